@@ -1,0 +1,10 @@
+// Package store is MLflow's data model as grove speaks it: experiments, runs,
+// params, metrics, tags, dataset inputs and MLflow 3 logged models, the limits
+// MLflow puts on them, the errors it reports, and the Store interface that every
+// backend meets.
+//
+// It is a leaf: the SQLite store (tracking/sqlstore), the REST store
+// (tracking/rest) and the client users hold (tracking) import it, and it
+// imports none of them. Words are MLflow's own (RUNNING, FINISHED,
+// mlflow.runName, artifact_uri), so a reader who knows MLflow knows this package.
+package store

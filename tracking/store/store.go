@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"io"
+)
+
+// Store is where runs are recorded: MLflow's SQLite schema (package
+// tracking/sqlstore) or an MLflow tracking server (package tracking/rest).
+// Every method is safe for concurrent use. Not-found, already-exists and
+// invalid-value failures are *Error values that match ErrNotFound,
+// ErrAlreadyExists and ErrInvalidParameter with errors.Is.
+type Store interface {
+	// CreateExperiment creates an active experiment. An empty artifactLocation
+	// means the store's default (<artifact root>/<experiment id>).
+	CreateExperiment(ctx context.Context, name, artifactLocation string, tags []Tag) (id string, err error)
+	GetExperiment(ctx context.Context, id string) (*Experiment, error)
+	GetExperimentByName(ctx context.Context, name string) (*Experiment, error)
+	SetExperimentTag(ctx context.Context, experimentID, key, value string) error
+
+	// CreateRun starts a run in status RUNNING; the store sets the run id,
+	// artifact URI and the mlflow.runName tag.
+	CreateRun(ctx context.Context, req CreateRunRequest) (*Run, error)
+	// UpdateRun sets a run's status and end time (0 leaves it unset) and, when
+	// runName is not empty, its name.
+	UpdateRun(ctx context.Context, runID string, status RunStatus, endTime int64, runName string) (*RunInfo, error)
+	GetRun(ctx context.Context, runID string) (*Run, error)
+	// SearchRuns lists active runs of experiments, newest start time first,
+	// a page at a time; an empty next token means the last page.
+	SearchRuns(ctx context.Context, q RunQuery) (runs []*Run, next string, err error)
+	// LogBatch records metrics, params and tags in one request, within
+	// MLflow's limits (MaxBatchMetrics, MaxBatchParams, MaxBatchTags,
+	// MaxBatchItems); callers split larger batches.
+	LogBatch(ctx context.Context, runID string, metrics []Metric, params []Param, tags []Tag) error
+	// GetMetricHistory returns every point of a run's metric, in step order.
+	GetMetricHistory(ctx context.Context, runID, key string) ([]Metric, error)
+	// LogInputs links datasets and models a run used.
+	LogInputs(ctx context.Context, runID string, datasets []DatasetInput, models []ModelIO) error
+	// LogOutputs links models a run produced.
+	LogOutputs(ctx context.Context, runID string, models []ModelIO) error
+
+	// CreateLoggedModel creates a logged model in status ModelPending.
+	CreateLoggedModel(ctx context.Context, req CreateLoggedModelRequest) (*LoggedModel, error)
+	FinalizeLoggedModel(ctx context.Context, modelID string, status ModelStatus) (*LoggedModel, error)
+	GetLoggedModel(ctx context.Context, modelID string) (*LoggedModel, error)
+
+	// Artifacts returns the repository behind an artifact URI, as a run's
+	// ArtifactURI or a logged model's ArtifactLocation names it.
+	Artifacts(ctx context.Context, artifactURI string) (ArtifactRepo, error)
+
+	// Close releases the store's connections.
+	Close() error
+}
+
+// CreateRunRequest says how to start a run.
+type CreateRunRequest struct {
+	ExperimentID string
+	UserID       string
+	RunName      string // empty: the store generates one, as MLflow does
+	StartTime    int64  // ms since the Unix epoch
+	Tags         []Tag
+}
+
+// RunQuery selects runs for SearchRuns.
+type RunQuery struct {
+	ExperimentIDs []string
+	MaxResults    int    // 0: the store's default page size (1000)
+	PageToken     string // from the previous page
+}
+
+// CreateLoggedModelRequest says how to create a logged model.
+type CreateLoggedModelRequest struct {
+	ExperimentID string
+	Name         string
+	ModelType    string
+	SourceRunID  string
+	Params       []Param
+	Tags         []Tag
+}
+
+// ArtifactRepo reads and writes the files under one artifact root. Paths are
+// relative to the root, '/'-separated, and never leave it.
+type ArtifactRepo interface {
+	// Put writes r to path, creating folders as needed. A reader never sees a
+	// half-written file under its real name.
+	Put(ctx context.Context, path string, r io.Reader) error
+	// List returns the files and folders directly under dir ("" for the root),
+	// sorted by path.
+	List(ctx context.Context, dir string) ([]FileInfo, error)
+	// Open returns the contents of the file at path.
+	Open(ctx context.Context, path string) (io.ReadCloser, error)
+}
