@@ -1,0 +1,48 @@
+package artifact_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/grove-ml/grove/tracking/artifact"
+)
+
+func ExampleLocal() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "mlruns")
+	defer os.RemoveAll(dir)
+
+	// A run's artifact URI, as the SQLite store records it.
+	repo := artifact.NewLocal("file://" + filepath.ToSlash(filepath.Join(dir, "1", "0123abcd", "artifacts")))
+	repo.Put(ctx, "charts/loss.html", strings.NewReader("<html></html>"))
+	repo.Put(ctx, "train.go", strings.NewReader("package main\n"))
+
+	list, _ := repo.List(ctx, "")
+	for _, fi := range list {
+		fmt.Println(fi.Path, fi.IsDir, fi.Size)
+	}
+	rc, _ := repo.Open(ctx, "charts/loss.html")
+	b, _ := io.ReadAll(rc)
+	rc.Close()
+	fmt.Println(string(b))
+	// Output:
+	// charts true 0
+	// train.go false 13
+	// <html></html>
+}
+
+func ExampleCleanPath() {
+	for _, p := range []string{"charts/loss.html", "../../etc/passwd", "/abs", `a\b`} {
+		clean, err := artifact.CleanPath(p)
+		fmt.Printf("%q %v\n", clean, err)
+	}
+	// Output:
+	// "charts/loss.html" <nil>
+	// "" artifact: path "../../etc/passwd" refused: has a ".." segment
+	// "" artifact: path "/abs" refused: is absolute
+	// "" artifact: path "a\\b" refused: contains a backslash
+}
