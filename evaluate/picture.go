@@ -1,0 +1,222 @@
+package evaluate
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// pictureDPI is the resolution of the PNG; with the sizes below a 3-class
+// matrix is about 600 pixels wide and a 20-class one about 1100.
+const pictureDPI = 96
+
+// WriteConfusionMatrixPNG draws cm (rows true labels, columns predictions,
+// as ConfusionMatrix returns it) as a PNG heat map on w: the count written
+// in each cell in black or white, whichever stands out more from the cell,
+// the class names along both axes, the axis titles "Predicted label" and
+// "True label", and title above. The first class is the top row, as in
+// scikit-learn's ConfusionMatrixDisplay. The picture grows with the number
+// of classes so that 20 still read well; the same input gives the same
+// bytes.
+func WriteConfusionMatrixPNG(w io.Writer, cm [][]int, classNames []string, title string) error {
+	c, _, err := drawConfusionMatrix(cm, classNames, title)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w); err != nil {
+		return fmt.Errorf("evaluate: confusion matrix picture: %w", err)
+	}
+	return nil
+}
+
+// cellBox is where a cell landed in the picture, in pixels from the top
+// left corner; tests sample colours there.
+type cellBox struct {
+	minX, minY, maxX, maxY float64
+}
+
+// drawConfusionMatrix renders the picture and reports where each cell is,
+// indexed [row*n+col].
+func drawConfusionMatrix(cm [][]int, classNames []string, title string) (*vgimg.Canvas, []cellBox, error) {
+	const metric = "confusion matrix picture"
+	n := len(cm)
+	if n == 0 {
+		return nil, nil, errorf(metric, "empty matrix: %w", ErrEmpty)
+	}
+	if len(classNames) != n {
+		return nil, nil, errorf(metric, "%d class names for %d rows: %w", len(classNames), n, ErrLength)
+	}
+	maxCount := 0
+	for r, row := range cm {
+		if len(row) != n {
+			return nil, nil, errorf(metric, "row %d has %d counts, want %d: %w", r, len(row), n, ErrLength)
+		}
+		for c, v := range row {
+			if v < 0 {
+				return nil, nil, errorf(metric, "count [%d, %d] = %d is negative", r, c, v)
+			}
+			maxCount = max(maxCount, v)
+		}
+	}
+
+	cmap, err := blues()
+	if err != nil {
+		return nil, nil, errorf(metric, "%v", err)
+	}
+	cmap.SetMin(0)
+	// An all-zero matrix would give an empty range; widen it so it still draws.
+	cmap.SetMax(float64(max(maxCount, 1)))
+
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "Predicted label"
+	p.Y.Label.Text = "True label"
+	p.X.Padding, p.Y.Padding = 0, 0
+	p.X.Min, p.X.Max = -0.5, float64(n)-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
+
+	// The data area is a square whose cells shrink slowly as classes grow.
+	side := vg.Length(max(3.6, min(9, 0.46*float64(n)))) * vg.Inch
+	cell := side / vg.Length(n)
+
+	// gonum's y axis points up; row r sits at y = n-1-r so the first class
+	// is on top.
+	xt, yt := make([]plot.Tick, n), make([]plot.Tick, n)
+	nameWidth := vg.Length(0)
+	for i, name := range classNames {
+		xt[i] = plot.Tick{Value: float64(i), Label: name}
+		yt[i] = plot.Tick{Value: float64(n - 1 - i), Label: name}
+		nameWidth = max(nameWidth, p.X.Tick.Label.Width(name))
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(xt)
+	p.Y.Tick.Marker = plot.ConstantTicks(yt)
+	xLabelHeight := p.X.Tick.Label.Height("M")
+	if nameWidth > 0.9*cell {
+		// Long names would overlap along x: slant them.
+		p.X.Tick.Label.Rotation = math.Pi / 4
+		p.X.Tick.Label.XAlign = draw.XRight
+		p.X.Tick.Label.YAlign = draw.YTop
+		xLabelHeight = (nameWidth + xLabelHeight) * 0.75
+	}
+
+	countStyle := p.X.Tick.Label
+	countStyle.Rotation = 0
+	countStyle.XAlign, countStyle.YAlign = draw.XCenter, draw.YCenter
+	countStyle.Font.Size = max(7, min(16, cell/3.2))
+	widest := countStyle.Width(strconv.Itoa(maxCount))
+	if widest > 0.85*cell {
+		countStyle.Font.Size = max(5, countStyle.Font.Size*0.85*cell/widest)
+	}
+
+	cells := &cellPlotter{cm: cm, cmap: cmap, style: countStyle}
+	p.Add(cells)
+
+	width := side + nameWidth + 1.1*vg.Inch
+	height := side + xLabelHeight + 1.3*vg.Inch
+	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(pictureDPI), vgimg.UseBackgroundColor(color.White))
+	p.Draw(draw.New(c))
+
+	// Convert the cell rectangles from points (origin bottom left) to
+	// pixels (origin top left).
+	scale := float64(pictureDPI) / float64(vg.Inch)
+	hpx := float64(height) * scale
+	boxes := make([]cellBox, len(cells.rects))
+	for i, r := range cells.rects {
+		boxes[i] = cellBox{
+			minX: float64(r.Min.X) * scale, maxX: float64(r.Max.X) * scale,
+			minY: hpx - float64(r.Max.Y)*scale, maxY: hpx - float64(r.Min.Y)*scale,
+		}
+	}
+	return c, boxes, nil
+}
+
+// blues is a white-to-dark-blue colour map, light for small counts as in
+// the usual confusion matrix pictures; its luminance falls evenly with the
+// count so that equal steps in count look like equal steps in shade.
+func blues() (palette.ColorMap, error) {
+	return moreland.NewLuminance([]color.Color{
+		color.NRGBA{0x08, 0x30, 0x6b, 0xff},
+		color.NRGBA{0x21, 0x71, 0xb5, 0xff},
+		color.NRGBA{0x6b, 0xae, 0xd6, 0xff},
+		color.NRGBA{0xc6, 0xdb, 0xef, 0xff},
+		color.NRGBA{0xf7, 0xfb, 0xff, 0xff},
+	})
+}
+
+// cellPlotter draws the coloured cells and their counts; it records where
+// each cell went.
+type cellPlotter struct {
+	cm    [][]int
+	cmap  palette.ColorMap
+	style text.Style
+	rects []vg.Rectangle
+}
+
+// Plot implements plot.Plotter.
+func (cp *cellPlotter) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	n := len(cp.cm)
+	cp.rects = cp.rects[:0]
+	maxV := cp.cmap.Max()
+	for r, row := range cp.cm {
+		y := float64(n - 1 - r)
+		for col, v := range row {
+			x := float64(col)
+			rect := vg.Rectangle{
+				Min: vg.Point{X: trX(x - 0.5), Y: trY(y - 0.5)},
+				Max: vg.Point{X: trX(x + 0.5), Y: trY(y + 0.5)},
+			}
+			cp.rects = append(cp.rects, rect)
+			// The map runs dark to light; count 0 is the lightest.
+			fill, err := cp.cmap.At(maxV - float64(v))
+			if err != nil {
+				fill = color.Black
+			}
+			c.FillPolygon(fill, []vg.Point{rect.Min, {X: rect.Max.X, Y: rect.Min.Y}, rect.Max, {X: rect.Min.X, Y: rect.Max.Y}})
+			st := cp.style
+			st.Color = contrasting(fill)
+			centre := vg.Point{X: (rect.Min.X + rect.Max.X) / 2, Y: (rect.Min.Y + rect.Max.Y) / 2}
+			c.FillText(st, centre, strconv.Itoa(v))
+		}
+	}
+}
+
+// DataRange implements plot.DataRanger so the axes fit the cells exactly.
+func (cp *cellPlotter) DataRange() (xmin, xmax, ymin, ymax float64) {
+	n := float64(len(cp.cm))
+	return -0.5, n - 0.5, -0.5, n - 0.5
+}
+
+// contrasting returns black or white, whichever has the higher WCAG
+// contrast ratio against c.
+func contrasting(c color.Color) color.Color {
+	l := relativeLuminance(c)
+	// Contrast with white: 1.05/(l+0.05); with black: (l+0.05)/0.05.
+	if 1.05/(l+0.05) >= (l+0.05)/0.05 {
+		return color.White
+	}
+	return color.Black
+}
+
+// relativeLuminance is the WCAG relative luminance of c, in [0, 1].
+func relativeLuminance(c color.Color) float64 {
+	r, g, b, _ := c.RGBA()
+	lin := func(v uint32) float64 {
+		s := float64(v) / 0xffff
+		if s <= 0.04045 {
+			return s / 12.92
+		}
+		return math.Pow((s+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+}
