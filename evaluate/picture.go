@@ -100,14 +100,14 @@ func drawConfusionMatrix(cm [][]int, classNames []string, title string) (*vgimg.
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(xt)
 	p.Y.Tick.Marker = plot.ConstantTicks(yt)
-	xLabelHeight := p.X.Tick.Label.Height("M")
 	if nameWidth > 0.9*cell {
 		// Long names would overlap along x: slant them.
 		p.X.Tick.Label.Rotation = math.Pi / 4
 		p.X.Tick.Label.XAlign = draw.XRight
 		p.X.Tick.Label.YAlign = draw.YTop
-		xLabelHeight = (nameWidth + xLabelHeight) * 0.75
 	}
+	p.Title.TextStyle.Font.Size = 14
+	p.Title.Padding = 0.15 * vg.Inch
 
 	countStyle := p.X.Tick.Label
 	countStyle.Rotation = 0
@@ -121,10 +121,15 @@ func drawConfusionMatrix(cm [][]int, classNames []string, title string) (*vgimg.
 	cells := &cellPlotter{cm: cm, cmap: cmap, style: countStyle}
 	p.Add(cells)
 
-	width := side + nameWidth + 1.1*vg.Inch
-	height := side + xLabelHeight + 1.3*vg.Inch
+	// Size the picture so that the data area is the square wanted: measure
+	// what the title and axes take around it on a large trial area.
+	const trial = 100 * vg.Inch
+	dc := p.DataCanvas(draw.Canvas{Rectangle: vg.Rectangle{Max: vg.Point{X: trial, Y: trial}}})
+	const margin = 0.25 * vg.Inch
+	width := side + trial - (dc.Max.X - dc.Min.X) + 2*margin
+	height := side + trial - (dc.Max.Y - dc.Min.Y) + 2*margin
 	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(pictureDPI), vgimg.UseBackgroundColor(color.White))
-	p.Draw(draw.New(c))
+	p.Draw(draw.Crop(draw.New(c), margin, -margin, margin, -margin))
 
 	// Convert the cell rectangles from points (origin bottom left) to
 	// pixels (origin top left).
