@@ -1,0 +1,361 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// xKind is what a chart's x axis measures.
+type xKind int
+
+const (
+	xStep     xKind = iota // the metric's step
+	xRunOrder              // the run's place in start order, from 1
+	xParam                 // the run's value of a param
+)
+
+// xChoice is the x axis of one chart.
+type xChoice struct {
+	kind  xKind
+	param string
+}
+
+// label names the axis under the chart and in the tooltip.
+func (x xChoice) label() string {
+	switch x.kind {
+	case xRunOrder:
+		return "run (start order)"
+	case xParam:
+		return x.param
+	}
+	return "step"
+}
+
+// autoTestSize is the param the automatic x axis prefers: grove's runs sweep it.
+const autoTestSize = "test_size"
+
+// autoX returns the x axis for metrics logged once per run: test_size, else
+// the only numeric param that differs between runs, else run start order.
+func autoX(d *Data) xChoice {
+	type stat struct {
+		runs    int
+		numeric bool
+		values  map[float64]bool
+	}
+	stats := map[string]*stat{}
+	withMetrics := 0
+	for _, r := range d.Runs {
+		if len(r.Metrics) == 0 {
+			continue
+		}
+		withMetrics++
+		for _, p := range r.Params {
+			s := stats[p.Key]
+			if s == nil {
+				s = &stat{numeric: true, values: map[float64]bool{}}
+				stats[p.Key] = s
+			}
+			s.runs++
+			v, ok := parseNumber(p.Value)
+			if !ok {
+				s.numeric = false
+				continue
+			}
+			s.values[v] = true
+		}
+	}
+	var candidates []string
+	for key, s := range stats {
+		// A param every run with metrics has, numeric and varying, orders the runs.
+		if s.runs == withMetrics && s.numeric && len(s.values) >= 2 {
+			candidates = append(candidates, key)
+		}
+	}
+	slices.Sort(candidates)
+	switch {
+	case slices.Contains(candidates, autoTestSize):
+		return xChoice{kind: xParam, param: autoTestSize}
+	case len(candidates) == 1:
+		return xChoice{kind: xParam, param: candidates[0]}
+	}
+	return xChoice{kind: xRunOrder}
+}
+
+// parseNumber reads a param value as a finite number.
+func parseNumber(s string) (float64, bool) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, false
+	}
+	return v, true
+}
+
+// hasHistory reports whether some run logged key at two or more steps.
+func hasHistory(d *Data, key string) bool {
+	for _, r := range d.Runs {
+		pts := r.Metrics[key]
+		for i := 1; i < len(pts); i++ {
+			if pts[i].Step != pts[0].Step {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// metricKeys returns every metric key of every run, sorted.
+func metricKeys(d *Data) []string {
+	set := map[string]bool{}
+	for _, r := range d.Runs {
+		for k := range r.Metrics {
+			set[k] = true
+		}
+	}
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// seriesNames gives each run the legend name it is shown under: its run name,
+// with the start of its run id added when two runs share a name, because
+// ECharts toggles every series of one legend name together.
+func seriesNames(d *Data) []string {
+	base := make([]string, len(d.Runs))
+	count := map[string]int{}
+	for i, r := range d.Runs {
+		base[i] = cmp.Or(r.Info.RunName, r.Info.RunID)
+		count[base[i]]++
+	}
+	names := make([]string, len(d.Runs))
+	short := map[string]int{}
+	for i, r := range d.Runs {
+		names[i] = base[i]
+		if count[base[i]] > 1 {
+			id := r.Info.RunID
+			if len(id) > 8 {
+				id = id[:8]
+			}
+			names[i] = base[i] + " (" + id + ")"
+			short[names[i]]++
+		}
+	}
+	for i, r := range d.Runs {
+		if short[names[i]] > 1 { // ids alike in their first digits: the whole id tells them apart
+			names[i] = base[i] + " (" + r.Info.RunID + ")"
+		}
+	}
+	return names
+}
+
+// The option types below wrap go-echarts' opts and charts types only to add
+// the ECharts fields they lack; encoding/json flattens the embedded structs.
+
+type option struct {
+	Animation bool         `json:"animation"`
+	Title     opts.Title   `json:"title"`
+	Legend    legend       `json:"legend"`
+	Tooltip   opts.Tooltip `json:"tooltip"`
+	Toolbox   opts.Toolbox `json:"toolbox"`
+	Grid      opts.Grid    `json:"grid"`
+	DataZoom  []dataZoom   `json:"dataZoom"`
+	XAxis     opts.XAxis   `json:"xAxis"`
+	YAxis     opts.YAxis   `json:"yAxis"`
+	Series    []series     `json:"series"`
+}
+
+type legend struct {
+	opts.Legend
+	// Selector adds "all" and "inverse" buttons: with hundreds of runs,
+	// clicking each name to isolate one would be unusable.
+	Selector bool `json:"selector,omitempty"`
+}
+
+type dataZoom struct {
+	opts.DataZoom
+	// ZoomOnMouseWheel "ctrl" leaves the wheel to scroll the page, which
+	// holds many charts, unless Ctrl is held.
+	ZoomOnMouseWheel string `json:"zoomOnMouseWheel,omitempty"`
+	MoveOnMouseWheel bool   `json:"moveOnMouseWheel,omitempty"`
+}
+
+type series struct {
+	charts.SingleSeries
+	// Sampling "lttb" keeps the shape of long histories while drawing few points.
+	Sampling string `json:"sampling,omitempty"`
+}
+
+// chart is one metric's chart: what the page script needs to draw it.
+type chart struct {
+	ID     string `json:"id"`     // the element the chart is drawn in
+	Metric string `json:"metric"` // metric key, for the tooltip
+	X      string `json:"x"`      // x axis label, for the tooltip
+	Option option `json:"option"`
+
+	note string // shown under the chart as HTML text
+}
+
+// buildChart draws metric key of every run against x.
+func buildChart(d *Data, names []string, key, id string, x xChoice) chart {
+	c := chart{ID: id, Metric: key, X: x.label()}
+	var (
+		ser       []series
+		categ     bool     // x is a param with a non-numeric value: a category axis
+		cats      []string // its categories, in axis order
+		runs      int
+		missing   int // runs that logged key but lack the param
+		nonFinite int // NaN and ±Inf points, drawn as gaps
+	)
+	if x.kind == xParam {
+		cats, categ = paramCategories(d, key, x.param)
+	}
+	for i, r := range d.Runs {
+		pts := r.Metrics[key]
+		if len(pts) == 0 {
+			continue
+		}
+		var data [][]any
+		switch x.kind {
+		case xStep:
+			data = make([][]any, len(pts))
+			for j, p := range pts {
+				data[j] = []any{p.Step, finite(p.Value, &nonFinite)}
+			}
+		case xRunOrder:
+			last := pts[len(pts)-1]
+			data = [][]any{{i + 1, finite(last.Value, &nonFinite), last.Step}}
+		case xParam:
+			v, ok := paramOf(r, x.param)
+			if !ok {
+				missing++
+				continue
+			}
+			last := pts[len(pts)-1]
+			var xv any = v
+			if !categ {
+				xv, _ = parseNumber(v)
+			}
+			data = [][]any{{xv, finite(last.Value, &nonFinite), last.Step}}
+		}
+		runs++
+		s := series{SingleSeries: charts.SingleSeries{
+			Name:     names[i],
+			Id:       r.Info.RunID,
+			Type:     "line",
+			Data:     data,
+			Emphasis: &opts.Emphasis{Focus: "series"},
+		}}
+		if x.kind == xStep {
+			s.Sampling = "lttb"
+		} else {
+			s.SymbolSize = 9
+		}
+		ser = append(ser, s)
+	}
+
+	xAxis := opts.XAxis{Type: "value", Name: x.label(), NameLocation: "middle", NameGap: 28, Scale: opts.Bool(true)}
+	switch {
+	case categ:
+		xAxis.Type, xAxis.Data, xAxis.Scale = "category", cats, nil
+	case x.kind != xParam:
+		xAxis.MinInterval = 1 // steps and run numbers are whole
+	}
+	c.Option = option{
+		Animation: false, // hundreds of runs animate slowly and the page must settle fast
+		Title:     opts.Title{Title: key, Subtitle: fmt.Sprintf("%d runs, x: %s", runs, x.label()), Left: "left"},
+		Legend: legend{Legend: opts.Legend{
+			Type: "scroll", Orient: "vertical", Right: "8", Top: "48", Bottom: "16",
+			TextStyle: &opts.TextStyle{Width: 150, Overflow: "truncate"},
+		}, Selector: true},
+		Tooltip: opts.Tooltip{Trigger: "item"},
+		Toolbox: opts.Toolbox{Right: "190", Feature: &opts.ToolBoxFeature{
+			DataZoom:    &opts.ToolBoxFeatureDataZoom{Show: opts.Bool(true)},
+			Restore:     &opts.ToolBoxFeatureRestore{Show: opts.Bool(true)},
+			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true)},
+		}},
+		Grid: opts.Grid{Left: "64", Right: "200", Top: "72", Bottom: "84", ContainLabel: opts.Bool(true)},
+		DataZoom: []dataZoom{
+			{DataZoom: opts.DataZoom{Type: "inside", XAxisIndex: 0, FilterMode: "none"}, ZoomOnMouseWheel: "ctrl"},
+			{DataZoom: opts.DataZoom{Type: "slider", XAxisIndex: 0, FilterMode: "none"}},
+		},
+		XAxis:  xAxis,
+		YAxis:  opts.YAxis{Type: "value", Scale: opts.Bool(true)},
+		Series: ser,
+	}
+	var notes []string
+	if missing > 0 {
+		notes = append(notes, fmt.Sprintf("%d runs without param %s are left out", missing, x.param))
+	}
+	if nonFinite > 0 {
+		notes = append(notes, fmt.Sprintf("%d NaN or infinite values are drawn as gaps", nonFinite))
+	}
+	c.note = strings.Join(notes, "; ")
+	return c
+}
+
+// finite returns v, or nil (a gap in ECharts) when JSON cannot hold it.
+func finite(v float64, count *int) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		*count++
+		return nil
+	}
+	return v
+}
+
+func paramOf(r RunHistory, key string) (string, bool) {
+	for _, p := range r.Params {
+		if p.Key == key {
+			return p.Value, true
+		}
+	}
+	return "", false
+}
+
+// paramCategories returns the sorted values of param among the runs that
+// logged metric, and whether any is not a number. Numbers sort numerically so
+// 0.5 comes before 10 even on a category axis.
+func paramCategories(d *Data, metric, param string) ([]string, bool) {
+	set := map[string]bool{}
+	categ := false
+	for _, r := range d.Runs {
+		if len(r.Metrics[metric]) == 0 {
+			continue
+		}
+		if v, ok := paramOf(r, param); ok {
+			set[v] = true
+			if _, num := parseNumber(v); !num {
+				categ = true
+			}
+		}
+	}
+	if !categ {
+		return nil, false
+	}
+	vals := make([]string, 0, len(set))
+	for v := range set {
+		vals = append(vals, v)
+	}
+	slices.SortFunc(vals, func(a, b string) int {
+		fa, na := parseNumber(a)
+		fb, nb := parseNumber(b)
+		switch {
+		case na && nb:
+			return cmp.Or(cmp.Compare(fa, fb), strings.Compare(a, b))
+		case na:
+			return -1
+		case nb:
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return vals, true
+}

@@ -1,0 +1,268 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"strconv"
+	"time"
+)
+
+// mainJS draws the charts from the JSON data block. It is constant, so the
+// page's Content-Security-Policy can allow it by hash and refuse any other
+// script, including inline event handlers a run name might smuggle in.
+//
+// The tooltip is the one place a run name becomes HTML (ECharts shows a
+// formatter's string as markup), so every value is escaped here.
+const mainJS = `(function () {
+"use strict";
+var data = JSON.parse(document.getElementById("grove-data").textContent);
+var esc = function (s) {
+	return String(s).replace(/[&<>"']/g, function (c) {
+		return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"}[c];
+	});
+};
+var show = function (v) { return v === null || v === undefined ? "n/a" : v; };
+var t0 = performance.now(), left = data.charts.length, all = [];
+var settle = function () {
+	left--;
+	if (left === 0) {
+		document.documentElement.setAttribute("data-grove-rendered", String(Math.round(performance.now() - t0)));
+	}
+};
+data.charts.forEach(function (c) {
+	var chart = echarts.init(document.getElementById(c.id), null, {renderer: "canvas"});
+	c.option.tooltip.formatter = function (p) {
+		var v = p.value || [];
+		var lines = ["<b>" + esc(p.seriesName) + "</b>", "run " + esc(p.seriesId),
+			esc(c.x) + ": " + esc(show(v[0])), esc(c.metric) + ": " + esc(show(v[1]))];
+		if (v.length > 2) { lines.push("step: " + esc(show(v[2]))); }
+		return lines.join("<br>");
+	};
+	var once = false;
+	chart.on("finished", function () { if (!once) { once = true; settle(); } });
+	chart.setOption(c.option);
+	all.push(chart);
+});
+window.addEventListener("resize", function () { all.forEach(function (ch) { ch.resize(); }); });
+})();
+`
+
+var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{{.CSP}}">
+<meta name="generator" content="grove tracking/report, ECharts {{.EChartsVersion}}">
+<title>{{.Title}}</title>
+<style>
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; padding: 16px 24px; max-width: 1400px; color: #1f2328; }
+h1 { font-size: 1.4em; margin: 0 0 4px; overflow-wrap: anywhere; }
+.summary { color: #59636e; margin: 0 0 12px; }
+nav { margin: 0 0 12px; line-height: 1.8; }
+nav a { margin-right: 14px; color: #0969da; text-decoration: none; overflow-wrap: anywhere; }
+.box { border: 1px solid #d1d9e0; border-radius: 6px; margin: 0 0 16px; padding: 8px; }
+.chart { width: 100%; height: 460px; }
+.note { color: #9a6700; margin: 4px 8px; font-size: 0.9em; }
+.empty { font-size: 1.1em; padding: 24px; background: #f6f8fa; border-radius: 6px; }
+table { border-collapse: collapse; font-size: 0.9em; }
+th, td { text-align: left; padding: 3px 10px; border-bottom: 1px solid #d1d9e0; }
+td.name { overflow-wrap: anywhere; max-width: 420px; }
+td.id { font-family: ui-monospace, monospace; }
+.hint { color: #59636e; font-size: 0.85em; }
+</style>
+</head>
+<body>
+<h1>{{.Heading}}</h1>
+<p class="summary">{{.Summary}}</p>
+{{- if .Empty}}
+<p class="empty">{{.Empty}}</p>
+{{- else}}
+<p class="hint">Click a run in a legend to hide or show it; drag the slider under a chart, or hold Ctrl and scroll over it, to zoom; hover a point for its run, step and value.</p>
+<nav>{{range .Charts}}<a href="#{{.ID}}">{{.Metric}}</a>{{end}}</nav>
+{{- range .Charts}}
+<section class="box"><div id="{{.ID}}" class="chart" role="img" aria-label="chart of metric {{.Metric}} against {{.X}}"></div>
+{{- with .Note}}
+<p class="note">{{.}}</p>
+{{- end}}
+</section>
+{{- end}}
+{{- end}}
+{{- if .Runs}}
+<details{{if .RunsOpen}} open{{end}}>
+<summary>Runs ({{len .Runs}})</summary>
+<table>
+<thead><tr><th>#</th><th>run name</th><th>run id</th><th>status</th><th>started</th>{{with .ParamColumn}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{- range .Runs}}
+<tr><td>{{.N}}</td><td class="name">{{.Name}}</td><td class="id">{{.ID}}</td><td>{{.Status}}</td><td>{{.Started}}</td>{{if $.ParamColumn}}<td>{{.Param}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table>
+</details>
+{{- end}}
+{{- if .Charts}}
+<script type="application/json" id="grove-data">{{.Data}}</script>
+<script>{{.ECharts}}</script>
+<script>{{.Main}}</script>
+{{- end}}
+</body>
+</html>
+`))
+
+// page is what the template fills in.
+type page struct {
+	CSP, Title, Heading, Summary, Empty string
+	EChartsVersion                      string
+	Charts                              []chartView
+	Runs                                []runRow
+	RunsOpen                            bool
+	ParamColumn                         string
+	Data, ECharts, Main                 template.JS
+}
+
+type chartView struct{ ID, Metric, X, Note string }
+
+type runRow struct {
+	N                                int
+	Name, ID, Status, Started, Param string
+}
+
+// openRunsTable is the most runs whose table is shown unfolded.
+const openRunsTable = 20
+
+func newPage(d *Data, o Options) (*page, error) {
+	forced, err := o.validate()
+	if err != nil {
+		return nil, err
+	}
+	expName := d.Experiment.Name
+	if expName == "" {
+		expName = d.Experiment.ID
+	}
+	p := &page{
+		Title:          expName + " - grove metrics",
+		Heading:        o.Title,
+		EChartsVersion: EChartsVersion,
+		RunsOpen:       len(d.Runs) <= openRunsTable,
+	}
+	if p.Heading == "" {
+		p.Heading = "Metrics of experiment " + expName
+	}
+
+	keys := metricKeys(d)
+	var once xChoice // the x axis of metrics logged once per run
+	switch o.X {
+	case XStep:
+		once = xChoice{kind: xStep}
+	case XRun:
+		once = xChoice{kind: xRunOrder}
+	case "", XAuto:
+		once = autoX(d)
+	default:
+		once = xChoice{kind: xParam, param: forced}
+	}
+	if once.kind == xParam {
+		p.ParamColumn = once.param
+	}
+
+	names := seriesNames(d)
+	var charts []chart
+	onceUsed := false
+	for i, key := range keys {
+		x := once
+		// Under auto a history is drawn against its steps; a forced axis wins.
+		if (o.X == "" || o.X == XAuto) && hasHistory(d, key) {
+			x = xChoice{kind: xStep}
+		} else {
+			onceUsed = onceUsed || once.kind != xStep
+		}
+		c := buildChart(d, names, key, "chart-"+strconv.Itoa(i+1), x)
+		charts = append(charts, c)
+		p.Charts = append(p.Charts, chartView{ID: c.ID, Metric: key, X: c.X, Note: c.note})
+	}
+	if !onceUsed {
+		p.ParamColumn = ""
+	}
+
+	for i, r := range d.Runs {
+		row := runRow{N: i + 1, Name: names[i], ID: r.Info.RunID, Status: string(r.Info.Status)}
+		if r.Info.StartTime > 0 {
+			row.Started = time.UnixMilli(r.Info.StartTime).UTC().Format("2006-01-02 15:04:05 UTC")
+		}
+		if p.ParamColumn != "" {
+			row.Param, _ = paramOf(r, p.ParamColumn)
+		}
+		p.Runs = append(p.Runs, row)
+	}
+
+	switch {
+	case len(d.Runs) == 0:
+		p.Summary = "0 runs"
+		p.Empty = "This experiment has no runs yet, so there is nothing to chart."
+	case len(keys) == 0:
+		p.Summary = plural(len(d.Runs), "run") + ", no metrics"
+		p.Empty = "The runs of this experiment have logged no metrics yet, so there is nothing to chart."
+	default:
+		p.Summary = plural(len(d.Runs), "run") + ", " + plural(len(keys), "metric")
+		if onceUsed {
+			p.Summary += "; metrics logged once per run are drawn against " + once.label()
+		}
+	}
+
+	if len(charts) == 0 {
+		p.CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+		return p, nil
+	}
+	data, err := json.Marshal(struct {
+		Charts []chart `json:"charts"`
+	}{charts})
+	if err != nil {
+		return nil, fmt.Errorf("report: encode charts of experiment %s: %w", d.Experiment.ID, err)
+	}
+	// encoding/json escapes <, > and & in every string, so no value can end
+	// the script element; check anyway, since the guarantee is what keeps
+	// run names from becoming markup.
+	if err := scriptSafe(data); err != nil {
+		return nil, err
+	}
+	p.Data = template.JS(data)
+	p.ECharts = template.JS(echartsJS)
+	p.Main = template.JS(mainJS)
+	p.CSP = "default-src 'none'; script-src " + cspHash(echartsJS) + " " + cspHash(mainJS) +
+		"; style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; form-action 'none'"
+	return p, nil
+}
+
+// scriptSafe reports an error if b could end or confuse the script element it
+// is written into.
+func scriptSafe(b []byte) error {
+	low := bytes.ToLower(b)
+	for _, bad := range []string{"</script", "<!--", "<script"} {
+		if bytes.Contains(low, []byte(bad)) {
+			return fmt.Errorf("report: chart data contains %q", bad)
+		}
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+func (p *page) write(w io.Writer) error {
+	var buf bytes.Buffer
+	if err := pageTmpl.Execute(&buf, p); err != nil {
+		return fmt.Errorf("report: render page: %w", err)
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("report: write page: %w", err)
+	}
+	return nil
+}

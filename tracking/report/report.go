@@ -1,0 +1,197 @@
+package report
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+// ArtifactName is the file name under which Log attaches the page to a run.
+const ArtifactName = "metrics_report.html"
+
+// The x axis choices Options.X accepts besides "param:KEY".
+const (
+	XAuto = "auto" // step for metrics with a history, else a varying param or run order
+	XStep = "step" // every chart against the metric's step
+	XRun  = "run"  // each run's latest value against the run's start order
+)
+
+// xParamPrefix introduces a param name in Options.X: "param:test_size".
+const xParamPrefix = "param:"
+
+// Options says how to draw the page. The zero value draws every metric with
+// the x axis chosen automatically.
+type Options struct {
+	// X chooses the x axis: "" or XAuto, XStep, XRun, or "param:KEY" to draw
+	// each run's latest value of every metric against the run's param KEY
+	// (sorted numerically when every value is a number).
+	//
+	// XAuto draws a metric that some run logged at two or more steps against
+	// its step. A metric logged once per run is drawn against test_size when
+	// the runs' test_size values are numbers that differ, else against the one
+	// numeric param whose value differs between runs, else against run start
+	// order.
+	X string
+	// Title replaces the page heading; empty means "Metrics of experiment NAME".
+	Title string
+}
+
+// validate checks o.X and returns the param key it names, if any.
+func (o Options) validate() (param string, err error) {
+	switch o.X {
+	case "", XAuto, XStep, XRun:
+		return "", nil
+	}
+	if key, ok := strings.CutPrefix(o.X, xParamPrefix); ok && key != "" {
+		return key, nil
+	}
+	return "", fmt.Errorf("report: x axis %q is not one of auto, step, run or param:KEY", o.X)
+}
+
+// RunHistory is one run with the full history of each metric it logged.
+type RunHistory struct {
+	Info    store.RunInfo
+	Params  []store.Param
+	Metrics map[string][]store.Metric // key -> points in (step, timestamp) order
+}
+
+// Data is everything the page shows: an experiment and its runs in start order.
+type Data struct {
+	Experiment store.Experiment
+	Runs       []RunHistory
+}
+
+// Collect reads an experiment's active runs and every metric history they
+// hold through st, so it works alike for every store. Runs come out in start
+// order (ties broken by run id) and points in step order, whatever order the
+// store answers in, so the page drawn from them is the same every time.
+func Collect(ctx context.Context, st store.Store, experimentID string) (*Data, error) {
+	exp, err := st.GetExperiment(ctx, experimentID)
+	if err != nil {
+		return nil, fmt.Errorf("report: experiment %s: %w", experimentID, err)
+	}
+	d := &Data{Experiment: *exp}
+	seen := map[string]bool{}
+	token := ""
+	for {
+		runs, next, err := st.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{experimentID}, PageToken: token})
+		if err != nil {
+			return nil, fmt.Errorf("report: runs of experiment %s: %w", experimentID, err)
+		}
+		for _, r := range runs {
+			if r == nil || seen[r.Info.RunID] {
+				continue // a store that repeats a run across pages must not draw it twice
+			}
+			seen[r.Info.RunID] = true
+			h, err := collectRun(ctx, st, r)
+			if err != nil {
+				return nil, err
+			}
+			d.Runs = append(d.Runs, h)
+		}
+		if next == "" {
+			break
+		}
+		if next == token {
+			return nil, fmt.Errorf("report: runs of experiment %s: store returned page token %q twice", experimentID, next)
+		}
+		token = next
+	}
+	slices.SortFunc(d.Runs, func(a, b RunHistory) int {
+		return cmp.Or(cmp.Compare(a.Info.StartTime, b.Info.StartTime), strings.Compare(a.Info.RunID, b.Info.RunID))
+	})
+	return d, nil
+}
+
+func collectRun(ctx context.Context, st store.Store, r *store.Run) (RunHistory, error) {
+	h := RunHistory{
+		Info:    r.Info,
+		Params:  slices.Clone(r.Data.Params),
+		Metrics: make(map[string][]store.Metric, len(r.Data.Metrics)),
+	}
+	for _, m := range r.Data.Metrics {
+		if _, ok := h.Metrics[m.Key]; ok {
+			continue
+		}
+		pts, err := st.GetMetricHistory(ctx, r.Info.RunID, m.Key)
+		if err != nil {
+			return h, fmt.Errorf("report: history of metric %q of run %s: %w", m.Key, r.Info.RunID, err)
+		}
+		if len(pts) == 0 {
+			pts = []store.Metric{m} // the latest point is all we know
+		}
+		h.Metrics[m.Key] = sortPoints(pts)
+	}
+	return h, nil
+}
+
+// sortPoints orders a history as MLflow orders "latest": by step, then
+// timestamp, then value, so the last point is the run's latest value.
+func sortPoints(pts []store.Metric) []store.Metric {
+	pts = slices.Clone(pts)
+	slices.SortStableFunc(pts, func(a, b store.Metric) int {
+		return cmp.Or(cmp.Compare(a.Step, b.Step), cmp.Compare(a.Timestamp, b.Timestamp), cmp.Compare(a.Value, b.Value))
+	})
+	return pts
+}
+
+// Build draws the page for an experiment: Collect, then Render.
+func Build(ctx context.Context, st store.Store, experimentID string, o Options) ([]byte, error) {
+	if _, err := o.validate(); err != nil {
+		return nil, err
+	}
+	d, err := Collect(ctx, st, experimentID)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := Render(&buf, d, o); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Log draws the page for the experiment of run runID, attaches it to that run
+// as the artifact ArtifactName and returns it, so a caller can also save it
+// elsewhere without drawing it twice.
+func Log(ctx context.Context, st store.Store, runID string, o Options) ([]byte, error) {
+	run, err := st.GetRun(ctx, runID)
+	if err != nil {
+		return nil, fmt.Errorf("report: run %s: %w", runID, err)
+	}
+	page, err := Build(ctx, st, run.Info.ExperimentID, o)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := st.Artifacts(ctx, run.Info.ArtifactURI)
+	if err != nil {
+		return nil, fmt.Errorf("report: artifacts of run %s at %s: %w", runID, run.Info.ArtifactURI, err)
+	}
+	if repo == nil {
+		return nil, errors.New("report: store returned no artifact repository for run " + runID)
+	}
+	if err := repo.Put(ctx, ArtifactName, bytes.NewReader(page)); err != nil {
+		return nil, fmt.Errorf("report: write %s to run %s: %w", ArtifactName, runID, err)
+	}
+	return page, nil
+}
+
+// Render writes the page for d to w. It reads nothing but d: the same data
+// gives the same bytes.
+func Render(w io.Writer, d *Data, o Options) error {
+	if d == nil {
+		return errors.New("report: no data to render")
+	}
+	p, err := newPage(d, o)
+	if err != nil {
+		return err
+	}
+	return p.write(w)
+}
