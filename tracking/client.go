@@ -1,0 +1,305 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+// MLflow's system tag keys that grove writes.
+const (
+	TagRunName     = "mlflow.runName"
+	TagUser        = "mlflow.user"
+	TagSourceName  = "mlflow.source.name"
+	TagSourceType  = "mlflow.source.type"
+	TagGitCommit   = "mlflow.source.git.commit"
+	TagAutologging = "mlflow.autologging"
+	// TagDataContext on a dataset input says how the run used the data.
+	TagDataContext = "mlflow.data.context"
+)
+
+// SourceLocal is the mlflow.source.type of a program run on the user's machine.
+const SourceLocal = "LOCAL"
+
+// Client is what users hold: one store, behind an API that validates
+// everything with MLflow's rules before it reaches the store, splits batches
+// to MLflow's limits and fills in what MLflow's own client would (run names,
+// timestamps, the mlflow.user and mlflow.source.* tags). It is safe for
+// concurrent use when its store is.
+type Client struct {
+	store store.Store
+	uri   string
+	now   func() time.Time
+}
+
+// NewClient wraps a store that is already open. uri only labels the client
+// (URI returns it); it may be empty.
+func NewClient(s store.Store, uri string) *Client {
+	return &Client{store: s, uri: uri, now: time.Now}
+}
+
+// Store returns the store the client writes to.
+func (c *Client) Store() store.Store { return c.store }
+
+// URI returns the tracking URI the client was opened with.
+func (c *Client) URI() string { return c.uri }
+
+// Close closes the store.
+func (c *Client) Close() error { return c.store.Close() }
+
+func (c *Client) nowMillis() int64 { return c.now().UnixMilli() }
+
+// GetOrCreateExperiment returns the active experiment called name, creating
+// it when there is none. Two processes racing to create it both end up with
+// the same experiment.
+func (c *Client) GetOrCreateExperiment(ctx context.Context, name string) (*store.Experiment, error) {
+	if err := ValidateExperimentName(name); err != nil {
+		return nil, err
+	}
+	exp, err := c.store.GetExperimentByName(ctx, name)
+	if err == nil {
+		if exp.LifecycleStage == store.LifecycleDeleted {
+			return nil, fmt.Errorf("tracking: experiment %q (id %s) is deleted; restore it in MLflow or choose another name", name, exp.ID)
+		}
+		return exp, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("tracking: get experiment %q: %w", name, err)
+	}
+	id, err := c.store.CreateExperiment(ctx, name, "", nil)
+	if errors.Is(err, store.ErrAlreadyExists) {
+		// Another process created it between our two calls.
+		exp, err = c.store.GetExperimentByName(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("tracking: get experiment %q: %w", name, err)
+		}
+		return exp, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tracking: create experiment %q: %w", name, err)
+	}
+	exp, err = c.store.GetExperiment(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("tracking: get experiment %s: %w", id, err)
+	}
+	return exp, nil
+}
+
+// RunOptions says how to start a run. The zero value gives a run with a
+// generated name, the current user, mlflow.source.type LOCAL and the
+// program's name as mlflow.source.name.
+type RunOptions struct {
+	Name       string            // mlflow.runName; generated (e.g. "brave-owl-417") when empty
+	User       string            // mlflow.user and the run's user id; the OS user when empty
+	SourceName string            // mlflow.source.name; the program's file name when empty
+	SourceType string            // mlflow.source.type; LOCAL when empty
+	GitCommit  string            // mlflow.source.git.commit; not set when empty (see GitCommit)
+	Tags       map[string]string // more tags; these win over the ones above
+	StartTime  time.Time         // now when zero
+}
+
+// StartRun starts a run in experiment experimentID in status RUNNING.
+func (c *Client) StartRun(ctx context.Context, experimentID string, opts RunOptions) (*Run, error) {
+	if experimentID == "" {
+		return nil, invalid("start run: no experiment id")
+	}
+	name := opts.Name
+	if name == "" {
+		name = GenerateRunName()
+	}
+	userName := opts.User
+	if userName == "" {
+		userName = CurrentUser()
+	}
+	sourceName := opts.SourceName
+	if sourceName == "" {
+		sourceName = filepath.Base(os.Args[0])
+	}
+	sourceType := opts.SourceType
+	if sourceType == "" {
+		sourceType = SourceLocal
+	}
+	tags := map[string]string{
+		TagRunName:    name,
+		TagUser:       userName,
+		TagSourceName: sourceName,
+		TagSourceType: sourceType,
+	}
+	if opts.GitCommit != "" {
+		tags[TagGitCommit] = opts.GitCommit
+	}
+	for k, v := range opts.Tags {
+		tags[k] = v
+	}
+	list := sortedTags(tags)
+	for _, t := range list {
+		if err := ValidateTag(t.Key, t.Value); err != nil {
+			return nil, err
+		}
+	}
+	start := opts.StartTime
+	if start.IsZero() {
+		start = c.now()
+	}
+	run, err := c.store.CreateRun(ctx, store.CreateRunRequest{
+		ExperimentID: experimentID,
+		UserID:       userName,
+		RunName:      name,
+		StartTime:    start.UnixMilli(),
+		Tags:         list,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tracking: start run %q in experiment %s: %w", name, experimentID, err)
+	}
+	return &Run{c: c, info: run.Info}, nil
+}
+
+// Run returns a handle on an existing run, to log more to it or end it.
+func (c *Client) Run(ctx context.Context, runID string) (*Run, error) {
+	r, err := c.GetRun(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	return &Run{c: c, info: r.Info}, nil
+}
+
+// GetRun returns a run with everything it recorded.
+func (c *Client) GetRun(ctx context.Context, runID string) (*store.Run, error) {
+	if runID == "" {
+		return nil, invalid("get run: no run id")
+	}
+	r, err := c.store.GetRun(ctx, runID)
+	if err != nil {
+		return nil, fmt.Errorf("tracking: get run %s: %w", runID, err)
+	}
+	return r, nil
+}
+
+// SearchRuns returns every active run of the experiments, newest first,
+// reading all pages.
+func (c *Client) SearchRuns(ctx context.Context, experimentIDs ...string) ([]*store.Run, error) {
+	if len(experimentIDs) == 0 {
+		return nil, invalid("search runs: no experiment id")
+	}
+	var all []*store.Run
+	q := store.RunQuery{ExperimentIDs: experimentIDs}
+	for {
+		runs, next, err := c.store.SearchRuns(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("tracking: search runs of experiments %v: %w", experimentIDs, err)
+		}
+		all = append(all, runs...)
+		if next == "" {
+			return all, nil
+		}
+		if next == q.PageToken {
+			// A store that hands back the same token would loop for ever.
+			return nil, fmt.Errorf("tracking: search runs of experiments %v: the store returned the same page token %q twice", experimentIDs, next)
+		}
+		q.PageToken = next
+	}
+}
+
+// MetricHistory returns every point of a run's metric, in step order.
+func (c *Client) MetricHistory(ctx context.Context, runID, key string) ([]store.Metric, error) {
+	if err := ValidateKey("metric", key); err != nil {
+		return nil, err
+	}
+	h, err := c.store.GetMetricHistory(ctx, runID, key)
+	if err != nil {
+		return nil, fmt.Errorf("tracking: history of metric %q of run %s: %w", key, runID, err)
+	}
+	return h, nil
+}
+
+// LogBatch records metrics, params and tags on a run. Everything is checked
+// first, so an invalid item logs nothing; then the items are sent in as
+// many requests as MLflow's batch limits need. A metric's zero timestamp is
+// replaced by the current time.
+func (c *Client) LogBatch(ctx context.Context, runID string, metrics []store.Metric, params []store.Param, tags []store.Tag) error {
+	if runID == "" {
+		return invalid("log batch: no run id")
+	}
+	now := c.nowMillis()
+	ms := make([]store.Metric, len(metrics))
+	for i, m := range metrics {
+		if m.Timestamp == 0 {
+			m.Timestamp = now
+		}
+		ms[i] = m
+	}
+	params, err := validateBatch(ms, params, tags)
+	if err != nil {
+		return err
+	}
+	for _, b := range splitBatches(ms, params, tags) {
+		if err := c.store.LogBatch(ctx, runID, b.metrics, b.params, b.tags); err != nil {
+			return fmt.Errorf("tracking: log to run %s: %w", runID, err)
+		}
+	}
+	return nil
+}
+
+// LogMetrics adds metrics to any existing run, finished or not, at step 0
+// with the current time: MLflow's way of recording numbers computed later,
+// such as accuracy on a data set the model never saw. Names follow MLflow's
+// key rules; any float64 is a valid value (NaN and ±Inf too, as in MLflow).
+// Keys are logged in sorted order.
+func (c *Client) LogMetrics(ctx context.Context, runID string, values map[string]float64) error {
+	if len(values) == 0 {
+		return invalid("log metrics to run %s: no metrics given", runID)
+	}
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	now := c.nowMillis()
+	ms := make([]store.Metric, 0, len(keys))
+	for _, k := range keys {
+		ms = append(ms, store.Metric{Key: k, Value: values[k], Timestamp: now})
+	}
+	if _, err := c.GetRun(ctx, runID); err != nil {
+		return err
+	}
+	return c.LogBatch(ctx, runID, ms, nil, nil)
+}
+
+func sortedTags(m map[string]string) []store.Tag {
+	out := make([]store.Tag, 0, len(m))
+	for k, v := range m {
+		out = append(out, store.Tag{Key: k, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+func sortedParams(m map[string]string) []store.Param {
+	out := make([]store.Param, 0, len(m))
+	for k, v := range m {
+		out = append(out, store.Param{Key: k, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// CurrentUser returns the user name MLflow's client would record: $LOGNAME,
+// $USER, $USERNAME, else the OS account, else "unknown".
+func CurrentUser() string {
+	for _, k := range []string{"LOGNAME", "USER", "LNAME", "USERNAME"} {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
+}

@@ -1,0 +1,243 @@
+package tracking
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+// Run is a handle on one run: what a program logs through while it trains.
+type Run struct {
+	c    *Client
+	info store.RunInfo
+}
+
+// ID returns the run's 32-hex id.
+func (r *Run) ID() string { return r.info.RunID }
+
+// Name returns the run's name (mlflow.runName).
+func (r *Run) Name() string { return r.info.RunName }
+
+// ExperimentID returns the id of the run's experiment.
+func (r *Run) ExperimentID() string { return r.info.ExperimentID }
+
+// ArtifactURI returns where the run's artifacts are stored.
+func (r *Run) ArtifactURI() string { return r.info.ArtifactURI }
+
+// Info returns the run's identity and state as last seen by this handle.
+func (r *Run) Info() store.RunInfo { return r.info }
+
+// Client returns the client the run logs through.
+func (r *Run) Client() *Client { return r.c }
+
+// LogParam records a hyper-parameter. Logging the same value again is fine;
+// a different value is an error, since a run's params never change.
+func (r *Run) LogParam(ctx context.Context, key, value string) error {
+	return r.c.LogBatch(ctx, r.info.RunID, nil, []store.Param{{Key: key, Value: value}}, nil)
+}
+
+// LogParams records several params, in sorted key order.
+func (r *Run) LogParams(ctx context.Context, params map[string]string) error {
+	return r.c.LogBatch(ctx, r.info.RunID, nil, sortedParams(params), nil)
+}
+
+// LogMetric records one point of a metric at step, stamped with the
+// current time.
+func (r *Run) LogMetric(ctx context.Context, key string, value float64, step int64) error {
+	return r.c.LogBatch(ctx, r.info.RunID, []store.Metric{{Key: key, Value: value, Step: step}}, nil, nil)
+}
+
+// LogMetrics records several metrics at one step, stamped with the current
+// time, in sorted key order.
+func (r *Run) LogMetrics(ctx context.Context, values map[string]float64, step int64) error {
+	ms := make([]store.Metric, 0, len(values))
+	for k, v := range values {
+		ms = append(ms, store.Metric{Key: k, Value: v, Step: step})
+	}
+	sortMetrics(ms)
+	return r.c.LogBatch(ctx, r.info.RunID, ms, nil, nil)
+}
+
+// LogMetricPoints records metric points as given (a zero Timestamp means
+// now), in as many requests as MLflow's limits need.
+func (r *Run) LogMetricPoints(ctx context.Context, points []store.Metric) error {
+	return r.c.LogBatch(ctx, r.info.RunID, points, nil, nil)
+}
+
+// SetTag sets a tag; unlike a param, a tag may change.
+func (r *Run) SetTag(ctx context.Context, key, value string) error {
+	return r.c.LogBatch(ctx, r.info.RunID, nil, nil, []store.Tag{{Key: key, Value: value}})
+}
+
+// SetTags sets several tags, in sorted key order.
+func (r *Run) SetTags(ctx context.Context, tags map[string]string) error {
+	return r.c.LogBatch(ctx, r.info.RunID, nil, nil, sortedTags(tags))
+}
+
+// LogInputs links datasets to the run; each should carry the
+// mlflow.data.context tag (train, test, eval).
+func (r *Run) LogInputs(ctx context.Context, datasets ...store.DatasetInput) error {
+	if err := r.c.store.LogInputs(ctx, r.info.RunID, datasets, nil); err != nil {
+		return fmt.Errorf("tracking: log inputs of run %s: %w", r.info.RunID, err)
+	}
+	return nil
+}
+
+// End ends the run with status (FINISHED, FAILED or KILLED) at the current
+// time.
+func (r *Run) End(ctx context.Context, status store.RunStatus) error {
+	if !status.Terminal() {
+		return invalid("end run %s: status %q is not FINISHED, FAILED or KILLED", r.info.RunID, status)
+	}
+	info, err := r.c.store.UpdateRun(ctx, r.info.RunID, status, r.c.nowMillis(), "")
+	if err != nil {
+		return fmt.Errorf("tracking: end run %s as %s: %w", r.info.RunID, status, err)
+	}
+	r.info = *info
+	return nil
+}
+
+// artifacts returns the repository of the run's artifact root.
+func (r *Run) artifacts(ctx context.Context) (store.ArtifactRepo, error) {
+	repo, err := r.c.store.Artifacts(ctx, r.info.ArtifactURI)
+	if err != nil {
+		return nil, fmt.Errorf("tracking: artifacts of run %s at %s: %w", r.info.RunID, r.info.ArtifactURI, err)
+	}
+	return repo, nil
+}
+
+// LogArtifactBytes writes data as the artifact at artifactPath, a
+// '/'-separated path under the run's artifact root such as "charts/loss.html".
+func (r *Run) LogArtifactBytes(ctx context.Context, artifactPath string, data []byte) error {
+	if err := ValidateArtifactPath(artifactPath); err != nil {
+		return err
+	}
+	repo, err := r.artifacts(ctx)
+	if err != nil {
+		return err
+	}
+	if err := repo.Put(ctx, artifactPath, bytes.NewReader(data)); err != nil {
+		return fmt.Errorf("tracking: write artifact %s of run %s: %w", artifactPath, r.info.RunID, err)
+	}
+	return nil
+}
+
+// LogArtifactFile copies the local file into the run's artifacts, under the
+// folder artifactDir ("" for the root), keeping its base name, as MLflow's
+// log_artifact does.
+func (r *Run) LogArtifactFile(ctx context.Context, localPath, artifactDir string) error {
+	dest := path.Base(filepath.ToSlash(localPath))
+	if artifactDir != "" {
+		dest = path.Join(artifactDir, dest)
+	}
+	if err := ValidateArtifactPath(dest); err != nil {
+		return err
+	}
+	repo, err := r.artifacts(ctx)
+	if err != nil {
+		return err
+	}
+	return putFile(ctx, repo, localPath, dest, r.info.RunID)
+}
+
+// LogArtifactDir copies every file under localDir into the run's artifacts,
+// under the folder artifactDir ("" for the root), as MLflow's log_artifacts
+// does. Symbolic links and other non-regular files are skipped.
+func (r *Run) LogArtifactDir(ctx context.Context, localDir, artifactDir string) error {
+	if artifactDir != "" {
+		if err := ValidateArtifactPath(artifactDir); err != nil {
+			return err
+		}
+	}
+	st, err := os.Stat(localDir)
+	if err != nil {
+		return fmt.Errorf("tracking: log artifact folder: %w", err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("tracking: log artifact folder: %s is not a folder", localDir)
+	}
+	repo, err := r.artifacts(ctx)
+	if err != nil {
+		return err
+	}
+	return filepath.WalkDir(localDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("tracking: log artifact folder %s: %w", localDir, err)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(localDir, p)
+		if err != nil {
+			return fmt.Errorf("tracking: log artifact folder %s: %w", localDir, err)
+		}
+		dest := filepath.ToSlash(rel)
+		if artifactDir != "" {
+			dest = path.Join(artifactDir, dest)
+		}
+		return putFile(ctx, repo, p, dest, r.info.RunID)
+	})
+}
+
+func putFile(ctx context.Context, repo store.ArtifactRepo, localPath, dest, owner string) error {
+	f, err := os.Open(localPath)
+	if err != nil {
+		return fmt.Errorf("tracking: log artifact: %w", err)
+	}
+	defer f.Close()
+	if err := repo.Put(ctx, dest, f); err != nil {
+		return fmt.Errorf("tracking: write artifact %s of %s from %s: %w", dest, owner, localPath, err)
+	}
+	return nil
+}
+
+// ListArtifacts lists the files and folders directly under dir ("" for the
+// root) of the run's artifacts.
+func (r *Run) ListArtifacts(ctx context.Context, dir string) ([]store.FileInfo, error) {
+	if dir != "" {
+		if err := ValidateArtifactPath(dir); err != nil {
+			return nil, err
+		}
+	}
+	repo, err := r.artifacts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := repo.List(ctx, dir)
+	if err != nil {
+		return nil, fmt.Errorf("tracking: list artifacts %q of run %s: %w", dir, r.info.RunID, err)
+	}
+	return list, nil
+}
+
+// ValidateArtifactPath checks a '/'-separated artifact path relative to an
+// artifact root: not empty, not absolute, no "." or ".." parts, no
+// backslashes or NUL bytes. Stores check again where the path lands.
+func ValidateArtifactPath(p string) error {
+	switch {
+	case p == "":
+		return invalid("artifact path is empty")
+	case strings.ContainsAny(p, "\\\x00"):
+		return invalid("artifact path %q holds a backslash or NUL byte; use '/' between folders", p)
+	case strings.HasPrefix(p, "/") || filepath.IsAbs(p):
+		return invalid("artifact path %q is absolute; it must be relative to the artifact root", p)
+	}
+	for _, part := range strings.Split(p, "/") {
+		if part == "" || part == "." || part == ".." {
+			return invalid("artifact path %q has an empty, '.' or '..' part", p)
+		}
+	}
+	return nil
+}
+
+func sortMetrics(ms []store.Metric) {
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Key < ms[j].Key })
+}
