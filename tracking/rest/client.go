@@ -1,0 +1,380 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+// Store is an MLflow tracking server reached over its REST API. It
+// implements store.Store and is safe for concurrent use.
+type Store struct {
+	base       *url.URL // scheme, host and optional path prefix, no user info
+	server     string   // base as written in error messages
+	hc         *http.Client
+	own        *http.Transport // closed by Close when the store made it
+	auth       string          // Authorization header, or ""
+	timeout    time.Duration
+	maxRetries int
+	backoff    time.Duration
+	// sleep waits between attempts; tests replace it to run without delays.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns a store that talks to the tracking server at baseURL, an
+// http:// or https:// URL, optionally with a path prefix under which the
+// server is mounted (https://example.com/mlflow). It sends nothing until
+// the first call.
+func New(baseURL string, opts Options) (*Store, error) {
+	u, err := url.Parse(strings.TrimSpace(baseURL))
+	if err != nil {
+		return nil, fmt.Errorf("rest: tracking URI %q: %v", baseURL, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("rest: tracking URI %q: scheme must be http or https", baseURL)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("rest: tracking URI %q has no host", baseURL)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("rest: tracking URI %q: a query or fragment is not allowed", baseURL)
+	}
+	// Credentials in the URL are used when the options carry none, and never
+	// printed in errors.
+	if u.User != nil && opts.Username == "" && opts.Token == "" {
+		opts.Username = u.User.Username()
+		opts.Password, _ = u.User.Password()
+	}
+	u.User = nil
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+
+	s := &Store{
+		base:       u,
+		server:     u.String(),
+		timeout:    opts.Timeout,
+		maxRetries: opts.MaxRetries,
+		backoff:    opts.Backoff,
+		sleep:      sleepCtx,
+	}
+	if s.timeout <= 0 {
+		s.timeout = DefaultTimeout
+	}
+	switch {
+	case s.maxRetries == 0:
+		s.maxRetries = DefaultMaxRetries
+	case s.maxRetries < 0:
+		s.maxRetries = 0
+	}
+	if s.backoff <= 0 {
+		s.backoff = DefaultBackoff
+	}
+	switch {
+	case opts.Username != "" && opts.Password != "":
+		s.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(opts.Username+":"+opts.Password))
+	case opts.Token != "":
+		s.auth = "Bearer " + opts.Token
+	}
+	if opts.HTTPClient != nil {
+		s.hc = opts.HTTPClient
+	} else {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.DialContext = (&net.Dialer{Timeout: min(dialTimeout, s.timeout), KeepAlive: 30 * time.Second}).DialContext
+		t.MaxIdleConnsPerHost = 8
+		if opts.InsecureTLS {
+			t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by MLFLOW_TRACKING_INSECURE_TLS
+		}
+		s.own = t
+		s.hc = &http.Client{Transport: t}
+	}
+	return s, nil
+}
+
+// Close releases idle connections. The store must not be used afterwards.
+func (s *Store) Close() error {
+	if s.own != nil {
+		s.own.CloseIdleConnections()
+	}
+	return nil
+}
+
+// Server returns the base URL the store talks to, without credentials.
+func (s *Store) Server() string { return s.server }
+
+// Error is a request that failed: the server answered with an error, or could
+// not be reached in the attempts allowed. Err is a *store.Error when the
+// server answered with MLflow's {error_code, message}, so that
+// errors.Is(err, store.ErrNotFound) and the like hold.
+type Error struct {
+	Server   string // the tracking server's base URL
+	Method   string
+	Endpoint string // the API path, e.g. /api/2.0/mlflow/runs/log-batch
+	What     string // what the request was for, e.g. "log 3 metrics to run 1a2b..."
+	Status   int    // the HTTP status; 0 when no answer came
+	Attempts int    // how many times the request was sent
+	Err      error
+}
+
+func (e *Error) Error() string {
+	if e.Status == 0 {
+		return fmt.Sprintf("rest: could not %s: no answer from %s after %d attempt(s) (%s %s): %v",
+			e.What, e.Server, e.Attempts, e.Method, e.Endpoint, e.Err)
+	}
+	return fmt.Sprintf("rest: could not %s: %s %s%s answered %d: %v",
+		e.What, e.Method, e.Server, e.Endpoint, e.Status, e.Err)
+}
+
+// Unwrap returns the cause: a *store.Error, a transport error or the
+// context's error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// call is one API request, described once and sent as many times as needed.
+type call struct {
+	method   string
+	endpoint string // path under the base URL
+	query    url.Values
+	body     []byte // JSON, or the bytes of an upload
+	upload   io.ReadSeeker
+	ctype    string
+	what     string
+	// idempotent: sending the request twice leaves the server as sending it
+	// once, so a request that may have reached the server can be retried.
+	idempotent bool
+}
+
+// maxBody bounds what is read from one JSON answer.
+const maxBody = 256 << 20
+
+// do sends c, retrying as allowed, and decodes a successful JSON answer into
+// out (nil: ignore it). raw, when not nil, receives the answer's bytes.
+func (s *Store) do(ctx context.Context, c *call, out any) error {
+	_, err := s.send(ctx, c, out)
+	return err
+}
+
+func (s *Store) send(ctx context.Context, c *call, out any) ([]byte, error) {
+	fail := func(status, attempts int, err error) error {
+		return &Error{Server: s.server, Method: c.method, Endpoint: c.endpoint, What: c.what,
+			Status: status, Attempts: attempts, Err: err}
+	}
+	for attempt := 1; ; attempt++ {
+		body, status, retryAfter, err := s.attempt(ctx, c)
+		if err == nil && status/100 == 2 {
+			if out != nil && len(bytes.TrimSpace(body)) > 0 {
+				if err := json.Unmarshal(body, out); err != nil {
+					return nil, fail(status, attempt, fmt.Errorf("unreadable answer: %v", err))
+				}
+			}
+			return body, nil
+		}
+		if ctx.Err() != nil {
+			return nil, fail(0, attempt, ctx.Err())
+		}
+		var retry bool
+		if err != nil {
+			retry = retryableTransport(err) && (c.idempotent || notSent(err))
+		} else {
+			err = statusError(status, body, s.base.Host)
+			retry = retryableStatus(status) && (c.idempotent || status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable)
+		}
+		if !retry || attempt > s.maxRetries {
+			if status == 0 {
+				return nil, fail(0, attempt, err)
+			}
+			return nil, fail(status, attempt, err)
+		}
+		if err := s.sleep(ctx, s.delay(attempt, retryAfter)); err != nil {
+			return nil, fail(status, attempt, err)
+		}
+	}
+}
+
+// attempt sends c once. A transport failure is returned as err with status 0.
+func (s *Store) attempt(ctx context.Context, c *call) (body []byte, status int, retryAfter time.Duration, err error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	u := *s.base
+	u.Path = s.base.Path + c.endpoint
+	if c.query != nil {
+		u.RawQuery = c.query.Encode()
+	}
+	var rd io.Reader
+	var length int64
+	switch {
+	case c.upload != nil:
+		n, err := c.upload.Seek(0, io.SeekEnd)
+		if err == nil {
+			_, err = c.upload.Seek(0, io.SeekStart)
+		}
+		if err != nil {
+			return nil, 0, 0, fmt.Errorf("rewinding upload: %w", err)
+		}
+		rd, length = io.NopCloser(c.upload), n
+	case c.body != nil:
+		rd, length = bytes.NewReader(c.body), int64(len(c.body))
+	}
+	req, err := http.NewRequestWithContext(ctx, c.method, u.String(), rd)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if rd != nil {
+		req.ContentLength = length
+		if length == 0 {
+			req.Body = http.NoBody
+		}
+		req.Header.Set("Content-Type", c.ctype)
+	}
+	if s.auth != "" {
+		req.Header.Set("Authorization", s.auth)
+	}
+	req.Header.Set("User-Agent", "grove")
+	resp, err := s.hc.Do(req)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer resp.Body.Close()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		// The answer was cut: for a write we cannot know whether it landed.
+		return nil, 0, 0, err
+	}
+	return body, resp.StatusCode, parseRetryAfter(resp.Header.Get("Retry-After")), nil
+}
+
+// statusError turns a non-2xx answer into an error: MLflow's JSON errors
+// become *store.Error, anything else (a proxy's HTML page, the server's
+// Host check) a plain error quoting the start of the body.
+func statusError(status int, body []byte, host string) error {
+	var w wError
+	if json.Unmarshal(body, &w) == nil && w.ErrorCode != "" {
+		return &store.Error{Code: w.ErrorCode, Message: w.Message}
+	}
+	text := strings.TrimSpace(string(body))
+	if len(text) > 200 {
+		text = text[:200] + "..."
+	}
+	switch {
+	case status == http.StatusForbidden && strings.Contains(text, "Invalid Host header"):
+		return fmt.Errorf("the server refuses the Host header %q (%s); start it with --allowed-hosts including %q",
+			host, text, host)
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return fmt.Errorf("%s (%s); check MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD",
+			http.StatusText(status), text)
+	case status == http.StatusNotFound:
+		// Not an MLflow error body, but still a missing thing: callers match
+		// it with errors.Is(err, store.ErrNotFound).
+		return &store.Error{Code: store.CodeNotFound, Message: orStatus(text, status)}
+	}
+	return errors.New(orStatus(text, status))
+}
+
+func orStatus(text string, status int) string {
+	if text == "" {
+		return http.StatusText(status)
+	}
+	return text
+}
+
+func retryableStatus(status int) bool {
+	switch status {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests,
+		http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryableTransport reports whether a transport error may pass: a refused
+// or reset connection or a timeout may, a certificate the client rejects
+// will not.
+func retryableTransport(err error) bool {
+	var cert *tls.CertificateVerificationError
+	var uerr *url.Error
+	if errors.As(err, &cert) {
+		return false
+	}
+	if errors.As(err, &uerr) && strings.Contains(uerr.Err.Error(), "x509:") {
+		return false
+	}
+	return true
+}
+
+// notSent reports whether a transport error happened before the request
+// could reach the server (dialling or resolving failed), so that even a
+// request that is not idempotent can be sent again without being applied
+// twice.
+func notSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// delay is the wait before retry number attempt (1, 2, ...): exponential,
+// capped, with jitter so that many trainers hitting one recovering server
+// do not retry in step. A server's Retry-After wins when it asks for longer,
+// up to a bound so that a call never waits without end.
+func (s *Store) delay(attempt int, retryAfter time.Duration) time.Duration {
+	b := s.backoff << (attempt - 1)
+	if b > MaxBackoff || b <= 0 {
+		b = MaxBackoff
+	}
+	d := b/2 + rand.N(b/2+1)
+	if retryAfter > d {
+		d = min(retryAfter, 6*MaxBackoff)
+	}
+	return d
+}
+
+func parseRetryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return time.Until(t)
+	}
+	return 0
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// jsonCall describes a request with a JSON body.
+func jsonCall(method, endpoint, what string, idempotent bool, body any) (*call, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("rest: could not %s: encoding the request: %v", what, err)
+	}
+	return &call{method: method, endpoint: endpoint, body: b, ctype: "application/json",
+		what: what, idempotent: idempotent}, nil
+}

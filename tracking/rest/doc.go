@@ -1,0 +1,50 @@
+// Package rest records runs on an MLflow tracking server through its REST
+// API, behind the same store.Store interface as the SQLite store: when the
+// tracking URI is http:// or https://, grove logs experiments, runs, params,
+// metric histories, tags, dataset inputs, logged models and artifacts there,
+// so that many trainers can share one server (MLflow backed by a database
+// and an object store, run by the team).
+//
+// # What goes over the wire
+//
+// Requests have the shapes MLflow's own Python client sends, endpoint for
+// endpoint (api/2.0/mlflow/experiments/..., runs/..., metrics/get-history,
+// logged-models, mlflow-artifacts/artifacts/...): int64 fields as JSON
+// numbers, enums by name (FINISHED, LOGGED_MODEL_READY), empty lists left
+// out, NaN and infinities as "NaN" and "Infinity". A training loop's
+// metrics go in one log-batch per call, split only where MLflow's limits
+// require. Metric history always asks for pages of 25,000 points and follows
+// the page tokens, because a server asked without max_results answers with
+// nothing (mlflow/mlflow#23916).
+//
+// Artifacts go through the server's artifact proxy when a run's artifact
+// URI is mlflow-artifacts:/..., the default of `mlflow server`, and to the
+// folder itself (package tracking/artifact) when the server reports a local
+// path, as it does when it runs with --no-serve-artifacts on this machine.
+//
+// # Failures
+//
+// An MLflow error body {error_code, message} becomes a *store.Error with both,
+// inside an *Error that names the server, the endpoint and what was being
+// logged, so errors.Is(err, store.ErrNotFound) holds and the message says
+// what was lost. Connection errors, 408, 429 and 5xx are retried a bounded
+// number of times (Options.MaxRetries) with exponential backoff and jitter,
+// honouring Retry-After and the context; every attempt has a timeout
+// (Options.Timeout). A request is sent again after a failure that may have
+// followed its arrival only when sending it twice is harmless: reads,
+// log-batch (MLflow keeps one copy of a metric point, param or tag sent twice
+// with the same value), tags, run updates, model finalisation, artifact
+// uploads. Creating an experiment, run or logged model, and linking a model
+// to a run, are retried only when the request surely never reached the
+// server (the connection could not be made) or it answered 429 or 503.
+// A server that is down therefore costs a few seconds, then one error.
+//
+// # Authentication
+//
+// OptionsFromEnv reads MLflow's variables: MLFLOW_TRACKING_TOKEN (bearer),
+// MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (basic),
+// MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_HTTP_REQUEST_TIMEOUT and
+// MLFLOW_HTTP_REQUEST_MAX_RETRIES. Requests carry the host of the tracking
+// URI in their Host header; a server started with --allowed-hosts that does
+// not list it answers 403, which the error explains.
+package rest
