@@ -41,9 +41,10 @@ func (x xChoice) label() string {
 // autoTestSize is the param the automatic x axis prefers: grove's runs sweep it.
 const autoTestSize = "test_size"
 
-// autoX returns the x axis for metrics logged once per run: test_size, else
-// the only numeric param that differs between runs, else run start order.
-func autoX(d *Data) xChoice {
+// autoX returns the x axis for a metric logged once per run: test_size, else
+// the only numeric param that differs between the runs that logged it, else
+// run start order.
+func autoX(d *Data, metric string) xChoice {
 	type stat struct {
 		runs    int
 		numeric bool
@@ -52,7 +53,7 @@ func autoX(d *Data) xChoice {
 	stats := map[string]*stat{}
 	withMetrics := 0
 	for _, r := range d.Runs {
-		if len(r.Metrics) == 0 {
+		if len(r.Metrics[metric]) == 0 {
 			continue
 		}
 		withMetrics++
@@ -73,7 +74,7 @@ func autoX(d *Data) xChoice {
 	}
 	var candidates []string
 	for key, s := range stats {
-		// A param every run with metrics has, numeric and varying, orders the runs.
+		// A param every run with the metric has, numeric and varying, orders the runs.
 		if s.runs == withMetrics && s.numeric && len(s.values) >= 2 {
 			candidates = append(candidates, key)
 		}

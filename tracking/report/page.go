@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -95,10 +96,10 @@ td.id { font-family: ui-monospace, monospace; }
 <details{{if .RunsOpen}} open{{end}}>
 <summary>Runs ({{len .Runs}})</summary>
 <table>
-<thead><tr><th>#</th><th>run name</th><th>run id</th><th>status</th><th>started</th>{{with .ParamColumn}}<th>{{.}}</th>{{end}}</tr></thead>
+<thead><tr><th>#</th><th>run name</th><th>run id</th><th>status</th><th>started</th>{{range .ParamColumns}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Runs}}
-<tr><td>{{.N}}</td><td class="name">{{.Name}}</td><td class="id">{{.ID}}</td><td>{{.Status}}</td><td>{{.Started}}</td>{{if $.ParamColumn}}<td>{{.Param}}</td>{{end}}</tr>
+<tr><td>{{.N}}</td><td class="name">{{.Name}}</td><td class="id">{{.ID}}</td><td>{{.Status}}</td><td>{{.Started}}</td>{{range .Params}}<td>{{.}}</td>{{end}}</tr>
 {{- end}}
 </tbody>
 </table>
@@ -120,15 +121,16 @@ type page struct {
 	Charts                              []chartView
 	Runs                                []runRow
 	RunsOpen                            bool
-	ParamColumn                         string
+	ParamColumns                        []string
 	Data, ECharts, Main                 template.JS
 }
 
 type chartView struct{ ID, Metric, X, Note string }
 
 type runRow struct {
-	N                                int
-	Name, ID, Status, Started, Param string
+	N                         int
+	Name, ID, Status, Started string
+	Params                    []string
 }
 
 // openRunsTable is the most runs whose table is shown unfolded.
@@ -154,47 +156,50 @@ func newPage(d *Data, o Options) (*page, error) {
 	}
 
 	keys := metricKeys(d)
-	var once xChoice // the x axis of metrics logged once per run
-	switch o.X {
-	case XStep:
-		once = xChoice{kind: xStep}
-	case XRun:
-		once = xChoice{kind: xRunOrder}
-	case "", XAuto:
-		once = autoX(d)
-	default:
-		once = xChoice{kind: xParam, param: forced}
-	}
-	if once.kind == xParam {
-		p.ParamColumn = once.param
-	}
-
 	names := seriesNames(d)
-	var charts []chart
-	onceUsed := false
+	var (
+		charts   []chart
+		onceX    = map[string]bool{} // x labels of charts of metrics logged once per run
+		onceDesc string
+		params   []string // params used as x, shown as columns of the runs table
+	)
 	for i, key := range keys {
-		x := once
-		// Under auto a history is drawn against its steps; a forced axis wins.
-		if (o.X == "" || o.X == XAuto) && hasHistory(d, key) {
+		var x xChoice
+		switch {
+		case o.X == XStep:
 			x = xChoice{kind: xStep}
-		} else {
-			onceUsed = onceUsed || once.kind != xStep
+		case o.X == XRun:
+			x = xChoice{kind: xRunOrder}
+		case forced != "":
+			x = xChoice{kind: xParam, param: forced}
+		case hasHistory(d, key):
+			// Under auto a history is drawn against its steps.
+			x = xChoice{kind: xStep}
+		default:
+			x = autoX(d, key)
+		}
+		if x.kind != xStep && !onceX[x.label()] {
+			onceX[x.label()] = true
+			onceDesc = x.label()
+			if x.kind == xParam {
+				params = append(params, x.param)
+			}
 		}
 		c := buildChart(d, names, key, "chart-"+strconv.Itoa(i+1), x)
 		charts = append(charts, c)
 		p.Charts = append(p.Charts, chartView{ID: c.ID, Metric: key, X: c.X, Note: c.note})
 	}
-	if !onceUsed {
-		p.ParamColumn = ""
-	}
+	slices.Sort(params)
+	p.ParamColumns = params
 
 	for i, r := range d.Runs {
 		row := runRow{N: i + 1, Name: names[i], ID: r.Info.RunID, Status: string(r.Info.Status)}
 		if r.Info.StartTime > 0 {
 			row.Started = time.UnixMilli(r.Info.StartTime).UTC().Format("2006-01-02 15:04:05 UTC")
 		}
-		if p.ParamColumn != "" {
-			row.Param, _ = paramOf(r, p.ParamColumn)
+		for _, key := range params {
+			v, _ := paramOf(r, key)
+			row.Params = append(row.Params, v)
 		}
 		p.Runs = append(p.Runs, row)
 	}
@@ -208,8 +213,8 @@ func newPage(d *Data, o Options) (*page, error) {
 		p.Empty = "The runs of this experiment have logged no metrics yet, so there is nothing to chart."
 	default:
 		p.Summary = plural(len(d.Runs), "run") + ", " + plural(len(keys), "metric")
-		if onceUsed {
-			p.Summary += "; metrics logged once per run are drawn against " + once.label()
+		if len(onceX) == 1 {
+			p.Summary += "; metrics logged once per run are drawn against " + onceDesc
 		}
 	}
 
