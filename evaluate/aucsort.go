@@ -142,11 +142,14 @@ func (ss *scoreSorter) aucs(yTrue []int, proba *mat.Dense, c, k int, support []i
 		i = j
 	}
 	for b := range pair {
-		if b != c {
+		if b != c && support[b] > 0 {
 			pair[b] = float64(ss.u2[b]) / (2 * float64(support[c]) * float64(support[b]))
 		}
 	}
 	p := int64(support[c])
+	if p == 0 || p == int64(len(s)) {
+		return 0 // one-vs-one skips such classes; one-vs-rest refused them before
+	}
 	return float64(u2) / (2 * float64(p) * float64(int64(len(s))-p))
 }
 

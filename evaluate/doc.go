@@ -15,8 +15,9 @@
 //     more, [OneVsRest] or [OneVsOne] averaged as [Macro] or [Weighted]
 //     ([Micro] too for one-vs-rest). MLflow's sklearn autolog logs
 //     training_roc_auc as one-vs-one weighted. Where scikit-learn refuses,
-//     for instance when a class is absent from the true labels, ROCAUC
-//     returns an error that wraps [ErrOneClass].
+//     for instance one-vs-rest when a class is absent from the true labels,
+//     ROCAUC returns an error that wraps [ErrOneClass]; one-vs-one, as in
+//     scikit-learn, scores only the pairs of classes present.
 //   - [ConfusionMatrix]: rows are true labels, columns predictions, both in
 //     class-code order.
 //   - [ClassificationReport]: the text table scikit-learn prints, aligned

@@ -39,9 +39,14 @@ func (m MultiClass) String() string {
 // one-vs-one), or Micro for one-vs-rest only. MLflow's sklearn autolog logs
 // training_roc_auc as OneVsOne, Weighted.
 //
-// Where scikit-learn refuses, so does ROCAUC: a class that has no true
-// sample (or is the only one present) gives an error wrapping ErrOneClass,
-// an averaging scikit-learn does not offer one wrapping ErrAverage.
+// Where scikit-learn refuses, so does ROCAUC, with an error wrapping
+// ErrOneClass: for two columns when y_true holds one class only, and for
+// one-vs-rest Macro or Weighted when a class has no true sample. Like
+// scikit-learn, one-vs-one leaves out the pairs with a class absent from
+// y_true (and refuses only when fewer than two classes are present, where
+// scikit-learn returns NaN or fails to divide), and one-vs-rest Micro
+// needs no class in particular. An averaging scikit-learn does not offer
+// for the strategy gives an error wrapping ErrAverage.
 func ROCAUC(yTrue []int, proba *mat.Dense, mc MultiClass, avg Average) (float64, error) {
 	const metric = "roc auc"
 	n, k, err := checkProba(metric, yTrue, proba)
@@ -58,18 +63,18 @@ func ROCAUC(yTrue []int, proba *mat.Dense, mc MultiClass, avg Average) (float64,
 		}
 		return newScoreSorter(n).aucs(yTrue, proba, 1, 2, support, nil), nil
 	}
-	for c, s := range support {
-		if s == 0 {
-			return 0, errorf(metric, "class %d has no true sample: %w", c, ErrOneClass)
-		}
-		if s == n {
-			return 0, errorf(metric, "class %d is the only one in y_true: %w", c, ErrOneClass)
-		}
-	}
 	switch mc {
 	case OneVsRest:
 		switch avg {
 		case Macro, Weighted:
+			for c, s := range support {
+				if s == 0 {
+					return 0, errorf(metric, "class %d has no true sample: %w", c, ErrOneClass)
+				}
+				if s == n {
+					return 0, errorf(metric, "class %d is the only one in y_true: %w", c, ErrOneClass)
+				}
+			}
 			var sum, wsum float64
 			sorter := newScoreSorter(n)
 			for c := range k {
@@ -90,16 +95,31 @@ func ROCAUC(yTrue []int, proba *mat.Dense, mc MultiClass, avg Average) (float64,
 		if avg != Macro && avg != Weighted {
 			return 0, errorf(metric, "one-vs-one takes macro or weighted averaging, not %v: %w", avg, ErrAverage)
 		}
+		// As in scikit-learn, only pairs of classes present in y_true count.
+		present := 0
+		for _, s := range support {
+			if s > 0 {
+				present++
+			}
+		}
+		if present < 2 {
+			return 0, errorf(metric, "one-vs-one needs two classes in y_true, found %d: %w", present, ErrOneClass)
+		}
 		// side[a*k+b] is the AUC of column a telling class a from class b
 		// on the samples of those two classes.
 		side := make([]float64, k*k)
 		sorter := newScoreSorter(n)
 		for a := range k {
-			sorter.aucs(yTrue, proba, a, k, support, side[a*k:(a+1)*k])
+			if support[a] > 0 {
+				sorter.aucs(yTrue, proba, a, k, support, side[a*k:(a+1)*k])
+			}
 		}
 		var sum, wsum float64
 		for a := range k {
 			for b := a + 1; b < k; b++ {
+				if support[a] == 0 || support[b] == 0 {
+					continue
+				}
 				w := 1.0
 				if avg == Weighted {
 					w = float64(support[a]+support[b]) / float64(n)
