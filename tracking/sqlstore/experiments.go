@@ -1,0 +1,203 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+// CreateExperiment creates an active experiment with the next free id. An
+// empty artifactLocation means <artifact root>/<id>; a relative local path
+// is made absolute, as MLflow does.
+func (s *Store) CreateExperiment(ctx context.Context, name, artifactLocation string, tags []store.Tag) (string, error) {
+	if strings.TrimSpace(name) == "" {
+		return "", store.Errorf(store.CodeInvalidParameter, "experiment name must not be empty")
+	}
+	for _, t := range tags {
+		if err := checkKey("experiment tag", t.Key); err != nil {
+			return "", err
+		}
+	}
+	if artifactLocation != "" && !strings.Contains(artifactLocation, ":") {
+		abs, err := filepath.Abs(artifactLocation)
+		if err != nil {
+			return "", wrap(err, "artifact location %s", artifactLocation)
+		}
+		artifactLocation = abs
+	}
+	var id int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var exists int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM experiments WHERE name = ?`, name).Scan(&exists)
+		if err != nil {
+			return err
+		}
+		if exists > 0 {
+			return store.Errorf(store.CodeAlreadyExists, "experiment %q already exists", name)
+		}
+		now := nowMillis()
+		var loc any
+		if artifactLocation != "" {
+			loc = artifactLocation
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, ?, ?, ?)`,
+			name, loc, store.LifecycleActive, now, now)
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if artifactLocation == "" {
+			// The default location needs the id SQLite just chose.
+			if _, err := tx.ExecContext(ctx, `UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?`,
+				s.artifactRoot+"/"+strconv.FormatInt(id, 10), id); err != nil {
+				return err
+			}
+		}
+		for _, t := range tags {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO experiment_tags ("key", value, experiment_id) VALUES (?, ?, ?) ON CONFLICT ("key", experiment_id) DO UPDATE SET value = excluded.value`,
+				t.Key, t.Value, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return "", wrap(err, "create experiment %q", name)
+	}
+	return strconv.FormatInt(id, 10), nil
+}
+
+// parseExperimentID checks an experiment id: MLflow's are decimal integers.
+func parseExperimentID(id string) (int64, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n < 0 {
+		return 0, store.Errorf(store.CodeInvalidParameter, "experiment id %q is not a non-negative integer", id)
+	}
+	return n, nil
+}
+
+const experimentColumns = `experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time`
+
+// GetExperiment returns the experiment with id, deleted or not.
+func (s *Store) GetExperiment(ctx context.Context, id string) (*store.Experiment, error) {
+	n, err := parseExperimentID(id)
+	if err != nil {
+		return nil, err
+	}
+	var e *store.Experiment
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		e, err = getExperiment(ctx, tx, `WHERE experiment_id = ?`, n)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.Errorf(store.CodeNotFound, "no experiment with id %s", id)
+	}
+	return e, wrap(err, "get experiment %s", id)
+}
+
+// GetExperimentByName returns the experiment called name, deleted or not.
+func (s *Store) GetExperimentByName(ctx context.Context, name string) (*store.Experiment, error) {
+	var e *store.Experiment
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		var err error
+		e, err = getExperiment(ctx, tx, `WHERE name = ?`, name)
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.Errorf(store.CodeNotFound, "no experiment named %q", name)
+	}
+	return e, wrap(err, "get experiment %q", name)
+}
+
+func getExperiment(ctx context.Context, tx *sql.Tx, where string, arg any) (*store.Experiment, error) {
+	var (
+		e         store.Experiment
+		id        int64
+		loc, life sql.NullString
+		ct, ut    sql.NullInt64
+	)
+	err := tx.QueryRowContext(ctx, `SELECT `+experimentColumns+` FROM experiments `+where, arg).
+		Scan(&id, &e.Name, &loc, &life, &ct, &ut)
+	if err != nil {
+		return nil, err
+	}
+	e.ID = strconv.FormatInt(id, 10)
+	e.ArtifactLocation, e.LifecycleStage = loc.String, life.String
+	e.CreationTime, e.LastUpdateTime = ct.Int64, ut.Int64
+	rows, err := tx.QueryContext(ctx, `SELECT "key", value FROM experiment_tags WHERE experiment_id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	e.Tags = map[string]string{}
+	for rows.Next() {
+		var k string
+		var v sql.NullString
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		e.Tags[k] = v.String
+	}
+	return &e, rows.Err()
+}
+
+// SetExperimentTag sets or replaces a tag of an active experiment.
+func (s *Store) SetExperimentTag(ctx context.Context, experimentID, key, value string) error {
+	n, err := parseExperimentID(experimentID)
+	if err != nil {
+		return err
+	}
+	if err := checkKey("experiment tag", key); err != nil {
+		return err
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if err := activeExperiment(ctx, tx, n); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO experiment_tags ("key", value, experiment_id) VALUES (?, ?, ?) ON CONFLICT ("key", experiment_id) DO UPDATE SET value = excluded.value`,
+			key, value, n)
+		return err
+	})
+	return wrap(err, "set tag %q of experiment %s", key, experimentID)
+}
+
+// activeExperiment checks that experiment id exists and is active.
+func activeExperiment(ctx context.Context, tx *sql.Tx, id int64) error {
+	_, err := experimentLocation(ctx, tx, id)
+	return err
+}
+
+// experimentLocation returns the artifact location of active experiment id.
+func experimentLocation(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
+	var loc, life sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?`, id).Scan(&loc, &life)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", store.Errorf(store.CodeNotFound, "no experiment with id %d", id)
+	}
+	if err != nil {
+		return "", err
+	}
+	if life.String != store.LifecycleActive {
+		return "", store.Errorf(store.CodeInvalidParameter, "experiment %d must be active, it is %s", id, life.String)
+	}
+	return loc.String, nil
+}
+
+// checkKey refuses keys MLflow would refuse for their length or emptiness;
+// the tracking client checks the finer rules before a request is made.
+func checkKey(what, key string) error {
+	if key == "" {
+		return store.Errorf(store.CodeInvalidParameter, "%s key must not be empty", what)
+	}
+	if len(key) > store.MaxKeyLength {
+		return store.Errorf(store.CodeInvalidParameter, "%s key %.40q... is %d characters long, the limit is %d", what, key, len(key), store.MaxKeyLength)
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+// LogInputs links datasets and logged models to an active run. A dataset is
+// stored once per experiment (by name and digest) and linked to the run once,
+// with the input's tags (mlflow.data.context=train, ...) on the link; linking
+// it again changes nothing. Models become RUN_INPUT -> MODEL_INPUT links.
+func (s *Store) LogInputs(ctx context.Context, runID string, datasets []store.DatasetInput, models []store.ModelIO) error {
+	for _, d := range datasets {
+		if d.Dataset.Name == "" || d.Dataset.Digest == "" || d.Dataset.SourceType == "" || d.Dataset.Source == "" {
+			return store.Errorf(store.CodeInvalidParameter, "dataset input %q needs a name, digest, source type and source", d.Dataset.Name)
+		}
+	}
+	for _, m := range models {
+		if m.ModelID == "" {
+			return store.Errorf(store.CodeInvalidParameter, "model input needs a model id")
+		}
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		expID, err := activeRun(ctx, tx, runID)
+		if err != nil {
+			return err
+		}
+		type nd struct{ name, digest string }
+		done := map[nd]bool{}
+		for _, in := range datasets {
+			d := in.Dataset
+			if done[nd{d.Name, d.Digest}] {
+				continue // the first of two equal datasets wins, as in MLflow
+			}
+			done[nd{d.Name, d.Digest}] = true
+			var dsID string
+			err := tx.QueryRowContext(ctx, `SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?`, expID, d.Name, d.Digest).Scan(&dsID)
+			if errors.Is(err, sql.ErrNoRows) {
+				dsID = newUUIDHex()
+				_, err = tx.ExecContext(ctx, `INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+					dsID, expID, d.Name, d.Digest, d.SourceType, d.Source, nullString(d.Schema), nullString(d.Profile))
+			}
+			if err != nil {
+				return err
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM inputs WHERE source_type = 'DATASET' AND source_id = ? AND destination_type = 'RUN' AND destination_id = ?`, dsID, runID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				continue
+			}
+			inputID := newUUIDHex()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0)`,
+				inputID, dsID, runID); err != nil {
+				return err
+			}
+			for _, t := range in.Tags {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?) ON CONFLICT (input_uuid, name) DO UPDATE SET value = excluded.value`,
+					inputID, t.Key, t.Value); err != nil {
+					return err
+				}
+			}
+		}
+		for _, m := range models {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_INPUT', ?, 'MODEL_INPUT', ?, ?)
+				ON CONFLICT (source_type, source_id, destination_type, destination_id) DO NOTHING`,
+				newUUIDHex(), runID, m.ModelID, m.Step); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap(err, "log inputs of run %s", runID)
+}
+
+// LogOutputs links logged models an active run produced, as
+// RUN_OUTPUT -> MODEL_OUTPUT rows of the inputs table (MLflow's own layout).
+// Linking a model again updates its step.
+func (s *Store) LogOutputs(ctx context.Context, runID string, models []store.ModelIO) error {
+	for _, m := range models {
+		if m.ModelID == "" {
+			return store.Errorf(store.CodeInvalidParameter, "model output needs a model id")
+		}
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := activeRun(ctx, tx, runID); err != nil {
+			return err
+		}
+		for _, m := range models {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?)
+				ON CONFLICT (source_type, source_id, destination_type, destination_id) DO UPDATE SET step = excluded.step`,
+				newUUIDHex(), runID, m.ModelID, m.Step); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap(err, "log outputs of run %s", runID)
+}

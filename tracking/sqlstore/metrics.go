@@ -1,0 +1,314 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+var nan64 = math.NaN()
+
+// sanitize returns a metric value as MLflow stores it: NaN as 0 with is_nan
+// set, ±Inf as ±math.MaxFloat64 (SQL has no infinities). MLflow reads those
+// back as NaN and as the largest finite floats, and so does grove.
+func sanitize(v float64) (float64, bool) {
+	switch {
+	case math.IsNaN(v):
+		return 0, true
+	case math.IsInf(v, 1):
+		return math.MaxFloat64, false
+	case math.IsInf(v, -1):
+		return -math.MaxFloat64, false
+	}
+	return v, false
+}
+
+// LogBatch records metrics, params and tags of an active run in one
+// transaction, within MLflow's batch limits. A param that the run already has
+// with another value fails the whole batch with INVALID_PARAMETER_VALUE,
+// naming the key, the old and the new value. A metric point logged twice is
+// kept once. Metrics with a ModelID are recorded for that logged model too.
+func (s *Store) LogBatch(ctx context.Context, runID string, metrics []store.Metric, params []store.Param, tags []store.Tag) error {
+	if err := checkBatch(metrics, params, tags); err != nil {
+		return err
+	}
+	if len(metrics)+len(params)+len(tags) == 0 {
+		return nil
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		expID, err := activeRun(ctx, tx, runID)
+		if err != nil {
+			return err
+		}
+		if err := logParams(ctx, tx, runID, params); err != nil {
+			return err
+		}
+		if err := logMetrics(ctx, tx, runID, expID, metrics); err != nil {
+			return err
+		}
+		return setTags(ctx, tx, runID, tags)
+	})
+	return wrap(err, "log batch to run %s", runID)
+}
+
+// checkBatch applies MLflow's limits on one batch and its values.
+func checkBatch(metrics []store.Metric, params []store.Param, tags []store.Tag) error {
+	switch {
+	case len(metrics) > store.MaxBatchMetrics:
+		return store.Errorf(store.CodeInvalidParameter, "a batch may hold %d metrics, got %d", store.MaxBatchMetrics, len(metrics))
+	case len(params) > store.MaxBatchParams:
+		return store.Errorf(store.CodeInvalidParameter, "a batch may hold %d params, got %d", store.MaxBatchParams, len(params))
+	case len(tags) > store.MaxBatchTags:
+		return store.Errorf(store.CodeInvalidParameter, "a batch may hold %d tags, got %d", store.MaxBatchTags, len(tags))
+	case len(metrics)+len(params)+len(tags) > store.MaxBatchItems:
+		return store.Errorf(store.CodeInvalidParameter, "a batch may hold %d items, got %d", store.MaxBatchItems, len(metrics)+len(params)+len(tags))
+	}
+	for _, m := range metrics {
+		if err := checkKey("metric", m.Key); err != nil {
+			return err
+		}
+	}
+	seen := make(map[string]string, len(params))
+	for _, p := range params {
+		if err := checkKey("param", p.Key); err != nil {
+			return err
+		}
+		if len(p.Value) > store.MaxParamValueLength {
+			return store.Errorf(store.CodeInvalidParameter, "param %q value is %d characters long, the limit is %d", p.Key, len(p.Value), store.MaxParamValueLength)
+		}
+		if old, ok := seen[p.Key]; ok && old != p.Value {
+			return store.Errorf(store.CodeInvalidParameter, "param %q appears twice in one batch, with values %q and %q", p.Key, old, p.Value)
+		}
+		seen[p.Key] = p.Value
+	}
+	for _, t := range tags {
+		if err := checkTag(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkTag(t store.Tag) error {
+	if err := checkKey("tag", t.Key); err != nil {
+		return err
+	}
+	if len(t.Value) > store.MaxTagValueLength {
+		return store.Errorf(store.CodeInvalidParameter, "tag %q value is %d characters long, the limit is %d", t.Key, len(t.Value), store.MaxTagValueLength)
+	}
+	return nil
+}
+
+// logParams inserts params the run does not have yet; a param it has with
+// the same value is fine, with another value an error.
+func logParams(ctx context.Context, tx *sql.Tx, runID string, params []store.Param) error {
+	if len(params) == 0 {
+		return nil
+	}
+	existing := map[string]string{}
+	err := query(ctx, tx, `SELECT "key", value FROM params WHERE run_uuid = ?`, []any{runID}, func(rows *sql.Rows) error {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return err
+		}
+		existing[k] = v
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var conflicts []string
+	for _, p := range params {
+		if old, ok := existing[p.Key]; ok && old != p.Value {
+			conflicts = append(conflicts, fmt.Sprintf("%q was %q, new value %q", p.Key, old, p.Value))
+		}
+	}
+	if len(conflicts) > 0 {
+		return store.Errorf(store.CodeInvalidParameter, "changing param values is not allowed: run %s param %s", runID, strings.Join(conflicts, "; param "))
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO params ("key", value, run_uuid) VALUES (?, ?, ?) ON CONFLICT ("key", run_uuid) DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, p := range params {
+		if _, ok := existing[p.Key]; ok {
+			continue
+		}
+		if _, err := stmt.ExecContext(ctx, p.Key, p.Value, runID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// setTags sets or replaces run tags. mlflow.runName also renames the run, as
+// in MLflow.
+func setTags(ctx context.Context, tx *sql.Tx, runID string, tags []store.Tag) error {
+	if len(tags) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO tags ("key", value, run_uuid) VALUES (?, ?, ?) ON CONFLICT ("key", run_uuid) DO UPDATE SET value = excluded.value`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, t := range tags {
+		if t.Key == runNameTag {
+			if err := setRunName(ctx, tx, runID, t.Value); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := stmt.ExecContext(ctx, t.Key, t.Value, runID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// metricRowsPerInsert bounds one multi-row INSERT: 6 parameters a row stay
+// far below SQLite's 32766-parameter limit, and fewer statements make a
+// 1000-metric batch several times faster than one INSERT per point.
+const metricRowsPerInsert = 200
+
+// logMetrics appends points to the metric history and keeps latest_metrics
+// at the largest (step, timestamp, value) of each key, comparing stored
+// values (NaN as 0) as MLflow does.
+func logMetrics(ctx context.Context, tx *sql.Tx, runID string, expID int64, metrics []store.Metric) error {
+	if len(metrics) == 0 {
+		return nil
+	}
+	type point struct {
+		value    float64
+		isNaN    bool
+		ts, step int64
+	}
+	// Per key, the point of this batch that could become the latest.
+	latest := make(map[string]point, 8)
+	var keys []string
+	for start := 0; start < len(metrics); start += metricRowsPerInsert {
+		end := min(start+metricRowsPerInsert, len(metrics))
+		var b strings.Builder
+		b.WriteString(`INSERT INTO metrics ("key", value, timestamp, step, is_nan, run_uuid) VALUES `)
+		args := make([]any, 0, 6*(end-start))
+		for i, m := range metrics[start:end] {
+			v, isNaN := sanitize(m.Value)
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?)")
+			args = append(args, m.Key, v, m.Timestamp, m.Step, isNaN, runID)
+			p := point{v, isNaN, m.Timestamp, m.Step}
+			old, ok := latest[m.Key]
+			if !ok {
+				keys = append(keys, m.Key)
+			}
+			if !ok || newer(p.step, p.ts, p.value, old.step, old.ts, old.value) {
+				latest[m.Key] = p
+			}
+		}
+		// The primary key spans every column, so a point logged again is
+		// the same point: keep one, as MLflow does.
+		b.WriteString(` ON CONFLICT DO NOTHING`)
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO latest_metrics ("key", value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT ("key", run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+		WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, coalesce(latest_metrics.timestamp, 0), latest_metrics.value)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, k := range keys {
+		p := latest[k]
+		if _, err := stmt.ExecContext(ctx, k, p.value, p.ts, p.step, p.isNaN, runID); err != nil {
+			return err
+		}
+	}
+	return logModelMetrics(ctx, tx, runID, expID, metrics)
+}
+
+// newer reports whether (step, ts, value) a sorts after b.
+func newer(as, at int64, av float64, bs, bt int64, bv float64) bool {
+	if as != bs {
+		return as > bs
+	}
+	if at != bt {
+		return at > bt
+	}
+	return av > bv
+}
+
+// logModelMetrics records the points that name a logged model in
+// logged_model_metrics too, as MLflow 3 does for metrics computed on a model.
+func logModelMetrics(ctx context.Context, tx *sql.Tx, runID string, expID int64, metrics []store.Metric) error {
+	var stmt *sql.Stmt
+	for _, m := range metrics {
+		if m.ModelID == "" {
+			continue
+		}
+		if stmt == nil {
+			var err error
+			stmt, err = tx.PrepareContext(ctx, `INSERT INTO logged_model_metrics (model_id, metric_name, metric_timestamp_ms, metric_step, metric_value, experiment_id, run_id, dataset_uuid, dataset_name, dataset_digest)
+				VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING`)
+			if err != nil {
+				return err
+			}
+			defer stmt.Close()
+		}
+		v, _ := sanitize(m.Value)
+		if _, err := stmt.ExecContext(ctx, m.ModelID, m.Key, m.Timestamp, m.Step, v, expID, runID, nullString(m.DatasetName), nullString(m.DatasetDigest)); err != nil {
+			if strings.Contains(err.Error(), "FOREIGN KEY") {
+				return store.Errorf(store.CodeNotFound, "metric %q names logged model %s, which does not exist", m.Key, m.ModelID)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// GetMetricHistory returns every point of a run's metric, by step, then
+// timestamp.
+func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]store.Metric, error) {
+	var out []store.Metric
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		if _, err := getRunInfo(ctx, tx, runID); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND "key" = ? ORDER BY step, timestamp, value`, runID, key)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m := store.Metric{Key: key}
+			var isNaN bool
+			if err := rows.Scan(&m.Value, &m.Timestamp, &m.Step, &isNaN); err != nil {
+				return err
+			}
+			if isNaN {
+				m.Value = nan64
+			}
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, wrap(err, "metric history %q of run %s", key, runID)
+	}
+	return out, nil
+}
