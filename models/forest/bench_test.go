@@ -1,0 +1,49 @@
+package forest
+
+import (
+	"context"
+	"testing"
+)
+
+// BenchmarkFitSynth20k fits 100 trees with 2 workers on synth_20k's
+// training split (15000 rows, 20 features, 3 classes).
+func BenchmarkFitSynth20k(b *testing.B) {
+	train := readTable(b, sharedBench(b, "synth_20k_train.csv"))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f := New(Config{Seed: int64(i), Workers: 2})
+		if err := f.Fit(context.Background(), train.X, train.y, train.classes); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPredictSynth20k predicts synth_20k's test split (5000 rows) with
+// a 100-tree forest.
+func BenchmarkPredictSynth20k(b *testing.B) {
+	train := readTable(b, sharedBench(b, "synth_20k_train.csv"))
+	test := readTable(b, sharedBench(b, "synth_20k_test.csv"))
+	f := New(Config{Workers: 2})
+	if err := f.Fit(context.Background(), train.X, train.y, train.classes); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := f.Predict(test.X); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFitBreastCancer fits 100 trees with 2 workers on the small
+// breast_cancer split kept in testdata, where fixed costs dominate.
+func BenchmarkFitBreastCancer(b *testing.B) {
+	train := readTable(b, "testdata/breast_cancer_train.csv")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f := New(Config{Seed: int64(i), Workers: 2})
+		if err := f.Fit(context.Background(), train.X, train.y, train.classes); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,71 @@
+// Package forest is grove's random forest classifier: CART trees grown on
+// bootstrap samples, each split chosen among a random subset of features,
+// with class probabilities averaged over the trees. It follows
+// scikit-learn 1.2's RandomForestClassifier: the same parameters with the
+// same meanings and defaults (Config), the same names when reporting them
+// (Config.Params), and the same rules where a user can see them.
+//
+// # Training
+//
+// Each tree draws a bootstrap sample (MaxSamples rows with replacement; a
+// row drawn several times counts as one sample of that weight, as in
+// scikit-learn), then grows depth first. A node becomes a leaf when it is
+// pure, holds fewer than MinSamplesSplit samples, reaches MaxDepth, or no
+// split leaves MinSamplesLeaf samples on each side or decreases the
+// weighted impurity by MinImpurityDecrease. Otherwise the node visits
+// MaxFeatures features drawn without replacement and keeps the split with
+// the largest impurity decrease (Gini or entropy); like scikit-learn it goes
+// on drawing past MaxFeatures while every feature seen was constant in the
+// node. Thresholds lie midway between the two training values they
+// separate, and a row goes left when its value is at most the threshold.
+//
+// Splits are found in one of two ways, chosen per node and feature by
+// cost. Before training every feature is binned: a feature with at most
+// 256 distinct values gets a bin per value, others get 256 bins of about
+// equal row counts (quantiles). Large nodes fill a histogram of class
+// weights per bin and scan it, which costs one pass over the node and one
+// over the bins; small nodes sort their values and scan every boundary
+// between distinct values, which is exact. So features with few distinct
+// values (pixels, categories, counts) are split exactly everywhere, and
+// continuous features are split at quantile boundaries in large nodes and
+// exactly in small ones. On the bench data (../shared/bench) this loses no
+// accuracy against scikit-learn's fully exact search; see bench/README.md.
+//
+// Trees grow in parallel, Workers at a time (all cores by default), each
+// worker reusing its own buffers so the inner loops do not allocate. The
+// builder keeps the node's rows in one array of (row, class, weight),
+// partitioned in place and in row order, and reads bins column by column
+// as one byte each.
+//
+// # Prediction
+//
+// PredictProba is the mean over the trees of the class frequencies of the
+// leaf each row reaches (scikit-learn's rule, not a vote count); Predict is
+// its argmax, the lowest class on a tie. FeatureImportances is the mean
+// decrease in impurity, normalised per tree and then over the forest to
+// sum to 1. With Config.OOBScore, Fit also scores every training row with
+// the trees that did not draw it (OOBScore).
+//
+// # Determinism
+//
+// Tree t draws all its randomness from its own stream, derived from Seed
+// and t with grove's own generator (not math/rand, whose streams may
+// change between Go releases). Trees are stored by index and every sum runs
+// in a fixed order, so the same data, Config and Seed give a bit-identical
+// model file whatever the number of Workers. Seed is always fixed: the
+// zero Config means random_state=0, never an unseeded run.
+//
+// # Model files
+//
+// Save writes a versioned binary file (format "grove-forest", version 1):
+// a magic header, the version, the payload length, the Config as JSON, the
+// trees in preorder, and a CRC-32C checksum; format.go has the layout.
+// A split takes 9 to 10 bytes (feature as a varint, threshold as a float64,
+// the right child implied by the order), a leaf 1 byte plus one varint per
+// class, so a fully grown forest costs about 6 to 7 bytes per node
+// (scikit-learn keeps 56 bytes per node plus 8 per class). Load rejects a truncated,
+// corrupted, foreign or newer-version file with an error wrapping
+// ErrTruncated, ErrCorrupted, ErrNotModel or ErrNewer, and a loaded model
+// predicts exactly what the saved one did. Workers and Progress are
+// settings of a run, not of the model, and are not saved.
+package forest

@@ -1,0 +1,336 @@
+package forest
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+)
+
+// The model file, version 1. All integers are little-endian; "uvarint" is
+// encoding/binary's unsigned varint.
+//
+//	magic     8 bytes  "GROVEFST"
+//	version   uint32   1
+//	length    uint64   payload bytes
+//	payload   length bytes:
+//	  uvarint n, then n bytes: the Config as JSON
+//	  uvarint classes, uvarint features, uvarint trees
+//	  features x float64: feature importances
+//	  byte has-OOB, float64 OOB score
+//	  per tree: uvarint node count, then the nodes in preorder (a node's
+//	  left child follows it; its right child follows its left subtree):
+//	    uvarint h
+//	    h >= 2: split on feature h-2, then float64 threshold (go left when <=)
+//	    h == 0: leaf, classes x uvarint integral class weights
+//	    h == 1: leaf, classes x float64 class weights
+//	checksum  uint32   CRC-32C (Castagnoli) of everything before it
+//
+// A split takes 9 or 10 bytes and a leaf of integral weights (bootstrap
+// counts, the usual case) 1 + classes bytes, so a fully grown tree costs
+// about 6 to 7 bytes per node.
+const (
+	fileMagic   = "GROVEFST"
+	fileVersion = 1
+	headerSize  = 8 + 4 + 8
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Errors that Load wraps, for errors.Is.
+var (
+	ErrNotModel   = errors.New("forest: not a grove forest model file")
+	ErrNewer      = errors.New("forest: model file is of a newer format version")
+	ErrTruncated  = errors.New("forest: model file is truncated")
+	ErrCorrupted  = errors.New("forest: model file is corrupted")
+	errBadPayload = fmt.Errorf("%w: bad payload", ErrCorrupted)
+)
+
+// ModelFormat names the model file format Save writes and its version.
+func (f *Forest) ModelFormat() (string, int) { return "grove-forest", fileVersion }
+
+// Save writes the fitted forest in grove's model file format.
+func (f *Forest) Save(w io.Writer) error {
+	if len(f.trees) == 0 {
+		return ErrNotFitted
+	}
+	cfgJSON, err := json.Marshal(f.cfg)
+	if err != nil {
+		return fmt.Errorf("forest: encode config: %w", err)
+	}
+	var p []byte
+	p = binary.AppendUvarint(p, uint64(len(cfgJSON)))
+	p = append(p, cfgJSON...)
+	p = binary.AppendUvarint(p, uint64(f.k))
+	p = binary.AppendUvarint(p, uint64(f.d))
+	p = binary.AppendUvarint(p, uint64(len(f.trees)))
+	for _, v := range f.importances {
+		p = binary.LittleEndian.AppendUint64(p, math.Float64bits(v))
+	}
+	if f.hasOOB {
+		p = append(p, 1)
+	} else {
+		p = append(p, 0)
+	}
+	p = binary.LittleEndian.AppendUint64(p, math.Float64bits(f.oob))
+	for _, t := range f.trees {
+		p = binary.AppendUvarint(p, uint64(len(t.nodes)))
+		for _, n := range t.nodes {
+			if n.feat >= 0 {
+				p = binary.AppendUvarint(p, uint64(n.feat)+2)
+				p = binary.LittleEndian.AppendUint64(p, math.Float64bits(n.thr))
+				continue
+			}
+			v := t.value[int(n.right)*f.k : (int(n.right)+1)*f.k]
+			if integral(v) {
+				p = append(p, 0)
+				for _, x := range v {
+					p = binary.AppendUvarint(p, uint64(x))
+				}
+			} else {
+				p = append(p, 1)
+				for _, x := range v {
+					p = binary.LittleEndian.AppendUint64(p, math.Float64bits(x))
+				}
+			}
+		}
+	}
+	buf := make([]byte, 0, headerSize+len(p)+4)
+	buf = append(buf, fileMagic...)
+	buf = binary.LittleEndian.AppendUint32(buf, fileVersion)
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(len(p)))
+	buf = append(buf, p...)
+	buf = binary.LittleEndian.AppendUint32(buf, crc32.Checksum(buf, castagnoli))
+	if _, err := w.Write(buf); err != nil {
+		return fmt.Errorf("forest: write model: %w", err)
+	}
+	return nil
+}
+
+func integral(v []float64) bool {
+	for _, x := range v {
+		if !(x >= 0 && x < 1<<53 && x == math.Trunc(x)) {
+			return false
+		}
+	}
+	return true
+}
+
+// Load reads a forest that Save wrote. A file that is not a grove forest,
+// is cut short, fails its checksum or comes from a newer format version is
+// an error that wraps ErrNotModel, ErrTruncated, ErrCorrupted or ErrNewer.
+func Load(r io.Reader) (*Forest, error) {
+	var hdr [headerSize]byte
+	if n, err := io.ReadFull(r, hdr[:]); err != nil {
+		if n >= len(fileMagic) && string(hdr[:len(fileMagic)]) == fileMagic {
+			return nil, fmt.Errorf("%w: header has %d of %d bytes", ErrTruncated, n, headerSize)
+		}
+		if n < len(fileMagic) && n > 0 && string(hdr[:n]) == fileMagic[:n] {
+			return nil, fmt.Errorf("%w: header has %d of %d bytes", ErrTruncated, n, headerSize)
+		}
+		return nil, ErrNotModel
+	}
+	if string(hdr[:8]) != fileMagic {
+		return nil, ErrNotModel
+	}
+	if v := binary.LittleEndian.Uint32(hdr[8:]); v != fileVersion {
+		if v > fileVersion {
+			return nil, fmt.Errorf("%w: version %d, this grove reads version %d", ErrNewer, v, fileVersion)
+		}
+		return nil, fmt.Errorf("%w: version %d is not a known version", ErrCorrupted, v)
+	}
+	length := binary.LittleEndian.Uint64(hdr[12:])
+	if length > math.MaxInt64-4 {
+		return nil, fmt.Errorf("%w: payload length %d", ErrCorrupted, length)
+	}
+	// Grow the buffer as bytes arrive rather than trusting the length, so
+	// a corrupted length cannot make us allocate a huge block.
+	var body bytes.Buffer
+	want := int64(length) + 4
+	if n, err := io.CopyN(&body, r, want); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%w: %d of %d bytes after the header", ErrTruncated, n, want)
+		}
+		return nil, fmt.Errorf("forest: read model: %w", err)
+	}
+	all := body.Bytes()
+	payload, sum := all[:length], all[length:]
+	h := crc32.New(castagnoli)
+	h.Write(hdr[:])
+	h.Write(payload)
+	if h.Sum32() != binary.LittleEndian.Uint32(sum) {
+		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupted)
+	}
+	f, err := decodePayload(payload)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// reader walks a payload, failing once on the first short or bad read.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err = errBadPayload
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+// count reads a uvarint that sizes something of at least per bytes still
+// to come, so that a corrupted count cannot ask for more than the file has.
+func (r *reader) count(per int) int {
+	v := r.uvarint()
+	if r.err == nil && v > uint64(len(r.b)/per) {
+		r.err = errBadPayload
+		return 0
+	}
+	return int(v)
+}
+
+func (r *reader) float() float64 {
+	if r.err != nil {
+		return 0
+	}
+	if len(r.b) < 8 {
+		r.err = errBadPayload
+		return 0
+	}
+	v := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
+	r.b = r.b[8:]
+	return v
+}
+
+func (r *reader) byte() byte {
+	if r.err != nil {
+		return 0
+	}
+	if len(r.b) < 1 {
+		r.err = errBadPayload
+		return 0
+	}
+	v := r.b[0]
+	r.b = r.b[1:]
+	return v
+}
+
+func decodePayload(p []byte) (*Forest, error) {
+	r := &reader{b: p}
+	n := r.count(1)
+	if r.err != nil {
+		return nil, r.err
+	}
+	var cfg Config
+	if err := json.Unmarshal(r.b[:n], &cfg); err != nil {
+		return nil, fmt.Errorf("%w: config: %v", ErrCorrupted, err)
+	}
+	r.b = r.b[n:]
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: config: %v", ErrCorrupted, err)
+	}
+	k := r.count(1)
+	d := r.count(8)
+	nt := r.count(1)
+	if r.err == nil && (k < 2 || d < 1 || nt < 1) {
+		return nil, fmt.Errorf("%w: %d classes, %d features, %d trees", ErrCorrupted, k, d, nt)
+	}
+	f := &Forest{cfg: cfg, k: k, d: d, trees: make([]*tree, 0, nt), importances: make([]float64, d)}
+	for j := range f.importances {
+		f.importances[j] = r.float()
+	}
+	f.hasOOB = r.byte() == 1
+	f.oob = r.float()
+	for t := 0; t < nt && r.err == nil; t++ {
+		tr, err := decodeTree(r, k, d)
+		if err != nil {
+			return nil, fmt.Errorf("%w: tree %d: %v", ErrCorrupted, t, err)
+		}
+		f.trees = append(f.trees, tr)
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if len(r.b) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after the last tree", ErrCorrupted, len(r.b))
+	}
+	return f, nil
+}
+
+// decodeTree rebuilds a tree from its preorder nodes: a node that follows
+// a leaf is the right child of the nearest split still waiting for one.
+func decodeTree(r *reader, k, d int) (*tree, error) {
+	nn := r.count(1)
+	if r.err != nil {
+		return nil, r.err
+	}
+	if nn < 1 {
+		return nil, errors.New("no nodes")
+	}
+	tr := &tree{nodes: make([]node, nn)}
+	var open []int
+	prevLeaf := false
+	for j := 0; j < nn; j++ {
+		if j > 0 && prevLeaf {
+			if len(open) == 0 {
+				return nil, fmt.Errorf("node %d follows a complete tree", j)
+			}
+			p := open[len(open)-1]
+			open = open[:len(open)-1]
+			tr.nodes[p].right = int32(j)
+		}
+		h := r.uvarint()
+		if r.err != nil {
+			return nil, r.err
+		}
+		switch {
+		case h >= 2:
+			if h-2 >= uint64(d) {
+				return nil, fmt.Errorf("node %d splits on feature %d of %d", j, h-2, d)
+			}
+			thr := r.float()
+			if math.IsNaN(thr) {
+				return nil, fmt.Errorf("node %d has a NaN threshold", j)
+			}
+			tr.nodes[j] = node{feat: int32(h - 2), thr: thr}
+			open = append(open, j)
+			prevLeaf = false
+		default:
+			leaf := len(tr.value) / k
+			for c := 0; c < k; c++ {
+				var v float64
+				if h == 0 {
+					v = float64(r.uvarint())
+				} else {
+					v = r.float()
+				}
+				if r.err != nil {
+					return nil, r.err
+				}
+				if !(v >= 0) || math.IsInf(v, 0) {
+					return nil, fmt.Errorf("node %d has class weight %v", j, v)
+				}
+				tr.value = append(tr.value, v)
+			}
+			tr.nodes[j] = node{feat: -1, right: int32(leaf)}
+			prevLeaf = true
+		}
+	}
+	if len(open) != 0 || !prevLeaf {
+		return nil, fmt.Errorf("%d splits lack a right child", max(len(open), 1))
+	}
+	return tr, nil
+}

@@ -1,0 +1,93 @@
+package forest
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+func smallModel(t testing.TB) []byte {
+	t.Helper()
+	train := readTable(t, "testdata/iris_train.csv")
+	return saved(t, fitOrFatal(t, Config{Trees: 3, Seed: 5}, train))
+}
+
+// reseal recomputes the checksum after a test edits a file's payload, so
+// the edit reaches the parser instead of failing the checksum.
+func reseal(b []byte) []byte {
+	b = append([]byte(nil), b...)
+	n := len(b) - 4
+	binary.LittleEndian.PutUint32(b[n:], crc32.Checksum(b[:n], castagnoli))
+	return b
+}
+
+func TestLoadBadFiles(t *testing.T) {
+	good := smallModel(t)
+	flipped := append([]byte(nil), good...)
+	flipped[len(flipped)/2] ^= 0x40
+	newer := append([]byte(nil), good...)
+	binary.LittleEndian.PutUint32(newer[8:], 2)
+	newer = reseal(newer)
+	longer := append([]byte(nil), good...)
+	binary.LittleEndian.PutUint64(longer[12:], 1<<40)
+	extra := append(append([]byte(nil), good[:len(good)-4]...), 0, 0, 0, 0, 0)
+	binary.LittleEndian.PutUint64(extra[12:], binary.LittleEndian.Uint64(good[12:])+1)
+	extra = reseal(extra)
+	for _, tc := range []struct {
+		name string
+		file []byte
+		want error
+	}{
+		{"empty", nil, ErrNotModel},
+		{"foreign", []byte("PK\x03\x04 this is a zip file, not a model"), ErrNotModel},
+		{"json", []byte(`{"model": "forest"}`), ErrNotModel},
+		{"magic only", good[:8], ErrTruncated},
+		{"half magic", good[:4], ErrTruncated},
+		{"truncated header", good[:15], ErrTruncated},
+		{"truncated payload", good[:len(good)/2], ErrTruncated},
+		{"no checksum", good[:len(good)-4], ErrTruncated},
+		{"flipped bit", flipped, ErrCorrupted},
+		{"newer version", newer, ErrNewer},
+		{"huge length", longer, ErrTruncated},
+		{"trailing byte", extra, ErrCorrupted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := Load(bytes.NewReader(tc.file))
+			if !errors.Is(err, tc.want) || f != nil {
+				t.Fatalf("Load = %v, %v; want %v", f, err, tc.want)
+			}
+			if !strings.HasPrefix(err.Error(), "forest: ") {
+				t.Fatalf("error %q lacks the package prefix", err)
+			}
+		})
+	}
+}
+
+// FuzzLoad feeds the loader arbitrary bytes, with the checksum fixed up
+// half the time so the payload parser sees them too. It must never panic
+// and whatever it accepts must predict without panicking.
+func FuzzLoad(f *testing.F) {
+	good := smallModel(f)
+	f.Add(good, false)
+	f.Add(good[:30], false)
+	f.Add([]byte("GROVEFST"), false)
+	f.Add(good, true)
+	f.Fuzz(func(t *testing.T, b []byte, fix bool) {
+		if fix && len(b) >= headerSize+4 {
+			b = reseal(b)
+		}
+		m, err := Load(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		X := mat.NewDense(2, m.Features(), nil)
+		if _, err := m.PredictProba(X); err != nil {
+			t.Fatalf("loaded model fails to predict: %v", err)
+		}
+	})
+}
