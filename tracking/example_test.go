@@ -1,0 +1,99 @@
+package tracking_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/grove-ml/grove/tracking"
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+// Open a SQLite store as MLflow names it: three slashes and a path relative
+// to the working directory, or four and an absolute path.
+func ExampleOpen() {
+	dir, _ := os.MkdirTemp("", "grove-example")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+
+	c, err := tracking.Open(ctx, "sqlite:///"+filepath.Join(dir, "mlflow.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	exp, err := c.GetOrCreateExperiment(ctx, "Default")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("experiment", exp.ID, exp.Name)
+
+	_, err = tracking.Open(ctx, "file:///tmp/mlruns")
+	fmt.Println(errors.Is(err, tracking.ErrFileStore))
+	// Output:
+	// experiment 0 Default
+	// true
+}
+
+// Log a run: params, metrics over steps, a tag, an artifact, then end it.
+func ExampleClient_StartRun() {
+	dir, _ := os.MkdirTemp("", "grove-example")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	c, err := tracking.Open(ctx, "sqlite:///"+filepath.Join(dir, "mlflow.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	exp, err := c.GetOrCreateExperiment(ctx, "random_forest")
+	if err != nil {
+		log.Fatal(err)
+	}
+	run, err := c.StartRun(ctx, exp.ID, tracking.RunOptions{Name: "first"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	check := func(err error) {
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	check(run.LogParams(ctx, map[string]string{"n_estimators": "100", "max_depth": "None"}))
+	for step, loss := range []float64{0.9, 0.5, 0.3} {
+		check(run.LogMetric(ctx, "loss", loss, int64(step)))
+	}
+	check(run.SetTag(ctx, "team", "grove"))
+	check(run.LogArtifactBytes(ctx, "notes/readme.txt", []byte("trained on iris\n")))
+	check(run.End(ctx, store.StatusFinished))
+
+	// Later, on data the model never saw: a custom metric on the same run.
+	check(c.LogMetrics(ctx, run.ID(), map[string]float64{"accuracy_on_datasetXYZ": 0.98}))
+
+	got, err := c.GetRun(ctx, run.ID())
+	check(err)
+	history, err := c.MetricHistory(ctx, run.ID(), "loss")
+	check(err)
+	files, err := run.ListArtifacts(ctx, "notes")
+	check(err)
+	n, _ := got.Param("n_estimators")
+	latest, _ := got.Metric("loss")
+	custom, _ := got.Metric("accuracy_on_datasetXYZ")
+	fmt.Println(got.Info.RunName, got.Info.Status)
+	fmt.Println("n_estimators", n)
+	fmt.Println("loss", latest.Value, "at step", latest.Step, "of", len(history))
+	fmt.Println("accuracy_on_datasetXYZ", custom.Value)
+	fmt.Println(files[0].Path)
+
+	err = run.LogMetric(ctx, "bad name!", 1, 0)
+	fmt.Println(errors.Is(err, store.ErrInvalidParameter))
+	// Output:
+	// first FINISHED
+	// n_estimators 100
+	// loss 0.3 at step 2 of 3
+	// accuracy_on_datasetXYZ 0.98
+	// notes/readme.txt
+	// true
+}
