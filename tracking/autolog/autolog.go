@@ -1,0 +1,395 @@
+package autolog
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/grove-ml/grove/datasets"
+	"github.com/grove-ml/grove/models"
+	"github.com/grove-ml/grove/tracking"
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+// Names autolog records, as MLflow's sklearn autolog spells them where it
+// has a counterpart.
+const (
+	TagEstimatorName  = "estimator_name"
+	TagEstimatorClass = "estimator_class"
+	// Autologging is the value of the mlflow.autologging tag.
+	Autologging = "grove"
+	// ModelName is the name of the logged model.
+	ModelName = "model"
+	// Flavor is the MLmodel flavor that describes a grove model file.
+	Flavor = "grove"
+	// ModelFile is the model file's name among the logged model's files.
+	ModelFile = "model.grove"
+	// DefaultExperiment is the experiment of runs Fit starts when
+	// Options.Experiment is empty, as MLflow's.
+	DefaultExperiment = "Default"
+	// DefaultDatasetName names the dataset inputs when Options.DatasetName
+	// is empty, as MLflow's autolog names data it was handed in code.
+	DefaultDatasetName = "dataset"
+)
+
+// Options says where and how Fit records. The zero value starts a run in
+// experiment Default with a generated name.
+type Options struct {
+	// Run, when set, is the run to record into; the caller started it and
+	// ends it, whatever Fit returns. When nil, Fit starts a run and ends it
+	// FINISHED, FAILED or KILLED.
+	Run *tracking.Run
+	// Experiment names the experiment of the run Fit starts; created when
+	// missing. DefaultExperiment when empty.
+	Experiment string
+	// RunName names the run Fit starts; generated when empty.
+	RunName string
+	// Params are logged beside the model's hyper-parameters: the caller's
+	// own choices (test_size, seed, data source) that tell runs apart. A key
+	// the model reports too must have the same value.
+	Params map[string]string
+	// Tags are set on the run too.
+	Tags map[string]string
+	// DatasetName names both dataset inputs; DefaultDatasetName when empty.
+	DatasetName string
+	// DatasetSource is the path or URI the data was read from, recorded as
+	// the datasets' source; empty means the data came from code (such as
+	// the bundled Iris table).
+	DatasetSource string
+	// SourceFile is the program's source file to record; found from the
+	// call stack when empty.
+	SourceFile string
+	// FallbackDir is where the trained model is saved when recording fails
+	// after training; the working directory when empty, the temp folder if
+	// that cannot be written.
+	FallbackDir string
+}
+
+// Result is what Fit did.
+type Result struct {
+	RunID        string
+	RunName      string
+	ExperimentID string
+	ArtifactURI  string // the run's artifact root
+	ModelID      string // the logged model; empty when none was logged
+	// Metrics holds every metric logged, by name (training_*, test_*).
+	Metrics map[string]float64
+	// FitSeconds is the time model.Fit took; PredictSeconds the time to
+	// predict the test set (the training set when there is no test set).
+	FitSeconds     float64
+	PredictSeconds float64
+	// Model is the fitted model.
+	Model models.Classifier
+	// TestPredictions are the model's predictions on the test set.
+	TestPredictions []int
+	// SourceFile is the source file logged under code/, empty when none was.
+	SourceFile string
+	// LocalModelPath is where the trained model was saved when recording
+	// failed after training.
+	LocalModelPath string
+	// Warnings says what was left out and why (a metric scikit-learn would
+	// refuse too, a source file not found).
+	Warnings []string
+}
+
+// Fit trains model on train, evaluates it on train and test (test may be
+// nil) and records the run: see the package documentation for what is
+// recorded. On failure the error says what failed; the Result, when not nil,
+// says how far Fit got (after a tracking failure, where the model was saved).
+func Fit(ctx context.Context, c *tracking.Client, model models.Classifier, train, test *datasets.Dataset, opts Options) (*Result, error) {
+	if c == nil {
+		return nil, errors.New("autolog: no tracking client")
+	}
+	if model == nil {
+		return nil, errors.New("autolog: no model")
+	}
+	if err := checkData(train, test); err != nil {
+		return nil, err
+	}
+	a := &autolog{c: c, model: model, train: train, test: test, opts: opts,
+		res: &Result{Model: model, Metrics: map[string]float64{}}}
+	if err := a.start(ctx); err != nil {
+		return nil, err
+	}
+	return a.fitAndRecord(ctx)
+}
+
+// autolog carries one Fit call's state.
+type autolog struct {
+	c           *tracking.Client
+	model       models.Classifier
+	train, test *datasets.Dataset
+	opts        Options
+	res         *Result
+
+	run        *tracking.Run
+	own        bool   // Fit started the run, so Fit ends it
+	src        string // the program's source file as the compiler recorded it
+	srcFound   bool
+	sourceTags map[string]string // mlflow.user, mlflow.source.* of the run
+}
+
+func checkData(train, test *datasets.Dataset) error {
+	if train == nil || train.X == nil || train.Rows() == 0 {
+		return errors.New("autolog: the training set is empty")
+	}
+	if err := checkShape("training", train); err != nil {
+		return err
+	}
+	if test == nil {
+		return nil
+	}
+	if test.X == nil || test.Rows() == 0 {
+		return errors.New("autolog: the test set is empty; pass nil for no test set")
+	}
+	if err := checkShape("test", test); err != nil {
+		return err
+	}
+	if test.Features() != train.Features() {
+		return fmt.Errorf("autolog: the test set has %d features, the training set %d", test.Features(), train.Features())
+	}
+	if test.Classes() != train.Classes() {
+		return fmt.Errorf("autolog: the test set has %d classes, the training set %d; split both from one dataset", test.Classes(), train.Classes())
+	}
+	for i := range test.ClassNames {
+		if test.ClassNames[i] != train.ClassNames[i] {
+			return fmt.Errorf("autolog: class %d is %q in the test set but %q in the training set", i, test.ClassNames[i], train.ClassNames[i])
+		}
+	}
+	return nil
+}
+
+func checkShape(which string, d *datasets.Dataset) error {
+	r, c := d.X.Dims()
+	switch {
+	case r != len(d.Y):
+		return fmt.Errorf("autolog: the %s set has %d rows but %d labels", which, r, len(d.Y))
+	case c != d.Features():
+		return fmt.Errorf("autolog: the %s set has %d columns but %d feature names", which, c, d.Features())
+	case d.Classes() == 0:
+		return fmt.Errorf("autolog: the %s set names no classes", which)
+	}
+	return nil
+}
+
+// start finds the program's source and starts (or adopts) the run.
+func (a *autolog) start(ctx context.Context) error {
+	a.src = a.opts.SourceFile
+	if a.src == "" {
+		a.src = callerFile()
+	}
+	if st, err := os.Stat(a.src); a.src != "" && err == nil && st.Mode().IsRegular() {
+		a.srcFound = true
+	}
+	a.run = a.opts.Run
+	if a.run == nil {
+		a.own = true
+		name := a.opts.Experiment
+		if name == "" {
+			name = DefaultExperiment
+		}
+		exp, err := a.c.GetOrCreateExperiment(ctx, name)
+		if err != nil {
+			return fmt.Errorf("autolog: %w", err)
+		}
+		ro := tracking.RunOptions{Name: a.opts.RunName, SourceName: sourceName(a.src), Tags: a.opts.Tags}
+		if a.srcFound {
+			if commit, err := tracking.GitCommit(a.src); err == nil {
+				ro.GitCommit = commit
+			}
+		}
+		a.run, err = a.c.StartRun(ctx, exp.ID, ro)
+		if err != nil {
+			return fmt.Errorf("autolog: %w", err)
+		}
+	}
+	a.res.RunID = a.run.ID()
+	a.res.RunName = a.run.Name()
+	a.res.ExperimentID = a.run.ExperimentID()
+	a.res.ArtifactURI = a.run.ArtifactURI()
+	return nil
+}
+
+// end ends a run Fit started; a run the caller gave is left to the caller.
+// It runs even after ctx is cancelled: a Ctrl-C must still mark the run.
+func (a *autolog) end(ctx context.Context, status store.RunStatus) error {
+	if !a.own {
+		return nil
+	}
+	return a.run.End(context.WithoutCancel(ctx), status)
+}
+
+func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			// A panic (in the model's code, most likely) fails the run and
+			// goes on up, as an exception does through MLflow's autolog.
+			_ = a.end(ctx, store.StatusFailed)
+			panic(p)
+		}
+	}()
+	fail := func(status store.RunStatus, err error) (*Result, error) {
+		if eerr := a.end(ctx, status); eerr != nil {
+			err = errors.Join(err, fmt.Errorf("autolog: could not mark run %s %s: %w", a.run.ID(), status, eerr))
+		}
+		return a.res, err
+	}
+
+	if err := a.logBeforeTraining(ctx); err != nil {
+		return fail(statusFor(ctx), err)
+	}
+
+	t0 := time.Now()
+	err = a.model.Fit(ctx, a.train.X, a.train.Y, a.train.Classes())
+	a.res.FitSeconds = time.Since(t0).Seconds()
+	if err != nil {
+		return fail(statusFor(ctx), fmt.Errorf("autolog: training failed in run %s: %w", a.run.ID(), err))
+	}
+
+	ev, err := a.evaluate()
+	if err != nil {
+		return fail(store.StatusFailed, err)
+	}
+
+	if err := a.logAfterTraining(ctx, ev); err != nil {
+		where, serr := a.saveLocally()
+		if serr != nil {
+			err = fmt.Errorf("autolog: recording run %s failed after training, and the model could not be saved locally either: %w", a.run.ID(), errors.Join(err, serr))
+		} else {
+			a.res.LocalModelPath = where
+			err = fmt.Errorf("autolog: recording run %s failed after training; the trained model is saved at %s: %w", a.run.ID(), where, err)
+		}
+		return fail(statusFor(ctx), err)
+	}
+	if err := a.end(ctx, store.StatusFinished); err != nil {
+		return a.res, fmt.Errorf("autolog: end run %s: %w", a.run.ID(), err)
+	}
+	return a.res, nil
+}
+
+// statusFor is KILLED when the run stopped because ctx was cancelled (the
+// user pressed Ctrl-C), else FAILED.
+func statusFor(ctx context.Context) store.RunStatus {
+	if ctx.Err() != nil {
+		return store.StatusKilled
+	}
+	return store.StatusFailed
+}
+
+// logBeforeTraining records what is known before training, as MLflow's
+// autolog does: params, estimator tags and the dataset inputs, so a run
+// that fails still says what it tried.
+func (a *autolog) logBeforeTraining(ctx context.Context) error {
+	params := map[string]string{}
+	for k, v := range a.model.Params() {
+		params[k] = v
+	}
+	for k, v := range a.opts.Params {
+		if mv, ok := params[k]; ok && mv != v {
+			return fmt.Errorf("autolog: param %q is %q in Options.Params but the model reports %q", k, v, mv)
+		}
+		params[k] = v
+	}
+	tags := map[string]string{
+		TagEstimatorName:        estimatorName(a.model),
+		TagEstimatorClass:       estimatorClass(a.model),
+		tracking.TagAutologging: Autologging,
+	}
+	if !a.own {
+		for k, v := range a.opts.Tags {
+			tags[k] = v
+		}
+	}
+	if err := a.run.LogParams(ctx, params); err != nil {
+		return fmt.Errorf("autolog: %w", err)
+	}
+	if err := a.run.SetTags(ctx, tags); err != nil {
+		return fmt.Errorf("autolog: %w", err)
+	}
+	r, err := a.c.GetRun(ctx, a.run.ID())
+	if err != nil {
+		return fmt.Errorf("autolog: %w", err)
+	}
+	a.sourceTags = map[string]string{}
+	for _, k := range []string{tracking.TagUser, tracking.TagSourceName, tracking.TagSourceType} {
+		if v, ok := r.Tag(k); ok {
+			a.sourceTags[k] = v
+		}
+	}
+	inputs := []store.DatasetInput{a.datasetInput(a.train, "train")}
+	if a.test != nil {
+		inputs = append(inputs, a.datasetInput(a.test, "test"))
+	}
+	if err := a.run.LogInputs(ctx, inputs...); err != nil {
+		return fmt.Errorf("autolog: %w", err)
+	}
+	return nil
+}
+
+func (a *autolog) datasetName() string {
+	if a.opts.DatasetName != "" {
+		return a.opts.DatasetName
+	}
+	return DefaultDatasetName
+}
+
+// datasetInput describes d as MLflow's autolog describes a pandas frame:
+// a column schema, a row/element count profile, and where it came from.
+func (a *autolog) datasetInput(d *datasets.Dataset, context string) store.DatasetInput {
+	ds := store.Dataset{
+		Name:    a.datasetName(),
+		Digest:  d.Digest(),
+		Schema:  `{"mlflow_colspec": ` + tracking.ColSpec(d.FeatureNames, "double") + `}`,
+		Profile: fmt.Sprintf(`{"num_rows": %d, "num_elements": %d}`, d.Rows(), d.Rows()*d.Features()),
+	}
+	if a.opts.DatasetSource != "" {
+		uri := a.opts.DatasetSource
+		if abs, err := filepath.Abs(uri); err == nil && !hasScheme(uri) {
+			uri = abs
+		}
+		ds.SourceType = "local"
+		ds.Source = `{"uri": ` + jsonString(uri) + `}`
+	} else {
+		ds.SourceType = "code"
+		ds.Source = `{"tags": ` + jsonObject(a.sourceTags) + `}`
+	}
+	return store.DatasetInput{Dataset: ds, Tags: []store.Tag{{Key: tracking.TagDataContext, Value: context}}}
+}
+
+// saveLocally writes the trained model to FallbackDir (or the working
+// directory, or the temp folder) and returns the file's path.
+func (a *autolog) saveLocally() (string, error) {
+	sv, ok := a.model.(models.Saver)
+	if !ok {
+		return "", fmt.Errorf("autolog: %T has no Save method", a.model)
+	}
+	var buf bytes.Buffer
+	if err := sv.Save(&buf); err != nil {
+		return "", fmt.Errorf("autolog: save model: %w", err)
+	}
+	name := "grove-model-" + a.run.ID() + path.Ext(ModelFile)
+	dirs := []string{a.opts.FallbackDir, os.TempDir()}
+	if a.opts.FallbackDir == "" {
+		dirs[0] = "."
+	}
+	var errs []error
+	for _, dir := range dirs {
+		p, err := filepath.Abs(filepath.Join(dir, name))
+		if err == nil {
+			err = os.WriteFile(p, buf.Bytes(), 0o644)
+		}
+		if err == nil {
+			return p, nil
+		}
+		errs = append(errs, err)
+	}
+	return "", errors.Join(errs...)
+}
+
+func goVersion() string { return runtime.Version() }

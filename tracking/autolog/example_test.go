@@ -1,0 +1,55 @@
+package autolog_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/grove-ml/grove/datasets"
+	"github.com/grove-ml/grove/datasets/iris"
+	"github.com/grove-ml/grove/tracking"
+	"github.com/grove-ml/grove/tracking/autolog"
+)
+
+// Train on Iris and record everything in one call; any models.Classifier
+// will do (grove's forest.New(forest.Config{}) in a real program).
+func ExampleFit() {
+	dir, _ := os.MkdirTemp("", "grove-autolog")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	c, err := tracking.Open(ctx, "sqlite:///"+filepath.Join(dir, "mlflow.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	train, test, err := datasets.Split(iris.Load(), datasets.SplitOptions{TestSize: 0.2, Seed: 1, Stratify: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	res, err := autolog.Fit(ctx, c, &centroid{}, train, test, autolog.Options{
+		Experiment: "iris",
+		Params:     map[string]string{"test_size": "0.2"},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	run, _ := c.GetRun(ctx, res.RunID)
+	names := make([]string, 0, len(res.Metrics))
+	for k := range res.Metrics {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	fmt.Println(run.Info.Status, len(run.Data.Params), "params")
+	fmt.Println(names)
+	estimator, _ := run.Tag("estimator_name")
+	fmt.Println(estimator, res.ModelID != "")
+	// Output:
+	// FINISHED 3 params
+	// [test_accuracy_score test_f1_score test_log_loss test_precision_score test_recall_score test_roc_auc test_score training_accuracy_score training_f1_score training_log_loss training_precision_score training_recall_score training_roc_auc training_score]
+	// NearestCentroid true
+}
