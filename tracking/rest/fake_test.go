@@ -26,7 +26,7 @@ type fakeServer struct {
 	mu       sync.Mutex
 	pageSize int // get-history pages hold at most this many points (0: no cap)
 	faults   []*fault
-	requests []string // "METHOD /path", in order
+	requests []string // "METHOD /path?query", in order
 	bodies   map[string][][]byte
 	exps     []*wExperiment
 	runs     map[string]*fakeRun
@@ -82,7 +82,7 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests = append(f.requests, r.Method+" "+r.URL.Path)
+	f.requests = append(f.requests, r.Method+" "+r.URL.RequestURI())
 	ep := r.URL.Path
 	if strings.HasPrefix(ep, epArtifacts+"/") {
 		ep = epArtifacts + "/"

@@ -1,0 +1,264 @@
+package rest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+func TestOptionsFromEnv(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want Options
+	}{
+		{"nothing set", nil, Options{}},
+		{"token", map[string]string{"MLFLOW_TRACKING_TOKEN": "t0k"}, Options{Token: "t0k"}},
+		{"basic", map[string]string{"MLFLOW_TRACKING_USERNAME": "ann", "MLFLOW_TRACKING_PASSWORD": "pw"},
+			Options{Username: "ann", Password: "pw"}},
+		{"insecure true", map[string]string{"MLFLOW_TRACKING_INSECURE_TLS": "True"}, Options{InsecureTLS: true}},
+		{"insecure 1", map[string]string{"MLFLOW_TRACKING_INSECURE_TLS": "1"}, Options{InsecureTLS: true}},
+		{"insecure false", map[string]string{"MLFLOW_TRACKING_INSECURE_TLS": "false"}, Options{}},
+		{"timeout", map[string]string{"MLFLOW_HTTP_REQUEST_TIMEOUT": "7"}, Options{Timeout: 7 * time.Second}},
+		{"bad timeout", map[string]string{"MLFLOW_HTTP_REQUEST_TIMEOUT": "soon"}, Options{}},
+		{"retries", map[string]string{"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "5"}, Options{MaxRetries: 5}},
+		{"no retries", map[string]string{"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"}, Options{MaxRetries: -1}},
+		{"negative retries", map[string]string{"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "-2"}, Options{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := optionsFrom(func(k string) string { return tt.env[k] })
+			eq(t, "options", got, tt.want)
+		})
+	}
+}
+
+func TestNewRefuses(t *testing.T) {
+	for _, uri := range []string{"", "sqlite:///mlflow.db", "http://", "localhost:5000", "http://h:5000/?x=1", "://x"} {
+		if _, err := New(uri, Options{}); err == nil || !strings.HasPrefix(err.Error(), "rest: ") {
+			t.Errorf("New(%q) = %v, want a rest: error", uri, err)
+		}
+	}
+}
+
+// TestRequestHeaders checks authentication, the Host header and a path
+// prefix, and that credentials in the URL never appear in errors.
+func TestRequestHeaders(t *testing.T) {
+	tests := []struct {
+		name     string
+		userinfo string
+		opts     Options
+		want     string
+	}{
+		{"none", "", Options{}, ""},
+		{"bearer", "", Options{Token: "t0k"}, "Bearer t0k"},
+		{"basic", "", Options{Username: "ann", Password: "pw"}, "Basic YW5uOnB3"},
+		{"basic wins over token", "", Options{Token: "t0k", Username: "ann", Password: "pw"}, "Basic YW5uOnB3"},
+		{"user in URL", "ann:pw@", Options{}, "Basic YW5uOnB3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got, host, path string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got, host, path = r.Header.Get("Authorization"), r.Host, r.URL.Path
+				mlflowError(w, 404, "RESOURCE_DOES_NOT_EXIST", "no")
+			}))
+			defer srv.Close()
+			u, _ := url.Parse(srv.URL)
+			s, err := New("http://"+tt.userinfo+u.Host+"/mlflow/", tt.opts)
+			must(t, err)
+			_, err = s.GetExperiment(context.Background(), "1")
+			if !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("err = %v", err)
+			}
+			eq(t, "Authorization", got, tt.want)
+			eq(t, "Host", host, u.Host)
+			eq(t, "path", path, "/mlflow"+epExperimentGet)
+			if strings.Contains(err.Error(), "pw") || strings.Contains(s.Server(), "pw") {
+				t.Errorf("credentials leak into %q / %q", err, s.Server())
+			}
+		})
+	}
+}
+
+// TestHostRefused: MLflow's --allowed-hosts check answers 403 in plain text;
+// the error says how to fix it, and the request is not retried.
+func TestHostRefused(t *testing.T) {
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n++
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(403)
+		w.Write([]byte("Invalid Host header - possible DNS rebinding attack detected"))
+	}))
+	defer srv.Close()
+	s, err := New(srv.URL, Options{})
+	must(t, err)
+	_, err = s.GetExperimentByName(context.Background(), "x")
+	u, _ := url.Parse(srv.URL)
+	if err == nil || !strings.Contains(err.Error(), "--allowed-hosts") || !strings.Contains(err.Error(), u.Host) {
+		t.Errorf("err = %v, want advice on --allowed-hosts for %s", err, u.Host)
+	}
+	eq(t, "requests", n, 1)
+}
+
+func TestInsecureTLS(t *testing.T) {
+	f := newFakeServer(t)
+	tlsSrv := httptest.NewTLSServer(f.srv.Config.Handler)
+	defer tlsSrv.Close()
+
+	s, err := New(tlsSrv.URL, Options{})
+	must(t, err)
+	_, err = s.GetExperiment(context.Background(), "0")
+	var re *Error
+	if !errors.As(err, &re) || re.Attempts != 1 || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("err = %v, want one attempt refused for its certificate", err)
+	}
+
+	s, err = New(tlsSrv.URL, Options{InsecureTLS: true})
+	must(t, err)
+	e, err := s.GetExperiment(context.Background(), "0")
+	must(t, err)
+	eq(t, "experiment", e.Name, "Default")
+}
+
+// TestNonJSONErrors: a proxy's HTML page or an empty 404 still gives an
+// error that says what happened, and 404 still matches ErrNotFound.
+func TestNonJSONErrors(t *testing.T) {
+	tests := []struct {
+		status   int
+		body     string
+		notFound bool
+		want     string
+	}{
+		{404, "", true, "Not Found"},
+		{404, "<html>nope</html>", true, "<html>nope</html>"},
+		{401, "", false, "MLFLOW_TRACKING_TOKEN"},
+		{400, "bad", false, "bad"},
+		{502, strings.Repeat("x", 1000), false, "..."},
+	}
+	for _, tt := range tests {
+		err := statusError(tt.status, []byte(tt.body), "h")
+		if errors.Is(err, store.ErrNotFound) != tt.notFound {
+			t.Errorf("%d %q: errors.Is(ErrNotFound) = %v", tt.status, tt.body, !tt.notFound)
+		}
+		if !strings.Contains(err.Error(), tt.want) || len(err.Error()) > 400 {
+			t.Errorf("%d %q: error %q, want it to hold %q, briefly", tt.status, tt.body, err, tt.want)
+		}
+	}
+}
+
+func TestMetricHistoryPages(t *testing.T) {
+	f := newFakeServer(t)
+	f.pageSize = 3
+	s := f.store(Options{})
+	ctx := context.Background()
+	runID := testRun(t, ctx, s)
+	var sent []store.Metric
+	for _, step := range []int64{5, 1, 0, 9, 3, 2, 8, 4, 7, 6} {
+		sent = append(sent, store.Metric{Key: "loss", Value: float64(step) / 10, Timestamp: 1000 + step, Step: step})
+	}
+	sent = append(sent, store.Metric{Key: "loss", Value: math.NaN(), Timestamp: 2000, Step: 10})
+	must(t, s.LogBatch(ctx, runID, sent, nil, nil))
+	got, err := s.GetMetricHistory(ctx, runID, "loss")
+	must(t, err)
+	eq(t, "points", len(got), 11)
+	for i, m := range got[:10] {
+		eq(t, "step", m.Step, int64(i))
+		eq(t, "value", m.Value, float64(i)/10)
+	}
+	if !math.IsNaN(got[10].Value) {
+		t.Errorf("NaN came back as %v", got[10].Value)
+	}
+	eq(t, "get-history requests", f.count(epMetricHistory), 4)
+	for _, r := range f.requests {
+		if strings.Contains(r, epMetricHistory) && !strings.Contains(r, "max_results=25000") {
+			t.Errorf("%s: no max_results=25000", r)
+		}
+	}
+}
+
+// TestMetricHistoryStuckToken: an answer with a page token but no points
+// (what MLflow 3.11 answers without max_results) is an error, not a loop.
+func TestMetricHistoryStuckToken(t *testing.T) {
+	x := loadExchange(t, "metrics-get-history-without-max-results")
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n++
+		if r.URL.Query().Get("max_results") == "" {
+			t.Errorf("request without max_results: %s", r.URL)
+		}
+		x.answer(w)
+	}))
+	defer srv.Close()
+	s, err := New(srv.URL, Options{})
+	must(t, err)
+	_, err = s.GetMetricHistory(context.Background(), goldenRun, "loss")
+	if err == nil || !strings.Contains(err.Error(), "page token") {
+		t.Errorf("err = %v, want a page token error", err)
+	}
+	eq(t, "requests", n, 1)
+}
+
+func TestSplitBatch(t *testing.T) {
+	tests := []struct {
+		metrics, params, tags int
+		want                  [][3]int // per batch: metrics, params, tags
+	}{
+		{0, 0, 0, nil},
+		{10, 5, 2, [][3]int{{10, 5, 2}}},
+		{1000, 0, 0, [][3]int{{1000, 0, 0}}},
+		{2500, 0, 0, [][3]int{{1000, 0, 0}, {1000, 0, 0}, {500, 0, 0}}},
+		{0, 101, 0, [][3]int{{0, 100, 0}, {0, 1, 0}}},
+		{1000, 100, 100, [][3]int{{800, 100, 100}, {200, 0, 0}}},
+		{0, 250, 130, [][3]int{{0, 100, 100}, {0, 100, 30}, {0, 50, 0}}},
+	}
+	for _, tt := range tests {
+		got := splitBatch(make([]store.Metric, tt.metrics), make([]store.Param, tt.params), make([]store.Tag, tt.tags))
+		var sizes [][3]int
+		for _, b := range got {
+			sizes = append(sizes, [3]int{len(b.metrics), len(b.params), len(b.tags)})
+			if n := len(b.metrics) + len(b.params) + len(b.tags); n > store.MaxBatchItems {
+				t.Errorf("batch of %d items", n)
+			}
+		}
+		eq(t, "batches", sizes, tt.want)
+	}
+}
+
+func TestWireNumbers(t *testing.T) {
+	for _, tt := range []struct {
+		v    float64
+		want string
+	}{{1, "1"}, {0.0625, "0.0625"}, {math.NaN(), `"NaN"`}, {math.Inf(1), `"Infinity"`}, {math.Inf(-1), `"-Infinity"`}, {1e21, "1e+21"}} {
+		b, err := json.Marshal(jfloat(tt.v))
+		must(t, err)
+		eq(t, "encoded", string(b), tt.want)
+		var back jfloat
+		must(t, json.Unmarshal(b, &back))
+		if float64(back) != tt.v && !(math.IsNaN(tt.v) && math.IsNaN(float64(back))) {
+			t.Errorf("%s read back as %v", b, back)
+		}
+	}
+	for _, tt := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{{"1767225600000", 1767225600000, true}, {`"1767225600000"`, 1767225600000, true}, {"1.7e12", 1.7e12, true},
+		{"null", 0, true}, {`"x"`, 0, false}, {"1.5", 0, false}} {
+		var n jint
+		err := json.Unmarshal([]byte(tt.in), &n)
+		if (err == nil) != tt.ok || (tt.ok && int64(n) != tt.want) {
+			t.Errorf("jint %s = %d, %v", tt.in, n, err)
+		}
+	}
+}
