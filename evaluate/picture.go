@@ -167,6 +167,10 @@ type cellPlotter struct {
 	rects []vg.Rectangle
 }
 
+// seam is how far a cell's fill reaches under its right and lower
+// neighbours.
+const seam = 0.75 * vg.Millimeter / 2
+
 // Plot implements plot.Plotter.
 func (cp *cellPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
@@ -187,7 +191,16 @@ func (cp *cellPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 			if err != nil {
 				fill = color.Black
 			}
-			c.FillPolygon(fill, []vg.Point{rect.Min, {X: rect.Max.X, Y: rect.Min.Y}, rect.Max, {X: rect.Min.X, Y: rect.Max.Y}})
+			// Neighbouring cells overlap by a hair so that anti-aliasing
+			// leaves no light seam between them.
+			f := rect
+			if col < n-1 {
+				f.Max.X += seam
+			}
+			if r < n-1 {
+				f.Min.Y -= seam
+			}
+			c.FillPolygon(fill, []vg.Point{f.Min, {X: f.Max.X, Y: f.Min.Y}, f.Max, {X: f.Min.X, Y: f.Max.Y}})
 			st := cp.style
 			st.Color = contrasting(fill)
 			centre := vg.Point{X: (rect.Min.X + rect.Max.X) / 2, Y: (rect.Min.Y + rect.Max.Y) / 2}
