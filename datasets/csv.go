@@ -9,9 +9,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -256,6 +258,9 @@ func (p *csvParser) number(col int, cell []byte) (float64, error) {
 	if len(cell) == 0 {
 		return 0, p.errAt(col, "", ErrMissingValue)
 	}
+	if v, ok := parseDecimal(cell); ok {
+		return v, nil
+	}
 	v, err := strconv.ParseFloat(string(cell), 64)
 	if err == nil && v-v == 0 { // finite
 		return v, nil
@@ -283,40 +288,197 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
+// block is a run of whole lines of the body, parsed by one worker.
+type block struct {
+	buf  []byte // the text: whole lines, the last one maybe unterminated
+	line int    // number of the first line in buf
+
+	vals  []float64 // features, row-major
+	codes []int32   // labels: codes into names, or into the fixed classes
+	names []string  // labels first seen in this block
+	err   error
+	done  chan struct{}
+}
+
+const blockSize = 1 << 20
+
+// read parses the body in blocks of whole lines, on as many goroutines as
+// the process may use, and gathers the blocks in file order: the result,
+// and the first error in the file, do not depend on which worker is fastest.
 func (p *csvParser) read() (*Dataset, error) {
 	if err := p.readHeader(); err != nil {
 		return nil, err
 	}
-	ncol := len(p.header)
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	work := make(chan *block)
+	order := make(chan *block, 2*workers)
+	free := make(chan *block, 3*workers)
+	stop := make(chan struct{})
+
+	var fixed map[string]int32
+	if p.opt.ClassNames != nil {
+		fixed = make(map[string]int32, len(p.opt.ClassNames))
+		for i, n := range p.opt.ClassNames {
+			fixed[n] = int32(i)
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		lp := *p // each worker needs its own line number and field slice
+		lp.fields = nil
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				lp.parseBlock(b, fixed)
+				close(b.done)
+			}
+		}()
+	}
+	// The reader hands out blocks until the input ends, an error stops it,
+	// or read returns early.
+	var readErr error
+	go func() {
+		defer close(order)
+		defer close(work)
+		line := p.line + 1
+		var carry []byte
+		for {
+			var b *block
+			select {
+			case b = <-free:
+			default:
+				b = &block{buf: make([]byte, 0, blockSize)}
+			}
+			buf := append(b.buf[:0], carry...)
+			eof := false
+			for {
+				if len(buf) == cap(buf) {
+					buf = slices.Grow(buf, cap(buf)) // a line longer than a block
+				}
+				n, err := p.br.Read(buf[len(buf):cap(buf)])
+				buf = buf[:len(buf)+n]
+				if err == io.EOF {
+					eof = true
+					break
+				}
+				if err != nil {
+					readErr = fmt.Errorf("datasets: %s: %w", nameOr(p.opt.Name), err)
+					return
+				}
+				if len(buf) == cap(buf) && bytes.LastIndexByte(buf, '\n') >= 0 {
+					break
+				}
+			}
+			cut := len(buf)
+			if !eof {
+				cut = bytes.LastIndexByte(buf, '\n') + 1
+			}
+			carry = append(carry[:0], buf[cut:]...)
+			b.buf, b.line = buf[:cut], line
+			b.done = make(chan struct{})
+			line += bytes.Count(b.buf, []byte{'\n'})
+			select {
+			case order <- b:
+			case <-stop:
+				return
+			}
+			select {
+			case work <- b:
+			case <-stop:
+				return
+			}
+			if eof {
+				return
+			}
+		}
+	}()
+	defer func() {
+		// Stop the reader first: it may be waiting to hand out a block
+		// that no worker will take once read has returned.
+		close(stop)
+		wg.Wait()
+	}()
+
 	data := make([]float64, 0, 1024*p.nfeat)
 	var codes []int32
 	labels := map[string]int32{}
 	var names []string
-	fixed := p.opt.ClassNames != nil
-	if fixed {
-		for i, n := range p.opt.ClassNames {
-			labels[n] = int32(i)
-		}
-		names = p.opt.ClassNames
+	if fixed != nil {
+		labels, names = fixed, p.opt.ClassNames
 	}
-	for {
-		line, err := p.next()
-		if err == io.EOF {
-			break
+	remap := []int32{}
+	for b := range order {
+		<-b.done
+		if b.err != nil {
+			return nil, b.err
 		}
-		if err != nil {
-			return nil, err
+		remap = remap[:0]
+		for _, n := range b.names {
+			code, ok := labels[n]
+			if !ok {
+				code = int32(len(names))
+				labels[n] = code
+				names = append(names, n)
+			}
+			remap = append(remap, code)
+		}
+		for _, c := range b.codes {
+			if fixed == nil {
+				c = remap[c]
+			}
+			codes = append(codes, c)
+		}
+		p.consumed += int64(len(b.buf))
+		if len(data)+len(b.vals) > cap(data) {
+			data = p.grow(data, len(codes), len(b.vals))
+		}
+		data = append(data, b.vals...)
+		select {
+		case free <- b:
+		default:
+		}
+	}
+	if readErr != nil {
+		return nil, readErr
+	}
+	if len(codes) == 0 {
+		return nil, &ParseError{File: p.opt.Name, Err: ErrEmpty, Detail: "header row only"}
+	}
+	return p.finish(data, codes, names, fixed != nil)
+}
+
+// parseBlock parses the lines of b into b.vals and b.codes, stopping at the
+// first fault.
+func (p *csvParser) parseBlock(b *block, fixed map[string]int32) {
+	b.vals, b.codes, b.names, b.err = b.vals[:0], b.codes[:0], b.names[:0], nil
+	local := map[string]int32{}
+	ncol := len(p.header)
+	p.line = b.line - 1
+	rest := b.buf
+	for len(rest) > 0 {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		p.line++
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if len(trimSpace(line)) == 0 {
+			continue
 		}
 		if err := p.split(line); err != nil {
-			return nil, err
+			b.err = err
+			return
 		}
 		if len(p.fields) != ncol {
 			pe := p.errAt(0, string(line), ErrFieldCount)
 			pe.Detail = fmt.Sprintf("want %d, got %d", ncol, len(p.fields))
-			return nil, pe
-		}
-		if len(data)+p.nfeat > cap(data) {
-			data = p.grow(data, len(codes))
+			b.err = pe
+			return
 		}
 		for i, cell := range p.fields {
 			if i == p.target {
@@ -324,31 +486,45 @@ func (p *csvParser) read() (*Dataset, error) {
 			}
 			v, err := p.number(i+1, cell)
 			if err != nil {
-				return nil, err
+				b.err = err
+				return
 			}
-			data = append(data, v)
+			b.vals = append(b.vals, v)
 		}
 		lab := trimSpace(p.fields[p.target])
-		code, ok := labels[string(lab)]
+		if fixed != nil {
+			code, ok := fixed[string(lab)]
+			if !ok {
+				s := string(lab)
+				if missing[s] {
+					b.err = p.errAt(p.target+1, s, ErrMissingValue)
+					return
+				}
+				pe := p.errAt(p.target+1, s, ErrUnknownClass)
+				pe.Detail = "classes: " + strings.Join(p.opt.ClassNames, ", ")
+				b.err = pe
+				return
+			}
+			b.codes = append(b.codes, code)
+			continue
+		}
+		code, ok := local[string(lab)]
 		if !ok {
 			s := string(lab)
-			switch {
-			case missing[s]:
-				return nil, p.errAt(p.target+1, s, ErrMissingValue)
-			case fixed:
-				pe := p.errAt(p.target+1, s, ErrUnknownClass)
-				pe.Detail = "classes: " + strings.Join(names, ", ")
-				return nil, pe
+			if missing[s] {
+				b.err = p.errAt(p.target+1, s, ErrMissingValue)
+				return
 			}
-			code = int32(len(names))
-			labels[s] = code
-			names = append(names, s)
+			code = int32(len(b.names))
+			local[s] = code
+			b.names = append(b.names, s)
 		}
-		codes = append(codes, code)
+		b.codes = append(b.codes, code)
 	}
-	if len(codes) == 0 {
-		return nil, &ParseError{File: p.opt.Name, Err: ErrEmpty, Detail: "header row only"}
-	}
+}
+
+// finish builds the Dataset and codes the labels in sorted order.
+func (p *csvParser) finish(data []float64, codes []int32, names []string, fixed bool) (*Dataset, error) {
 	ds := &Dataset{
 		X:            mat.NewDense(len(codes), p.nfeat, data),
 		Y:            make([]int, len(codes)),
@@ -384,19 +560,19 @@ func (p *csvParser) read() (*Dataset, error) {
 	return ds, nil
 }
 
-// grow enlarges the matrix storage. The first time, with a known input size,
-// it sizes the storage for the whole file from the bytes per row seen so far,
-// so a large file is not copied again and again.
-func (p *csvParser) grow(data []float64, rows int) []float64 {
+// grow enlarges the matrix storage to take more values. The first time, with
+// a known input size, it sizes the storage for the whole file from the bytes
+// per row seen so far, so a large file is not copied again and again.
+func (p *csvParser) grow(data []float64, rows, more int) []float64 {
 	want := 0
 	if !p.estimated && p.sizeHint > 0 && rows > 0 {
 		p.estimated = true
-		perRow := float64(p.consumed) / float64(p.line)
+		perRow := float64(p.consumed) / float64(rows)
 		est := int(float64(p.sizeHint)/perRow*1.02) + 64
 		want = est * p.nfeat
 	}
-	if want <= cap(data) {
-		return slices.Grow(data, p.nfeat)
+	if want < len(data)+more {
+		return slices.Grow(data, more)
 	}
 	out := make([]float64, len(data), want)
 	copy(out, data)
