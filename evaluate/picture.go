@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -69,13 +70,14 @@ func drawConfusionMatrix(cm [][]int, classNames []string, title string) (*vgimg.
 		}
 	}
 
-	cmap, err := blues()
+	dark, err := blues()
 	if err != nil {
 		return nil, nil, errorf(metric, "%v", err)
 	}
-	cmap.SetMin(0)
+	dark.SetMin(0)
 	// An all-zero matrix would give an empty range; widen it so it still draws.
-	cmap.SetMax(float64(max(maxCount, 1)))
+	dark.SetMax(float64(max(maxCount, 1)))
+	cmap := palette.Reverse(dark) // light for few, dark for many
 
 	p := plot.New()
 	p.Title.Text = title
@@ -121,15 +123,36 @@ func drawConfusionMatrix(cm [][]int, classNames []string, title string) (*vgimg.
 	cells := &cellPlotter{cm: cm, cmap: cmap, style: countStyle}
 	p.Add(cells)
 
+	// The colour bar to the right reads shades as counts, as in
+	// scikit-learn's picture.
+	bar := plot.New()
+	bar.HideX()
+	bar.X.Padding, bar.Y.Padding = 0, 0
+	bar.Y.Tick.Marker = countTicks{}
+	bar.Y.Tick.Label.Font.Size = p.Y.Tick.Label.Font.Size
+	bar.Add(&plotter.ColorBar{ColorMap: cmap, Vertical: true})
+
 	// Size the picture so that the data area is the square wanted: measure
 	// what the title and axes take around it on a large trial area.
 	const trial = 100 * vg.Inch
-	dc := p.DataCanvas(draw.Canvas{Rectangle: vg.Rectangle{Max: vg.Point{X: trial, Y: trial}}})
-	const margin = 0.25 * vg.Inch
-	width := side + trial - (dc.Max.X - dc.Min.X) + 2*margin
+	trialArea := draw.Canvas{Rectangle: vg.Rectangle{Max: vg.Point{X: trial, Y: trial}}}
+	dc := p.DataCanvas(trialArea)
+	bc := bar.DataCanvas(trialArea)
+	const margin, barGap, barWidth = 0.25 * vg.Inch, 0.3 * vg.Inch, 0.2 * vg.Inch
+	barAxis := trial - (bc.Max.X - bc.Min.X) // tick labels left of the bar
+	barBelow := bc.Min.Y                     // what the hidden x axis keeps
+	strip := barGap + barAxis + barWidth
+	width := side + trial - (dc.Max.X - dc.Min.X) + strip + 2*margin
 	height := side + trial - (dc.Max.Y - dc.Min.Y) + 2*margin
 	c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(pictureDPI), vgimg.UseBackgroundColor(color.White))
-	p.Draw(draw.Crop(draw.New(c), margin, -margin, margin, -margin))
+	whole := draw.New(c)
+	main := draw.Crop(whole, margin, -margin-strip, margin, -margin)
+	p.Draw(main)
+	data := p.DataCanvas(main)
+	bar.Draw(draw.Canvas{Canvas: c, Rectangle: vg.Rectangle{
+		Min: vg.Point{X: width - margin - barWidth - barAxis, Y: data.Min.Y - barBelow},
+		Max: vg.Point{X: width - margin, Y: data.Max.Y},
+	}})
 
 	// Convert the cell rectangles from points (origin bottom left) to
 	// pixels (origin top left).
@@ -176,7 +199,6 @@ func (cp *cellPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	n := len(cp.cm)
 	cp.rects = cp.rects[:0]
-	maxV := cp.cmap.Max()
 	for r, row := range cp.cm {
 		y := float64(n - 1 - r)
 		for col, v := range row {
@@ -186,8 +208,7 @@ func (cp *cellPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 				Max: vg.Point{X: trX(x + 0.5), Y: trY(y + 0.5)},
 			}
 			cp.rects = append(cp.rects, rect)
-			// The map runs dark to light; count 0 is the lightest.
-			fill, err := cp.cmap.At(maxV - float64(v))
+			fill, err := cp.cmap.At(float64(v))
 			if err != nil {
 				fill = color.Black
 			}
@@ -213,6 +234,29 @@ func (cp *cellPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 func (cp *cellPlotter) DataRange() (xmin, xmax, ymin, ymax float64) {
 	n := float64(len(cp.cm))
 	return -0.5, n - 0.5, -0.5, n - 0.5
+}
+
+// countTicks labels the colour bar with whole counts, at most about six.
+type countTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (countTicks) Ticks(lo, hi float64) []plot.Tick {
+	step := 1.0
+	for (hi-lo)/step > 6 {
+		switch m := step / math.Pow(10, math.Floor(math.Log10(step))); {
+		case m < 2:
+			step *= 2
+		case m < 5:
+			step = step / 2 * 5
+		default:
+			step *= 2
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+	}
+	return ticks
 }
 
 // contrasting returns black or white, whichever has the higher WCAG

@@ -159,13 +159,12 @@ func TestContrastingText(t *testing.T) {
 		fill color.Color
 		want color.Color
 	}{
-		{color.White, color.White},
+		{color.White, color.Black},
 		{color.Black, color.White},
 		{color.NRGBA{0x08, 0x30, 0x6b, 0xff}, color.White},
 		{color.NRGBA{0xf7, 0xfb, 0xff, 0xff}, color.Black},
 		{color.NRGBA{0xc6, 0xdb, 0xef, 0xff}, color.Black},
 	}
-	tests[0].want = color.Black
 	for _, tc := range tests {
 		if got := contrasting(tc.fill); got != tc.want {
 			t.Errorf("contrasting(%v) = %v, want %v", tc.fill, got, tc.want)
