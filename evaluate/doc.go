@@ -22,11 +22,11 @@
 //     class-code order.
 //   - [ClassificationReport]: the text table scikit-learn prints, aligned
 //     the same way, for a command's summary.
-//   - [WriteConfusionMatrixPNG]: the confusion matrix as a heat map with the
-//     count in every cell, the picture MLflow's autolog stores as
-//     training_confusion_matrix.png.
+//   - [WriteConfusionMatrixPNG]: the confusion matrix as a gonum/plot heat
+//     map with the count in every cell and a colour bar, the picture MLflow's
+//     autolog stores as training_confusion_matrix.png.
 //
-// Labels are class codes 0..classes-1, as in [datasets.Dataset]; every
+// Labels are class codes 0..classes-1, as in [github.com/grove-ml/grove/datasets.Dataset]; every
 // class in that range takes part in the averages, predicted or not, as when
 // scikit-learn is given labels=range(classes). Probabilities are a
 // rows x classes [mat.Dense], one row per sample, as a model's PredictProba
@@ -37,9 +37,9 @@
 // ([ErrLabel]) and probability rows that are not probabilities
 // ([ErrProbability]). Errors say which argument and which index.
 //
-// The metrics are single passes over the labels (the ROC AUC adds one sort
-// per class or pair of classes), so scoring a million predictions takes
-// milliseconds, far below the time it takes to train the model.
-//
-// [datasets.Dataset]: https://pkg.go.dev/github.com/grove-ml/grove/datasets#Dataset
+// The counting metrics are single passes over the labels and take
+// milliseconds for a million predictions; LogLoss adds a logarithm per row,
+// and ROCAUC one linear-time radix sort per class (one-vs-one reuses each
+// class's sort for all its pairs), so they stay a fraction of a second, far
+// below the time it takes to train the model.
 package evaluate
