@@ -31,7 +31,7 @@ func (s *Store) CreateExperiment(ctx context.Context, name, artifactLocation str
 		artifactLocation = abs
 	}
 	var id int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		var exists int
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM experiments WHERE name = ?`, name).Scan(&exists)
 		if err != nil {
@@ -92,7 +92,7 @@ func (s *Store) GetExperiment(ctx context.Context, id string) (*store.Experiment
 		return nil, err
 	}
 	var e *store.Experiment
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx *txn) error {
 		e, err = getExperiment(ctx, tx, `WHERE experiment_id = ?`, n)
 		return err
 	})
@@ -105,7 +105,7 @@ func (s *Store) GetExperiment(ctx context.Context, id string) (*store.Experiment
 // GetExperimentByName returns the experiment called name, deleted or not.
 func (s *Store) GetExperimentByName(ctx context.Context, name string) (*store.Experiment, error) {
 	var e *store.Experiment
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		e, err = getExperiment(ctx, tx, `WHERE name = ?`, name)
 		return err
@@ -116,7 +116,7 @@ func (s *Store) GetExperimentByName(ctx context.Context, name string) (*store.Ex
 	return e, wrap(err, "get experiment %q", name)
 }
 
-func getExperiment(ctx context.Context, tx *sql.Tx, where string, arg any) (*store.Experiment, error) {
+func getExperiment(ctx context.Context, tx *txn, where string, arg any) (*store.Experiment, error) {
 	var (
 		e         store.Experiment
 		id        int64
@@ -157,7 +157,7 @@ func (s *Store) SetExperimentTag(ctx context.Context, experimentID, key, value s
 	if err := checkKey("experiment tag", key); err != nil {
 		return err
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *txn) error {
 		if err := activeExperiment(ctx, tx, n); err != nil {
 			return err
 		}
@@ -169,13 +169,13 @@ func (s *Store) SetExperimentTag(ctx context.Context, experimentID, key, value s
 }
 
 // activeExperiment checks that experiment id exists and is active.
-func activeExperiment(ctx context.Context, tx *sql.Tx, id int64) error {
+func activeExperiment(ctx context.Context, tx *txn, id int64) error {
 	_, err := experimentLocation(ctx, tx, id)
 	return err
 }
 
 // experimentLocation returns the artifact location of active experiment id.
-func experimentLocation(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
+func experimentLocation(ctx context.Context, tx *txn, id int64) (string, error) {
 	var loc, life sql.NullString
 	err := tx.QueryRowContext(ctx, `SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?`, id).Scan(&loc, &life)
 	if errors.Is(err, sql.ErrNoRows) {

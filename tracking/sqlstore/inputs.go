@@ -23,7 +23,7 @@ func (s *Store) LogInputs(ctx context.Context, runID string, datasets []store.Da
 			return store.Errorf(store.CodeInvalidParameter, "model input needs a model id")
 		}
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		expID, err := activeRun(ctx, tx, runID)
 		if err != nil {
 			return err
@@ -86,7 +86,7 @@ func (s *Store) LogOutputs(ctx context.Context, runID string, models []store.Mod
 			return store.Errorf(store.CodeInvalidParameter, "model output needs a model id")
 		}
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		if _, err := activeRun(ctx, tx, runID); err != nil {
 			return err
 		}

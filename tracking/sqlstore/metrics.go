@@ -1,10 +1,15 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/grove-ml/grove/tracking/store"
@@ -39,7 +44,7 @@ func (s *Store) LogBatch(ctx context.Context, runID string, metrics []store.Metr
 	if len(metrics)+len(params)+len(tags) == 0 {
 		return nil
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		expID, err := activeRun(ctx, tx, runID)
 		if err != nil {
 			return err
@@ -105,7 +110,7 @@ func checkTag(t store.Tag) error {
 
 // logParams inserts params the run does not have yet; a param it has with
 // the same value is fine, with another value an error.
-func logParams(ctx context.Context, tx *sql.Tx, runID string, params []store.Param) error {
+func logParams(ctx context.Context, tx *txn, runID string, params []store.Param) error {
 	if len(params) == 0 {
 		return nil
 	}
@@ -148,7 +153,7 @@ func logParams(ctx context.Context, tx *sql.Tx, runID string, params []store.Par
 
 // setTags sets or replaces run tags. mlflow.runName also renames the run, as
 // in MLflow.
-func setTags(ctx context.Context, tx *sql.Tx, runID string, tags []store.Tag) error {
+func setTags(ctx context.Context, tx *txn, runID string, tags []store.Tag) error {
 	if len(tags) == 0 {
 		return nil
 	}
@@ -171,15 +176,40 @@ func setTags(ctx context.Context, tx *sql.Tx, runID string, tags []store.Tag) er
 	return nil
 }
 
-// metricRowsPerInsert bounds one multi-row INSERT: 6 parameters a row stay
-// far below SQLite's 32766-parameter limit, and fewer statements make a
-// 1000-metric batch several times faster than one INSERT per point.
-const metricRowsPerInsert = 200
+// maxRowsPerInsert bounds one multi-row INSERT: 6 parameters a row stay far
+// below SQLite's parameter limit, and few statements make a 1000-metric batch
+// several times faster than one INSERT per point. Chunks are powers of two so
+// that a handful of prepared statements serve every batch size.
+const maxRowsPerInsert = 256
+
+// insertMetricsSQL returns the INSERT of n metric rows. The primary key spans
+// every column, so a point logged again is the same point: it is kept once,
+// as MLflow keeps it.
+func insertMetricsSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO metrics ("key", value, timestamp, step, is_nan, run_uuid) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?)")
+	}
+	b.WriteString(` ON CONFLICT DO NOTHING`)
+	return b.String()
+}
+
+var insertMetrics = func() map[int]string {
+	m := map[int]string{}
+	for n := 1; n <= maxRowsPerInsert; n *= 2 {
+		m[n] = insertMetricsSQL(n)
+	}
+	return m
+}()
 
 // logMetrics appends points to the metric history and keeps latest_metrics
 // at the largest (step, timestamp, value) of each key, comparing stored
 // values (NaN as 0) as MLflow does.
-func logMetrics(ctx context.Context, tx *sql.Tx, runID string, expID int64, metrics []store.Metric) error {
+func logMetrics(ctx context.Context, tx *txn, runID string, expID int64, metrics []store.Metric) error {
 	if len(metrics) == 0 {
 		return nil
 	}
@@ -191,17 +221,19 @@ func logMetrics(ctx context.Context, tx *sql.Tx, runID string, expID int64, metr
 	// Per key, the point of this batch that could become the latest.
 	latest := make(map[string]point, 8)
 	var keys []string
-	for start := 0; start < len(metrics); start += metricRowsPerInsert {
-		end := min(start+metricRowsPerInsert, len(metrics))
-		var b strings.Builder
-		b.WriteString(`INSERT INTO metrics ("key", value, timestamp, step, is_nan, run_uuid) VALUES `)
-		args := make([]any, 0, 6*(end-start))
-		for i, m := range metrics[start:end] {
+	args := make([]any, 0, 6*min(len(metrics), maxRowsPerInsert))
+	// Rows in key order land next to each other in the (key, ...) primary
+	// key index, which SQLite then updates page by page.
+	sorted := slices.Clone(metrics)
+	slices.SortStableFunc(sorted, func(a, b store.Metric) int { return strings.Compare(a.Key, b.Key) })
+	for rest := sorted; len(rest) > 0; {
+		n := maxRowsPerInsert
+		for n > len(rest) {
+			n /= 2
+		}
+		args = args[:0]
+		for _, m := range rest[:n] {
 			v, isNaN := sanitize(m.Value)
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?)")
 			args = append(args, m.Key, v, m.Timestamp, m.Step, isNaN, runID)
 			p := point{v, isNaN, m.Timestamp, m.Step}
 			old, ok := latest[m.Key]
@@ -212,12 +244,10 @@ func logMetrics(ctx context.Context, tx *sql.Tx, runID string, expID int64, metr
 				latest[m.Key] = p
 			}
 		}
-		// The primary key spans every column, so a point logged again is
-		// the same point: keep one, as MLflow does.
-		b.WriteString(` ON CONFLICT DO NOTHING`)
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, insertMetrics[n], args...); err != nil {
 			return err
 		}
+		rest = rest[n:]
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO latest_metrics ("key", value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT ("key", run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
@@ -248,7 +278,7 @@ func newer(as, at int64, av float64, bs, bt int64, bv float64) bool {
 
 // logModelMetrics records the points that name a logged model in
 // logged_model_metrics too, as MLflow 3 does for metrics computed on a model.
-func logModelMetrics(ctx context.Context, tx *sql.Tx, runID string, expID int64, metrics []store.Metric) error {
+func logModelMetrics(ctx context.Context, tx *txn, runID string, expID int64, metrics []store.Metric) error {
 	var stmt *sql.Stmt
 	for _, m := range metrics {
 		if m.ModelID == "" {
@@ -282,33 +312,100 @@ func nullString(s string) any {
 }
 
 // GetMetricHistory returns every point of a run's metric, by step, then
-// timestamp.
+// timestamp, then value.
 func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]store.Metric, error) {
-	var out []store.Metric
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		if _, err := getRunInfo(ctx, tx, runID); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND "key" = ? ORDER BY step, timestamp, value`, runID, key)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			m := store.Metric{Key: key}
-			var isNaN bool
-			if err := rows.Scan(&m.Value, &m.Timestamp, &m.Step, &isNaN); err != nil {
-				return err
-			}
-			if isNaN {
-				m.Value = nan64
-			}
-			out = append(out, m)
-		}
-		return rows.Err()
+	err := s.read(ctx, func(tx *txn) error {
+		_, err := getRunInfo(ctx, tx, runID)
+		return err
 	})
 	if err != nil {
 		return nil, wrap(err, "metric history %q of run %s", key, runID)
 	}
+	out, err := s.history(ctx, runID, key)
+	if err != nil {
+		return nil, wrap(err, "metric history %q of run %s", key, runID)
+	}
+	slices.SortStableFunc(out, func(a, b store.Metric) int {
+		if c := cmp.Compare(a.Step, b.Step); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Timestamp, b.Timestamp); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Value, b.Value)
+	})
 	return out, nil
+}
+
+// history reads a metric's points in step order. It talks to the driver
+// directly: for a history of 100,000 points, database/sql's per-row locking
+// and conversions cost more than SQLite's own work.
+func (s *Store) history(ctx context.Context, runID, key string) ([]store.Metric, error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	var out []store.Metric
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return errors.New("driver cannot prepare statements")
+		}
+		args := []driver.NamedValue{{Ordinal: 1, Value: runID}, {Ordinal: 2, Value: key}}
+		n, err := queryRaw(ctx, c, `SELECT count(*) FROM metrics WHERE run_uuid = ?1 AND "key" = ?2`, args, nil)
+		if err != nil {
+			return err
+		}
+		out = make([]store.Metric, 0, n)
+		// The (run_uuid, key, step) index yields step order without a sort.
+		// NaN comes back as NULL: every column read costs, so is_nan is
+		// folded into value.
+		_, err = queryRaw(ctx, c, `SELECT CASE WHEN is_nan THEN NULL ELSE value END, timestamp, step FROM metrics WHERE run_uuid = ?1 AND "key" = ?2 ORDER BY step`, args, func(row []driver.Value) {
+			m := store.Metric{Key: key, Value: nan64}
+			switch v := row[0].(type) {
+			case float64:
+				m.Value = v
+			case int64:
+				m.Value = float64(v)
+			}
+			m.Timestamp, _ = row[1].(int64)
+			m.Step, _ = row[2].(int64)
+			out = append(out, m)
+		})
+		return err
+	})
+	return out, err
+}
+
+// queryRaw runs q on a driver connection and calls fn with each row; without
+// fn it returns the first column of the first row as an int64.
+func queryRaw(ctx context.Context, c driver.ConnPrepareContext, q string, args []driver.NamedValue, fn func([]driver.Value)) (int64, error) {
+	st, err := c.PrepareContext(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	defer st.Close()
+	sq, ok := st.(driver.StmtQueryContext)
+	if !ok {
+		return 0, errors.New("driver cannot query with a context")
+	}
+	rows, err := sq.QueryContext(ctx, args)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	dest := make([]driver.Value, len(rows.Columns()))
+	for {
+		if err := rows.Next(dest); err == io.EOF {
+			return 0, nil
+		} else if err != nil {
+			return 0, err
+		}
+		if fn == nil {
+			n, _ := dest[0].(int64)
+			return n, nil
+		}
+		fn(dest)
+	}
 }

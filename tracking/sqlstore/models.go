@@ -43,7 +43,7 @@ func (s *Store) CreateLoggedModel(ctx context.Context, req store.CreateLoggedMod
 		ModelType:       req.ModelType,
 		SourceRunID:     req.SourceRunID,
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *txn) error {
 		loc, err := experimentLocation(ctx, tx, expID)
 		if err != nil {
 			return err
@@ -88,7 +88,7 @@ func (s *Store) FinalizeLoggedModel(ctx context.Context, modelID string, status 
 		return nil, store.Errorf(store.CodeInvalidParameter, "logged model status %d is not PENDING (1), READY (2) or FAILED (3)", int(status))
 	}
 	var m *store.LoggedModel
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, `UPDATE logged_models SET status = ?, last_updated_timestamp_ms = ? WHERE model_id = ?`, int(status), nowMillis(), modelID)
 		if err != nil {
 			return err
@@ -108,7 +108,7 @@ func (s *Store) FinalizeLoggedModel(ctx context.Context, modelID string, status 
 // metrics.
 func (s *Store) GetLoggedModel(ctx context.Context, modelID string) (*store.LoggedModel, error) {
 	var m *store.LoggedModel
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		m, err = getLoggedModel(ctx, tx, modelID)
 		return err
@@ -116,7 +116,7 @@ func (s *Store) GetLoggedModel(ctx context.Context, modelID string) (*store.Logg
 	return m, wrap(err, "get logged model %s", modelID)
 }
 
-func getLoggedModel(ctx context.Context, tx *sql.Tx, modelID string) (*store.LoggedModel, error) {
+func getLoggedModel(ctx context.Context, tx *txn, modelID string) (*store.LoggedModel, error) {
 	var (
 		m                store.LoggedModel
 		exp              int64

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/grove-ml/grove/tracking/store"
@@ -46,6 +47,10 @@ type Store struct {
 	path         string
 	artifactRoot string
 	revision     string
+
+	wmu   sync.Mutex // one write transaction of this process at a time
+	smu   sync.Mutex // guards stmts
+	stmts map[string]*sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -87,6 +92,9 @@ func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: open %s: %w", abs, err)
 	}
+	// Idle connections keep their prepared statements; a few suffice, since
+	// writes are serialised anyway.
+	db.SetMaxIdleConns(4)
 	s := &Store{db: db, path: abs, artifactRoot: root}
 	if err := s.init(ctx); err != nil {
 		db.Close()
@@ -107,7 +115,7 @@ func dsn(path string, readOnly bool) string {
 	} else {
 		// WAL lets readers (mlflow ui) and one writer work at once;
 		// synchronous=NORMAL is WAL's durable-against-crash setting.
-		q += "&_txlock=immediate&_journal_mode=WAL&_synchronous=NORMAL"
+		q += "&_txlock=immediate&_journal_mode=WAL&_synchronous=NORMAL&_pragma=cache_size(-32768)&_pragma=temp_store(2)"
 	}
 	return u.String() + "?" + q
 }
@@ -229,7 +237,7 @@ func tableColumns(ctx context.Context, db *sql.DB) (map[string]map[string]bool, 
 // it. Creation runs in one BEGIN IMMEDIATE transaction, so processes that
 // open a new file at the same time create it once.
 func (s *Store) init(ctx context.Context) error {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&n); err != nil {
 			return err
@@ -237,7 +245,7 @@ func (s *Store) init(ctx context.Context) error {
 		if n > 0 {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, schemaSQL); err != nil {
+		if _, err := tx.Tx.ExecContext(ctx, schemaSQL); err != nil { // once: not worth caching
 			return fmt.Errorf("create schema: %w", err)
 		}
 		return s.seed(ctx, tx)
@@ -275,7 +283,7 @@ func inspectDB(ctx context.Context, db *sql.DB, path string) (string, error) {
 }
 
 // seed inserts the rows MLflow puts in a fresh database.
-func (s *Store) seed(ctx context.Context, tx *sql.Tx) error {
+func (s *Store) seed(ctx context.Context, tx *txn) error {
 	now := nowMillis()
 	stmts := []struct {
 		q    string
@@ -296,7 +304,15 @@ func (s *Store) seed(ctx context.Context, tx *sql.Tx) error {
 }
 
 // Close releases the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.smu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.smu.Unlock()
+	return s.db.Close()
+}
 
 // Path returns the absolute path of the database file.
 func (s *Store) Path() string { return s.path }

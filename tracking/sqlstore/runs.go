@@ -65,7 +65,7 @@ func (s *Store) CreateRun(ctx context.Context, req store.CreateRunRequest) (*sto
 	}
 	runID := newUUIDHex()
 	var info store.RunInfo
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *txn) error {
 		loc, err := experimentLocation(ctx, tx, expID)
 		if err != nil {
 			return err
@@ -116,7 +116,7 @@ func (s *Store) UpdateRun(ctx context.Context, runID string, status store.RunSta
 		return nil, store.Errorf(store.CodeInvalidParameter, "run status %q is not one of RUNNING, SCHEDULED, FINISHED, FAILED, KILLED", status)
 	}
 	var info *store.RunInfo
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		if _, err := activeRun(ctx, tx, runID); err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func (s *Store) UpdateRun(ctx context.Context, runID string, status store.RunSta
 	return info, wrap(err, "update run %s", runID)
 }
 
-func setRunName(ctx context.Context, tx *sql.Tx, runID, name string) error {
+func setRunName(ctx context.Context, tx *txn, runID, name string) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE runs SET name = ? WHERE run_uuid = ?`, name, runID); err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func setRunName(ctx context.Context, tx *sql.Tx, runID, name string) error {
 
 // activeRun checks that the run exists and is active, and returns its
 // experiment id.
-func activeRun(ctx context.Context, tx *sql.Tx, runID string) (int64, error) {
+func activeRun(ctx context.Context, tx *txn, runID string) (int64, error) {
 	var life sql.NullString
 	var exp sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT lifecycle_stage, experiment_id FROM runs WHERE run_uuid = ?`, runID).Scan(&life, &exp)
@@ -188,7 +188,7 @@ func scanRunInfo(sc scanner) (store.RunInfo, error) {
 	return ri, nil
 }
 
-func getRunInfo(ctx context.Context, tx *sql.Tx, runID string) (*store.RunInfo, error) {
+func getRunInfo(ctx context.Context, tx *txn, runID string) (*store.RunInfo, error) {
 	ri, err := scanRunInfo(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE run_uuid = ?`, runID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.Errorf(store.CodeNotFound, "no run with id %s", runID)
@@ -203,7 +203,7 @@ func getRunInfo(ctx context.Context, tx *sql.Tx, runID string) (*store.RunInfo, 
 // outputs.
 func (s *Store) GetRun(ctx context.Context, runID string) (*store.Run, error) {
 	var run *store.Run
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx *txn) error {
 		ri, err := getRunInfo(ctx, tx, runID)
 		if err != nil {
 			return err
@@ -219,7 +219,7 @@ func (s *Store) GetRun(ctx context.Context, runID string) (*store.Run, error) {
 // the SQL condition cond on a run id column (such as "= ?" or "IN (?, ?)").
 // One query per table keeps a page of a thousand runs to a handful of
 // statements.
-func fillRuns(ctx context.Context, tx *sql.Tx, runs map[string]*store.Run, cond string, args ...any) error {
+func fillRuns(ctx context.Context, tx *txn, runs map[string]*store.Run, cond string, args ...any) error {
 	// Latest metrics.
 	if err := query(ctx, tx, `SELECT run_uuid, "key", value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid `+cond+` ORDER BY "key"`, args, func(rows *sql.Rows) error {
 		var (
@@ -331,7 +331,7 @@ func fillRuns(ctx context.Context, tx *sql.Tx, runs map[string]*store.Run, cond 
 }
 
 // query runs q and calls fn for each row.
-func query(ctx context.Context, tx *sql.Tx, q string, args []any, fn func(*sql.Rows) error) error {
+func query(ctx context.Context, tx *txn, q string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
@@ -411,7 +411,7 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 		ORDER BY start_time DESC, run_uuid LIMIT ? OFFSET ?`
 	var out []*store.Run
 	next := ""
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx *txn) error {
 		runs := map[string]*store.Run{}
 		err := query(ctx, tx, `SELECT `+runColumns+` FROM runs WHERE run_uuid IN (`+page+`) ORDER BY start_time DESC, run_uuid`, args, func(rows *sql.Rows) error {
 			ri, err := scanRunInfo(rows)

@@ -16,7 +16,7 @@ import (
 // database past the busy timeout is retried a few times: sweeps start many
 // processes on one file, and losing a run to a lock would be worse than
 // waiting.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
 	var err error
 	for attempt := range 4 {
 		err = s.writeOnce(ctx, fn)
@@ -28,12 +28,16 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return err
 }
 
-func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) writeOnce(ctx context.Context, fn func(tx *txn) error) error {
+	// Writers of this process queue here rather than in SQLite's busy
+	// handler, which polls with sleeps of up to 100 ms.
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(&txn{Tx: tx, s: s}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -41,13 +45,82 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error 
 }
 
 // read runs fn in a read transaction, so that it sees one snapshot.
-func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) read(ctx context.Context, fn func(tx *txn) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	return fn(tx)
+	return fn(&txn{Tx: tx, s: s})
+}
+
+// txn is a transaction whose statements come from the store's cache of
+// prepared statements: with the pure-Go SQLite, parsing a statement costs
+// about as much as running it, and the same few statements run for every
+// metric logged.
+type txn struct {
+	*sql.Tx
+	s *Store
+}
+
+// maxCachedStmts bounds the cache; statements built for one list length
+// (IN lists, multi-row inserts) are many, and past the bound they are simply
+// prepared each time.
+const maxCachedStmts = 128
+
+// prepared returns the store-wide prepared statement for q.
+func (s *Store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	if st, ok := s.stmts[q]; ok {
+		return st, nil
+	}
+	if len(s.stmts) >= maxCachedStmts {
+		return nil, nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if s.stmts == nil {
+		s.stmts = map[string]*sql.Stmt{}
+	}
+	s.stmts[q] = st
+	return st, nil
+}
+
+// PrepareContext returns the cached statement for q, bound to the transaction.
+func (t *txn) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+	st, err := t.s.prepared(ctx, q)
+	if err != nil || st == nil {
+		return t.Tx.PrepareContext(ctx, q)
+	}
+	return t.Tx.StmtContext(ctx, st), nil
+}
+
+func (t *txn) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := t.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (t *txn) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := t.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (t *txn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := t.PrepareContext(ctx, q)
+	if err != nil {
+		// The uncached path reports the same error through the Row.
+		return t.Tx.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // isBusy reports whether err is SQLite's "database is locked" or "busy".
