@@ -44,16 +44,18 @@ var _ store.Store = (*Store)(nil)
 func New(baseURL string, opts Options) (*Store, error) {
 	u, err := url.Parse(strings.TrimSpace(baseURL))
 	if err != nil {
-		return nil, fmt.Errorf("rest: tracking URI %q: %v", baseURL, err)
+		// url's message quotes the URI, which may hold a password.
+		return nil, fmt.Errorf("rest: the tracking URI is not a valid URL")
 	}
+	shown := u.Redacted()
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("rest: tracking URI %q: scheme must be http or https", baseURL)
+		return nil, fmt.Errorf("rest: tracking URI %q: scheme must be http or https", shown)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("rest: tracking URI %q has no host", baseURL)
+		return nil, fmt.Errorf("rest: tracking URI %q has no host", shown)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("rest: tracking URI %q: a query or fragment is not allowed", baseURL)
+		return nil, fmt.Errorf("rest: tracking URI %q: a query or fragment is not allowed", shown)
 	}
 	// Credentials in the URL are used when the options carry none, and never
 	// printed in errors.

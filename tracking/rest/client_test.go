@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -43,9 +45,13 @@ func TestOptionsFromEnv(t *testing.T) {
 }
 
 func TestNewRefuses(t *testing.T) {
-	for _, uri := range []string{"", "sqlite:///mlflow.db", "http://", "localhost:5000", "http://h:5000/?x=1", "://x"} {
-		if _, err := New(uri, Options{}); err == nil || !strings.HasPrefix(err.Error(), "rest: ") {
+	for _, uri := range []string{"", "sqlite:///mlflow.db", "http://", "localhost:5000", "http://h:5000/?x=1", "://x",
+		"http://ann:secret@h/%zz", "ftp://ann:secret@h/", "https://ann:secret@h/?q"} {
+		_, err := New(uri, Options{})
+		if err == nil || !strings.HasPrefix(err.Error(), "rest: ") {
 			t.Errorf("New(%q) = %v, want a rest: error", uri, err)
+		} else if strings.Contains(err.Error(), "secret") {
+			t.Errorf("New(%q): error %q shows the password", uri, err)
 		}
 	}
 }
@@ -259,6 +265,48 @@ func TestWireNumbers(t *testing.T) {
 		err := json.Unmarshal([]byte(tt.in), &n)
 		if (err == nil) != tt.ok || (tt.ok && int64(n) != tt.want) {
 			t.Errorf("jint %s = %d, %v", tt.in, n, err)
+		}
+	}
+}
+
+func TestBatchWhat(t *testing.T) {
+	for _, tt := range []struct {
+		b    batch
+		want string
+	}{
+		{batch{metrics: make([]store.Metric, 3)}, "log 3 metric points to run r"},
+		{batch{params: make([]store.Param, 1), tags: make([]store.Tag, 2)}, "log 1 param and 2 tags to run r"},
+		{batch{make([]store.Metric, 1), make([]store.Param, 2), make([]store.Tag, 1)}, "log 1 metric point, 2 params and 1 tag to run r"},
+	} {
+		eq(t, "what", tt.b.what("r"), tt.want)
+	}
+}
+
+// TestEndpointsRegistered: every endpoint grove calls is one the recorded
+// server registers, with that method (testdata/ENDPOINTS.txt).
+func TestEndpointsRegistered(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "ENDPOINTS.txt"))
+	must(t, err)
+	routes := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		for _, m := range strings.Split(f[0], ",") {
+			routes[m+" "+f[1]] = true
+		}
+	}
+	for _, r := range []string{
+		"POST " + epExperimentCreate, "GET " + epExperimentGet, "GET " + epExperimentGetByName,
+		"POST " + epExperimentSetTag, "POST " + epRunCreate, "POST " + epRunUpdate, "GET " + epRunGet,
+		"POST " + epRunSearch, "POST " + epLogBatch, "POST " + epLogInputs, "POST " + epLogOutputs,
+		"GET " + epMetricHistory, "POST " + epLoggedModels, "GET " + epLoggedModels + "/<model_id>",
+		"PATCH " + epLoggedModels + "/<model_id>", "GET " + epArtifacts,
+		"GET " + epArtifacts + "/<path:artifact_path>", "PUT " + epArtifacts + "/<path:artifact_path>",
+	} {
+		if !routes[r] {
+			t.Errorf("the server registers no %s", r)
 		}
 	}
 }

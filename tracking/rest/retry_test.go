@@ -236,7 +236,7 @@ func TestDownServer(t *testing.T) {
 	if !errors.As(err, &op) {
 		t.Errorf("err = %v does not wrap the connection error", err)
 	}
-	for _, part := range []string{url, "log 3 metric points, 1 param and 0 tags to run 0123456789abcdef0123456789abcdef", "no answer"} {
+	for _, part := range []string{url, "log 3 metric points and 1 param to run 0123456789abcdef0123456789abcdef", "no answer"} {
 		if !strings.Contains(err.Error(), part) {
 			t.Errorf("error %q does not say %q", err, part)
 		}

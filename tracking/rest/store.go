@@ -239,8 +239,20 @@ type batch struct {
 }
 
 func (b batch) what(runID string) string {
-	return fmt.Sprintf("log %s, %s and %s to run %s",
-		count(len(b.metrics), "metric point"), count(len(b.params), "param"), count(len(b.tags), "tag"), runID)
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		noun string
+	}{{len(b.metrics), "metric point"}, {len(b.params), "param"}, {len(b.tags), "tag"}} {
+		if p.n > 0 {
+			parts = append(parts, count(p.n, p.noun))
+		}
+	}
+	list := strings.Join(parts, ", ")
+	if i := strings.LastIndex(list, ", "); i >= 0 {
+		list = list[:i] + " and " + list[i+2:]
+	}
+	return fmt.Sprintf("log %s to run %s", list, runID)
 }
 
 func count(n int, noun string) string {
