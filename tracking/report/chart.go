@@ -164,8 +164,8 @@ func seriesNames(d *Data) []string {
 type option struct {
 	Animation bool         `json:"animation"`
 	Title     opts.Title   `json:"title"`
-	Legend    legend       `json:"legend"`
-	Tooltip   opts.Tooltip `json:"tooltip"`
+	Legend    opts.Legend  `json:"legend"`
+	Tooltip   tooltip      `json:"tooltip"`
 	Toolbox   opts.Toolbox `json:"toolbox"`
 	Grid      opts.Grid    `json:"grid"`
 	DataZoom  []dataZoom   `json:"dataZoom"`
@@ -174,11 +174,22 @@ type option struct {
 	Series    []series     `json:"series"`
 }
 
-type legend struct {
-	opts.Legend
-	// Selector adds "all" and "inverse" buttons: with hundreds of runs,
-	// clicking each name to isolate one would be unusable.
-	Selector bool `json:"selector,omitempty"`
+// legendMaxRuns is the most runs a chart lists in its own legend. Laying out
+// hundreds of legend entries in every chart took most of the drawing time
+// (measured at 500 runs); above this the page's runs panel is the one
+// legend, toggling a run in every chart at once.
+const legendMaxRuns = 40
+
+// symbolMaxPoints is the most points a chart marks with a symbol; past it
+// the lines carry the shape and symbols only cost time (at 500 runs x 100
+// steps they made drawing some six times slower).
+const symbolMaxPoints = 3000
+
+type tooltip struct {
+	opts.Tooltip
+	// Confine keeps the tooltip inside the chart, so it is never cut off at
+	// the page's edge.
+	Confine bool `json:"confine,omitempty"`
 }
 
 type dataZoom struct {
@@ -213,6 +224,7 @@ func buildChart(d *Data, names []string, key, id string, x xChoice) chart {
 		categ     bool     // x is a param with a non-numeric value: a category axis
 		cats      []string // its categories, in axis order
 		runs      int
+		points    int
 		missing   int // runs that logged key but lack the param
 		nonFinite int // NaN and ±Inf points, drawn as gaps
 	)
@@ -248,6 +260,7 @@ func buildChart(d *Data, names []string, key, id string, x xChoice) chart {
 			data = [][]any{{xv, finite(last.Value, &nonFinite), last.Step}}
 		}
 		runs++
+		points += len(data)
 		s := series{SingleSeries: charts.SingleSeries{
 			Name:     names[i],
 			Id:       r.Info.RunID,
@@ -262,6 +275,27 @@ func buildChart(d *Data, names []string, key, id string, x xChoice) chart {
 		}
 		ser = append(ser, s)
 	}
+	if x.kind == xStep && points > symbolMaxPoints {
+		for i := range ser {
+			ser[i].ShowSymbol = opts.Bool(false)
+		}
+	}
+	// One point per run is picked by pointing at it; a history is read along
+	// the x axis, where the tooltip lists the runs nearest the pointer.
+	trigger := "item"
+	if x.kind == xStep {
+		trigger = "axis"
+	}
+	lg := opts.Legend{
+		Type: "scroll", Orient: "vertical", Right: "8", Top: "48", Bottom: "16",
+		TextStyle: &opts.TextStyle{Width: 150, Overflow: "truncate"},
+	}
+	gridRight := "200"
+	if runs > legendMaxRuns {
+		// Kept but hidden: it holds which runs are shown, for the runs panel.
+		lg = opts.Legend{Show: opts.Bool(false)}
+		gridRight = "24"
+	}
 
 	xAxis := opts.XAxis{Type: "value", Name: x.label(), NameLocation: "middle", NameGap: 28, Scale: opts.Bool(true)}
 	switch {
@@ -273,17 +307,14 @@ func buildChart(d *Data, names []string, key, id string, x xChoice) chart {
 	c.Option = option{
 		Animation: false, // hundreds of runs animate slowly and the page must settle fast
 		Title:     opts.Title{Title: key, Subtitle: fmt.Sprintf("%d runs, x: %s", runs, x.label()), Left: "left"},
-		Legend: legend{Legend: opts.Legend{
-			Type: "scroll", Orient: "vertical", Right: "8", Top: "48", Bottom: "16",
-			TextStyle: &opts.TextStyle{Width: 150, Overflow: "truncate"},
-		}, Selector: true},
-		Tooltip: opts.Tooltip{Trigger: "item"},
-		Toolbox: opts.Toolbox{Right: "190", Feature: &opts.ToolBoxFeature{
+		Legend:    lg,
+		Tooltip:   tooltip{Tooltip: opts.Tooltip{Trigger: trigger}, Confine: true},
+		Toolbox: opts.Toolbox{Right: gridRight, Feature: &opts.ToolBoxFeature{
 			DataZoom:    &opts.ToolBoxFeatureDataZoom{Show: opts.Bool(true)},
 			Restore:     &opts.ToolBoxFeatureRestore{Show: opts.Bool(true)},
 			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true)},
 		}},
-		Grid: opts.Grid{Left: "64", Right: "200", Top: "72", Bottom: "84", ContainLabel: opts.Bool(true)},
+		Grid: opts.Grid{Left: "64", Right: gridRight, Top: "72", Bottom: "84", ContainLabel: opts.Bool(true)},
 		DataZoom: []dataZoom{
 			{DataZoom: opts.DataZoom{Type: "inside", XAxisIndex: 0, FilterMode: "none"}, ZoomOnMouseWheel: "ctrl"},
 			{DataZoom: opts.DataZoom{Type: "slider", XAxisIndex: 0, FilterMode: "none"}},

@@ -42,18 +42,14 @@ func seed(t testing.TB, st store.Store, exp string, runs []runSpec) (string, []s
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i := 0; i < len(rs.metrics); i += store.MaxBatchMetrics {
-			end := min(i+store.MaxBatchMetrics, len(rs.metrics))
-			var params []store.Param
-			if i == 0 {
-				params = rs.params
-			}
-			if err := st.LogBatch(ctx, r.Info.RunID, rs.metrics[i:end], params, nil); err != nil {
+		if len(rs.params) > 0 {
+			if err := st.LogBatch(ctx, r.Info.RunID, nil, rs.params, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if len(rs.metrics) == 0 && len(rs.params) > 0 {
-			if err := st.LogBatch(ctx, r.Info.RunID, nil, rs.params, nil); err != nil {
+		for i := 0; i < len(rs.metrics); i += store.MaxBatchMetrics {
+			end := min(i+store.MaxBatchMetrics, len(rs.metrics))
+			if err := st.LogBatch(ctx, r.Info.RunID, rs.metrics[i:end], nil, nil); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -133,6 +129,7 @@ type pageData struct {
 			} `json:"title"`
 			Legend struct {
 				Type string `json:"type"`
+				Show *bool  `json:"show"`
 			} `json:"legend"`
 			DataZoom []struct {
 				Type string `json:"type"`

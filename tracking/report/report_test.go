@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -209,6 +210,33 @@ func TestEscaping(t *testing.T) {
 				t.Errorf("x=%q: __f__ name outside a string or text node: %q", x, page[max(0, i[0]-20):i[1]])
 			}
 		}
+	}
+}
+
+// TestManyRuns checks the page of many runs: the legends give way to the
+// runs panel beside the charts, and the lines to no symbols.
+func TestManyRuns(t *testing.T) {
+	for _, tt := range []struct {
+		runs, steps int
+		side        bool
+		symbolsOff  bool
+	}{{5, 80, false, false}, {40, 50, false, false}, {41, 50, true, false}, {41, 80, true, true}} {
+		t.Run(fmt.Sprint(tt.runs, "x", tt.steps), func(t *testing.T) {
+			page := build(t, "many", curves(tt.runs, 1, tt.steps), report.Options{})
+			if got := bytes.Contains(page, []byte(`<div class="layout side">`)); got != tt.side {
+				t.Errorf("side panel %v, want %v", got, tt.side)
+			}
+			d := readData(t, page)
+			if got := d.Charts[0].Option.Legend.Show != nil && !*d.Charts[0].Option.Legend.Show; got != tt.side {
+				t.Errorf("legend hidden %v, want %v", got, tt.side)
+			}
+			if got := bytes.Contains(page, []byte(`"showSymbol":false`)); got != tt.symbolsOff {
+				t.Errorf("symbols off %v, want %v", got, tt.symbolsOff)
+			}
+			if n := bytes.Count(page, []byte(`class="run-toggle"`)); n != tt.runs {
+				t.Errorf("%d run toggles, want %d", n, tt.runs)
+			}
+		})
 	}
 }
 
