@@ -5,7 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
+	"strings"
+
+	"github.com/grove-ml/grove/models/forest"
+	"github.com/grove-ml/grove/tracking"
 )
 
 // usageError is a bad command line: main prints it as one line and exits 2.
@@ -25,8 +30,17 @@ type options struct {
 	data     string
 	target   string
 	testData string
-	noTrack  bool
-	json     bool
+
+	forest forest.Config
+
+	experiment  string
+	runName     string
+	trackingURI string
+	metrics     map[string]float64
+	runID       string
+	noTrack     bool
+	json        bool
+	report      string
 
 	set map[string]bool // flags given on the command line
 }
@@ -38,7 +52,7 @@ type checked struct {
 	name  string
 	text  string
 	parse func(string) error
-	fail  *error // where the first failure is kept, for newFlags' caller
+	fail  *error // where the first failure is kept for parseFlags
 }
 
 func (c *checked) String() string { return c.text }
@@ -54,15 +68,30 @@ func (c *checked) Set(s string) error {
 	return nil
 }
 
+// maxSeed is scikit-learn's limit on random_state, so a seed means the same
+// in a grove run and a Python run logged beside it.
+const maxSeed = 1<<32 - 1
+
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	o := &options{testSize: 0.2, set: map[string]bool{}}
+	o := &options{testSize: 0.2, experiment: "random_forest", metrics: map[string]float64{}, set: map[string]bool{}}
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var fail error
 	value := func(name, def, help string, parse func(string) error) {
 		fs.Var(&checked{name: name, text: def, parse: parse, fail: &fail}, name, help)
 	}
+	intIn := func(dst *int, lo, hi int, rng string) func(string) error {
+		return func(s string) error {
+			v, err := strconv.Atoi(s)
+			if err != nil || v < lo || v > hi {
+				return fmt.Errorf("must be %s, got %s", rng, s)
+			}
+			*dst = v
+			return nil
+		}
+	}
 
+	// The data and the split.
 	value("test-size", "0.2", "`share` of rows held out for testing, in (0, 1)", func(s string) error {
 		v, err := strconv.ParseFloat(s, 64)
 		if err != nil || !(v > 0 && v < 1) {
@@ -71,10 +100,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		o.testSize = v
 		return nil
 	})
-	value("seed", "0", "`seed` for the split and the forest, an integer in [0, 2^64)", func(s string) error {
+	value("seed", "0", "`seed` of the split and the forest (random_state), in [0, 4294967295]", func(s string) error {
 		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			return fmt.Errorf("must be an integer in [0, 2^64), got %s", s)
+		if err != nil || v > maxSeed {
+			return fmt.Errorf("must be an integer in [0, 4294967295], got %s", s)
 		}
 		o.seed = v
 		return nil
@@ -83,8 +112,55 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.data, "data", "", "CSV `file` (.csv or .csv.gz) to train on; default the bundled Iris table")
 	fs.StringVar(&o.target, "target", "", "`column` of -data holding the class labels; default the last column")
 	fs.StringVar(&o.testData, "test-data", "", "CSV `file` to test on instead of splitting -data")
+
+	// The forest, under scikit-learn's meanings.
+	o.forest = forest.Config{Trees: 100, MinSamplesLeaf: 1, MaxFeatures: "sqrt", Criterion: forest.Gini}
+	value("trees", "100", "`number` of trees (n_estimators), at least 1", intIn(&o.forest.Trees, 1, 1_000_000, "an integer in [1, 1000000]"))
+	value("max-depth", "0", "deepest a tree may grow (max_depth), at least 1; 0 for unlimited", intIn(&o.forest.MaxDepth, 0, 1_000_000, "0 (unlimited) or an integer in [1, 1000000]"))
+	value("min-samples-leaf", "1", "fewest samples a leaf keeps (min_samples_leaf), at least 1", intIn(&o.forest.MinSamplesLeaf, 1, 1_000_000_000, "an integer of at least 1"))
+	value("max-features", "sqrt", "features tried per split (max_features): sqrt, log2, all, a count, or a fraction in (0, 1]", func(s string) error {
+		if err := (forest.Config{MaxFeatures: s}).Validate(); err != nil {
+			return fmt.Errorf("must be sqrt, log2, all, a count of at least 1 or a fraction in (0, 1], got %s", s)
+		}
+		o.forest.MaxFeatures = s
+		return nil
+	})
+	value("criterion", "gini", "split quality measure (criterion): gini, entropy or log_loss", func(s string) error {
+		switch c := forest.Criterion(s); c {
+		case forest.Gini, forest.Entropy, forest.LogLoss:
+			o.forest.Criterion = c
+			return nil
+		}
+		return fmt.Errorf("must be gini, entropy or log_loss, got %s", s)
+	})
+	value("workers", "0", "trees grown at once (n_jobs), at least 1; 0 for one per core", intIn(&o.forest.Workers, 0, 4096, "0 (one per core) or an integer in [1, 4096]"))
+
+	// Tracking.
+	fs.StringVar(&o.experiment, "experiment", o.experiment, "MLflow experiment `name` to record the run in")
+	fs.StringVar(&o.runName, "run-name", "", "`name` of the run; generated when empty")
+	fs.StringVar(&o.trackingURI, "tracking-uri", "", "where runs are recorded: sqlite:///`file`.db or http(s)://server; default $MLFLOW_TRACKING_URI, else "+tracking.DefaultURI)
+	value("metric", "", "custom metric `name=value` to log with the run; repeatable", func(s string) error {
+		name, text, ok := strings.Cut(s, "=")
+		if !ok {
+			return fmt.Errorf("must be name=value, got %s", s)
+		}
+		if err := tracking.ValidateKey("metric", name); err != nil {
+			return fmt.Errorf("%s: %s", s, strings.TrimPrefix(err.Error(), "tracking: "))
+		}
+		v, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			return fmt.Errorf("%s: the value must be a number", s)
+		}
+		if _, dup := o.metrics[name]; dup {
+			return fmt.Errorf("%s: metric %s given twice", s, name)
+		}
+		o.metrics[name] = v
+		return nil
+	})
+	fs.StringVar(&o.runID, "run-id", "", "add the -metric values to this existing `run` instead of training")
 	fs.BoolVar(&o.noTrack, "no-track", false, "train and evaluate without recording a run")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of the summary")
+	fs.StringVar(&o.report, "report", "", "also write the experiment's metrics chart (HTML) to `file`")
 
 	// The flag package prints the usage on every error; the command wants
 	// one line for an error and the full usage only for -h.
@@ -105,25 +181,56 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, usagef("unexpected argument %q (flags only; run with -h)", fs.Arg(0))
 	}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+	return o, o.check()
+}
 
+// check rejects flag combinations that cannot mean what the user hoped.
+func (o *options) check() error {
 	switch {
 	case o.testData != "" && o.data == "":
-		return nil, usagef("-test-data needs -data (the training CSV)")
+		return usagef("-test-data needs -data (the training CSV)")
 	case o.testData != "" && o.set["test-size"]:
-		return nil, usagef("-test-size and -test-data exclude each other: the test set is the file")
+		return usagef("-test-size and -test-data exclude each other: the test set is the file")
 	case o.testData != "" && o.set["stratify"]:
-		return nil, usagef("-stratify and -test-data exclude each other: nothing is split")
+		return usagef("-stratify and -test-data exclude each other: nothing is split")
 	case o.target != "" && o.data == "":
-		return nil, usagef("-target needs -data (Iris has its own target)")
+		return usagef("-target needs -data (Iris has its own target)")
+	case o.set["experiment"] && strings.TrimSpace(o.experiment) == "":
+		return usagef("-experiment must not be empty")
 	}
-	return o, nil
+	if o.noTrack {
+		for _, f := range []string{"experiment", "run-name", "tracking-uri", "metric", "run-id", "report"} {
+			if o.set[f] {
+				return usagef("-%s needs tracking, but -no-track is set", f)
+			}
+		}
+	}
+	if o.runID != "" {
+		if len(o.metrics) == 0 {
+			return usagef("-run-id needs at least one -metric name=value to add")
+		}
+		var extra []string
+		for f := range o.set {
+			switch f {
+			case "run-id", "metric", "tracking-uri", "json":
+			default:
+				extra = append(extra, "-"+f)
+			}
+		}
+		if len(extra) > 0 {
+			sort.Strings(extra)
+			return usagef("-run-id adds metrics to an existing run and takes only -metric, -tracking-uri and -json, not %s", strings.Join(extra, " "))
+		}
+	}
+	return nil
 }
 
 func printUsage(fs *flag.FlagSet, w io.Writer) {
 	fmt.Fprint(w, `usage: train [flags]
 
 train loads Iris (or a CSV file), splits it, trains a random forest,
-evaluates it and records the run in MLflow.
+evaluates it and records the run in MLflow (sqlite:///mlflow.db unless told
+otherwise). Add metrics to a finished run with -run-id ID -metric name=value.
 
 flags:
 `)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,9 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-
-	"github.com/grove-ml/grove/datasets"
-	"github.com/grove-ml/grove/datasets/iris"
 )
 
 func main() {
@@ -38,7 +34,7 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "train: %s\n", oneLine(err.Error()))
 		return 2
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "train: interrupted")
+		fmt.Fprintf(stderr, "train: interrupted%s\n", interruptNote(err))
 		return 130
 	default:
 		fmt.Fprintf(stderr, "train: %s\n", oneLine(err.Error()))
@@ -46,100 +42,40 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 }
 
+// interruptNote keeps what an interrupted run's error says beyond the bare
+// cancellation (which run was marked KILLED, where a model was saved).
+func interruptNote(err error) string {
+	msg := oneLine(err.Error())
+	if msg == context.Canceled.Error() {
+		return ""
+	}
+	return ": " + msg
+}
+
 // oneLine keeps a wrapped multi-line message to the one line promised.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// job is what the command learned along the way; the summary and the JSON
-// object are both printed from it.
-type job struct {
-	Data        string `json:"data"`
-	Rows        int    `json:"rows"`
-	Features    int    `json:"features"`
-	Classes     int    `json:"classes"`
-	TrainRows   int    `json:"train_rows"`
-	TestRows    int    `json:"test_rows"`
-	TestSize    any    `json:"test_size,omitempty"`
-	Seed        uint64 `json:"seed"`
-	Stratify    bool   `json:"stratify"`
-	classNames  []string
-	testDataSrc string
-}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
 	}
+	if o.runID != "" {
+		return addMetrics(ctx, o, stdout)
+	}
 	train, test, j, err := load(ctx, o)
 	if err != nil {
 		return err
 	}
-	_, _ = train, test
+	if err := fit(ctx, o, train, test, j, stderr); err != nil {
+		return err
+	}
+	for _, w := range j.Warnings {
+		fmt.Fprintf(stderr, "train: warning: %s\n", oneLine(w))
+	}
 	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(j)
+		return writeJSON(stdout, j)
 	}
 	printSummary(stdout, j)
 	return nil
-}
-
-// load reads the data and splits it, or reads the separate test file.
-func load(ctx context.Context, o *options) (train, test *datasets.Dataset, j *job, err error) {
-	var ds *datasets.Dataset
-	j = &job{Seed: o.seed, Stratify: o.stratify}
-	if o.data == "" {
-		ds = iris.Load()
-		j.Data = iris.Source
-	} else {
-		ds, err = datasets.ReadCSV(o.data, datasets.CSVOptions{Target: o.target})
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		j.Data = o.data
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, nil, nil, err
-	}
-	j.Rows, j.Features, j.Classes, j.classNames = ds.Rows(), ds.Features(), ds.Classes(), ds.ClassNames
-	if o.testData != "" {
-		test, err = datasets.ReadCSV(o.testData, datasets.CSVOptions{Target: ds.TargetName, ClassNames: ds.ClassNames})
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		if test.Features() != ds.Features() {
-			return nil, nil, nil, fmt.Errorf("-test-data %s has %d features, -data %s has %d", o.testData, test.Features(), o.data, ds.Features())
-		}
-		j.testDataSrc = o.testData
-		j.TrainRows, j.TestRows = ds.Rows(), test.Rows()
-		return ds, test, j, nil
-	}
-	j.TestSize = o.testSize
-	opt := datasets.SplitOptions{TestSize: o.testSize, Seed: o.seed, Stratify: o.stratify}
-	train, test, err = datasets.Split(ds, opt)
-	if err != nil {
-		// Phrase the failure in the flags' words: the user chose the
-		// size, the data decided it cannot be honoured.
-		msg := strings.TrimPrefix(err.Error(), "datasets: cannot split: ")
-		msg = strings.Replace(msg, "test size ", "-test-size ", 1)
-		if o.stratify && !strings.HasPrefix(msg, "-test-size") {
-			msg = "-stratify: " + msg
-		}
-		return nil, nil, nil, usagef("%s", msg)
-	}
-	j.TrainRows, j.TestRows = train.Rows(), test.Rows()
-	return train, test, j, nil
-}
-
-func printSummary(w io.Writer, j *job) {
-	fmt.Fprintf(w, "data:   %s, %d rows x %d features, %d classes (%s)\n", j.Data, j.Rows, j.Features, j.Classes, strings.Join(j.classNames, ", "))
-	if j.testDataSrc != "" {
-		fmt.Fprintf(w, "split:  %d train rows, %d test rows from %s\n", j.TrainRows, j.TestRows, j.testDataSrc)
-		return
-	}
-	how := "shuffled"
-	if j.Stratify {
-		how = "stratified"
-	}
-	fmt.Fprintf(w, "split:  %d train / %d test rows (test size %g, %s, seed %d)\n", j.TrainRows, j.TestRows, j.TestSize, how, j.Seed)
 }

@@ -3,29 +3,36 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/grove-ml/grove/tracking"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/ from the current output")
 
 // goldenCases are command lines whose whole outcome (exit status, stdout,
-// stderr) is pinned in testdata/<name>.golden.
+// stderr) is pinned in testdata/<name>.golden. $TMP stands for a fresh
+// folder, and tracked runs go to $TMP/mlflow.db.
 var goldenCases = []struct {
 	name string
 	args []string
 	code int
 }{
 	{"iris-default", []string{"-no-track"}, 0},
-	{"iris-stratified", []string{"-no-track", "-test-size", "0.3", "-stratify", "-seed", "7"}, 0},
+	{"iris-stratified", []string{"-no-track", "-test-size", "0.3", "-stratify", "-seed", "7", "-trees", "20"}, 0},
 	{"iris-smallest", []string{"-no-track", "-test-size", "0.01"}, 0},
 	{"iris-json", []string{"-no-track", "-json", "-test-size", "0.1", "-seed", "3"}, 0},
-	{"csv", []string{"-no-track", "-data", "testdata/small.csv", "-target", "label"}, 0},
-	{"csv-test-data", []string{"-no-track", "-data", "testdata/small.csv", "-test-data", "testdata/small_test.csv"}, 0},
+	{"iris-tracked", []string{"-tracking-uri", "sqlite:///$TMP/mlflow.db", "-run-name", "golden", "-metric", "accuracy_on_new_data=0.98", "-report", "$TMP/chart.html"}, 0},
+	{"iris-tracked-json", []string{"-tracking-uri", "sqlite:///$TMP/mlflow.db", "-run-name", "golden", "-experiment", "other", "-json", "-criterion", "entropy", "-max-depth", "3"}, 0},
+	{"csv", []string{"-no-track", "-data", "testdata/small.csv", "-target", "label", "-max-features", "all", "-min-samples-leaf", "2"}, 0},
+	{"csv-test-data", []string{"-no-track", "-data", "testdata/small.csv", "-test-data", "testdata/small_test.csv", "-workers", "1"}, 0},
 	{"help", []string{"-h"}, 0},
 
 	{"usage-test-size-high", []string{"-test-size", "1.5"}, 2},
@@ -35,6 +42,23 @@ var goldenCases = []struct {
 	{"usage-test-size-no-train", []string{"-test-size", "0.999"}, 2},
 	{"usage-test-size-missing", []string{"-test-size"}, 2},
 	{"usage-seed-negative", []string{"-seed", "-1"}, 2},
+	{"usage-seed-too-big", []string{"-seed", "4294967296"}, 2},
+	{"usage-trees-zero", []string{"-trees", "0"}, 2},
+	{"usage-max-depth-negative", []string{"-max-depth", "-1"}, 2},
+	{"usage-max-features", []string{"-max-features", "most"}, 2},
+	{"usage-max-features-fraction", []string{"-max-features", "1.5"}, 2},
+	{"usage-min-samples-leaf", []string{"-min-samples-leaf", "0"}, 2},
+	{"usage-criterion", []string{"-criterion", "mse"}, 2},
+	{"usage-workers", []string{"-workers", "-2"}, 2},
+	{"usage-metric-no-value", []string{"-metric", "accuracy"}, 2},
+	{"usage-metric-bad-name", []string{"-metric", "acc!=1"}, 2},
+	{"usage-metric-bad-value", []string{"-metric", "acc=high"}, 2},
+	{"usage-metric-twice", []string{"-metric", "acc=1", "-metric", "acc=2"}, 2},
+	{"usage-metric-no-track", []string{"-no-track", "-metric", "acc=1"}, 2},
+	{"usage-report-no-track", []string{"-no-track", "-report", "chart.html"}, 2},
+	{"usage-run-id-alone", []string{"-run-id", "abc"}, 2},
+	{"usage-run-id-with-training", []string{"-run-id", "abc", "-metric", "acc=1", "-trees", "5"}, 2},
+	{"usage-experiment-empty", []string{"-experiment", " "}, 2},
 	{"usage-unknown-flag", []string{"-tree", "10"}, 2},
 	{"usage-argument", []string{"extra"}, 2},
 	{"usage-stratify-few-test", []string{"-test-size", "0.01", "-stratify"}, 2},
@@ -47,21 +71,58 @@ var goldenCases = []struct {
 	{"fail-no-target", []string{"-no-track", "-data", "testdata/small.csv", "-target", "species"}, 1},
 	{"fail-missing-file", []string{"-no-track", "-data", "testdata/absent.csv"}, 1},
 	{"fail-test-data-width", []string{"-no-track", "-data", "testdata/small.csv", "-test-data", "testdata/wide_test.csv"}, 1},
+	{"fail-max-features-above-features", []string{"-no-track", "-max-features", "9"}, 1},
+	{"fail-file-store", []string{"-tracking-uri", "file:///$TMP/mlruns"}, 1},
+	{"fail-run-id-unknown", []string{"-tracking-uri", "sqlite:///$TMP/mlflow.db", "-run-id", "0123456789abcdef0123456789abcdef", "-metric", "acc=1"}, 1},
+}
+
+// normalize replaces what differs from one run to the next (the temp
+// folder, ids, timings) with fixed words, so the rest can be compared byte
+// for byte.
+var normalizers = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`m-[0-9a-f]{32}`), "m-<model-id>"},
+	{regexp.MustCompile(`[0-9a-f]{32}`), "<run-id>"},
+	{regexp.MustCompile(`\b\d+(\.\d+)? (ms|s)\b`), "<time>"},
+	{regexp.MustCompile(`"(fit|predict)_seconds":[0-9.e-]+`), `"${1}_seconds":<time>`},
+}
+
+func normalize(s, tmp string) string {
+	s = strings.ReplaceAll(s, tmp, "$TMP")
+	for _, n := range normalizers {
+		s = n.re.ReplaceAllString(s, n.with)
+	}
+	return s
+}
+
+// runCmd runs the command as main would, minus the process exit.
+func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, &out, &errb)
+	code = exitCode(err, &errb)
+	return code, out.String(), errb.String()
 }
 
 func TestGolden(t *testing.T) {
 	for _, tc := range goldenCases {
 		t.Run(tc.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			err := run(context.Background(), tc.args, &stdout, &stderr)
-			code := exitCode(err, &stderr)
+			tmp := t.TempDir()
+			t.Setenv(tracking.EnvTrackingURI, "sqlite:///"+tmp+"/default.db")
+			args := make([]string, len(tc.args))
+			for i, a := range tc.args {
+				args[i] = strings.ReplaceAll(a, "$TMP", tmp)
+			}
+			code, stdout, stderr := runCmd(t, args...)
 			if code != tc.code {
-				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, stderr.String())
+				t.Errorf("exit %d, want %d (stderr %q)", code, tc.code, stderr)
 			}
-			if code != 0 && strings.Count(stderr.String(), "\n") != 1 {
-				t.Errorf("a failure must be one line on stderr, got %q", stderr.String())
+			if code != 0 && strings.Count(stderr, "\n") != 1 {
+				t.Errorf("a failure must be one line on stderr, got %q", stderr)
 			}
-			got := fmt.Sprintf("$ train %s\nexit %d\n-- stdout --\n%s-- stderr --\n%s", strings.Join(tc.args, " "), code, stdout.String(), stderr.String())
+			got := normalize(fmt.Sprintf("$ train %s\nexit %d\n-- stdout --\n%s-- stderr --\n%s", strings.Join(tc.args, " "), code, stdout, stderr), tmp)
 			path := filepath.Join("testdata", tc.name+".golden")
 			if *update {
 				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
@@ -88,7 +149,56 @@ func TestInterrupted(t *testing.T) {
 	if code := exitCode(err, &stderr); code != 130 {
 		t.Errorf("exit %d after Ctrl-C, want 130 (err %v)", code, err)
 	}
-	if got := stderr.String(); got != "train: interrupted\n" {
+	if got := stderr.String(); !strings.HasPrefix(got, "train: interrupted") || strings.Count(got, "\n") != 1 {
 		t.Errorf("stderr %q", got)
+	}
+}
+
+// TestCustomMetricsLater trains a tracked run, then adds a metric to it by
+// id as a data scientist would after scoring new data, and reads both back.
+func TestCustomMetricsLater(t *testing.T) {
+	tmp := t.TempDir()
+	uri := "sqlite:///" + tmp + "/mlflow.db"
+	code, stdout, stderr := runCmd(t, "-tracking-uri", uri, "-json", "-trees", "10", "-metric", "first=1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var out map[string]any
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatalf("-json printed %q: %v", stdout, err)
+	}
+	runID, _ := out["run_id"].(string)
+	for _, k := range []string{"fit_seconds", "predict_seconds", "test_accuracy_score", "training_log_loss", "experiment_id", "artifact_uri", "first"} {
+		if _, ok := out[k]; !ok {
+			t.Errorf("-json output lacks %s", k)
+		}
+	}
+	code, stdout, stderr = runCmd(t, "-tracking-uri", uri, "-run-id", runID, "-metric", "accuracy_on_dataset_xyz=0.98", "-metric", "n_new=42")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "logged accuracy_on_dataset_xyz = 0.98 to run "+runID) {
+		t.Errorf("stdout %q", stdout)
+	}
+	c, err := tracking.Open(context.Background(), uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r, err := c.GetRun(context.Background(), runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, m := range r.Data.Metrics {
+		got[m.Key] = m.Value
+	}
+	for k, v := range map[string]float64{"first": 1, "accuracy_on_dataset_xyz": 0.98, "n_new": 42} {
+		if got[k] != v {
+			t.Errorf("metric %s = %v, want %v (run has %v)", k, got[k], v, got)
+		}
+	}
+	if got["test_accuracy_score"] <= 0.8 {
+		t.Errorf("test_accuracy_score %v: the forest did not learn Iris", got["test_accuracy_score"])
 	}
 }

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/grove-ml/grove/datasets"
+	"github.com/grove-ml/grove/evaluate"
+	"github.com/grove-ml/grove/models/forest"
+	"github.com/grove-ml/grove/tracking"
+	"github.com/grove-ml/grove/tracking/autolog"
+	"github.com/grove-ml/grove/tracking/report"
+)
+
+// job is what the command learned along the way; the summary and the JSON
+// object are both printed from it.
+type job struct {
+	Data      string // what was loaded, for people
+	source    string // the path it came from; empty for the bundled Iris
+	Rows      int
+	Features  int
+	Classes   int
+	TrainRows int
+	TestRows  int
+	TestSize  float64 // 0 when a -test-data file was given
+	TestData  string
+	Seed      uint64
+	Stratify  bool
+
+	Estimator      string
+	Trees          int
+	FitSeconds     float64
+	PredictSeconds float64
+	Metrics        map[string]float64 // autolog's and the user's
+	custom         []string           // the user's metric names, sorted
+
+	Tracked      bool
+	TrackingURI  string
+	RunID        string
+	RunName      string
+	Experiment   string
+	ExperimentID string
+	ArtifactURI  string
+	ModelID      string
+	ReportFile   string
+	Warnings     []string
+
+	classNames  []string
+	classReport string
+}
+
+// ownParams are the command's choices, logged beside the forest's
+// hyper-parameters so runs of a sweep can be told apart and charted.
+func ownParams(j *job) map[string]string {
+	p := map[string]string{
+		"split_seed":    strconv.FormatUint(j.Seed, 10),
+		"stratify":      pyBool(j.Stratify),
+		"data_source":   j.Data,
+		"data_rows":     strconv.Itoa(j.Rows),
+		"data_features": strconv.Itoa(j.Features),
+		"data_classes":  strconv.Itoa(j.Classes),
+		"train_rows":    strconv.Itoa(j.TrainRows),
+		"test_rows":     strconv.Itoa(j.TestRows),
+	}
+	if j.TestData != "" {
+		p["test_data"] = j.TestData
+	} else {
+		p["test_size"] = strconv.FormatFloat(j.TestSize, 'g', -1, 64)
+	}
+	return p
+}
+
+func pyBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
+}
+
+// fit trains, evaluates and, unless -no-track, records the run.
+func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job, stderr io.Writer) error {
+	cfg := o.forest
+	cfg.Seed = int64(o.seed)
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	bar := newProgress(stderr, "training")
+	cfg.Progress = bar.update
+	defer bar.finish()
+	model := forest.New(cfg)
+	j.Estimator, j.Trees = model.EstimatorName(), cfg.Trees
+	for name := range o.metrics {
+		j.custom = append(j.custom, name)
+	}
+	sort.Strings(j.custom)
+
+	if o.noTrack {
+		return fitUntracked(ctx, model, train, test, j, bar)
+	}
+
+	client, err := tracking.Open(ctx, o.trackingURI)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	j.Tracked = true
+	j.TrackingURI = tracking.Redact(client.URI())
+	j.Experiment = o.experiment
+	res, err := autolog.Fit(ctx, client, model, train, test, autolog.Options{
+		Experiment:    o.experiment,
+		RunName:       o.runName,
+		Params:        ownParams(j),
+		DatasetSource: j.source,
+	})
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	j.RunID, j.RunName, j.ExperimentID = res.RunID, res.RunName, res.ExperimentID
+	j.ArtifactURI, j.ModelID = res.ArtifactURI, res.ModelID
+	j.FitSeconds, j.PredictSeconds = res.FitSeconds, res.PredictSeconds
+	j.Warnings = append(j.Warnings, res.Warnings...)
+	for k, v := range res.Metrics {
+		j.Metrics[k] = v
+	}
+	j.classReport, err = evaluate.ClassificationReport(test.Y, res.TestPredictions, test.ClassNames)
+	if err != nil {
+		return fmt.Errorf("classification report: %w", err)
+	}
+
+	if len(o.metrics) > 0 {
+		if err := client.LogMetrics(ctx, res.RunID, o.metrics); err != nil {
+			return fmt.Errorf("run %s is recorded, but its -metric values are not: %w", res.RunID, err)
+		}
+		for k, v := range o.metrics {
+			j.Metrics[k] = v
+		}
+	}
+
+	// The cross-run chart goes with every run; a chart that cannot be drawn
+	// does not undo a recorded run, so it is a warning unless the user asked
+	// for the file.
+	page, err := report.Log(ctx, client.Store(), res.RunID, report.Options{})
+	if err != nil {
+		if o.report != "" {
+			return fmt.Errorf("run %s is recorded, but its metrics chart is not: %w", res.RunID, err)
+		}
+		j.Warnings = append(j.Warnings, fmt.Sprintf("metrics chart not attached: %v", err))
+	} else if o.report != "" {
+		if err := os.WriteFile(o.report, page, 0o644); err != nil {
+			return fmt.Errorf("run %s is recorded, but -report: %w", res.RunID, err)
+		}
+		j.ReportFile = o.report
+	}
+	return nil
+}
+
+// fitUntracked does what autolog does minus the recording: time the fit and
+// the test predictions and compute the same metrics under the same names.
+func fitUntracked(ctx context.Context, model *forest.Forest, train, test *datasets.Dataset, j *job, bar *progress) error {
+	t0 := time.Now()
+	if err := model.Fit(ctx, train.X, train.Y, train.Classes()); err != nil {
+		return err
+	}
+	j.FitSeconds = time.Since(t0).Seconds()
+	bar.finish()
+	if _, err := score(model, autolog.PrefixTraining, train, j); err != nil {
+		return err
+	}
+	t0 = time.Now()
+	pred, err := score(model, autolog.PrefixTest, test, j)
+	if err != nil {
+		return err
+	}
+	j.PredictSeconds = time.Since(t0).Seconds()
+	j.classReport, err = evaluate.ClassificationReport(test.Y, pred, test.ClassNames)
+	return err
+}
+
+// score computes autolog's metric family on one dataset into j.Metrics. A
+// metric scikit-learn would refuse (a ROC AUC on a test set missing a
+// class) is left out with a warning, as autolog leaves it out of a run.
+func score(model *forest.Forest, prefix string, d *datasets.Dataset, j *job) ([]int, error) {
+	pred, err := model.Predict(d.X)
+	if err != nil {
+		return nil, err
+	}
+	proba, err := model.PredictProba(d.X)
+	if err != nil {
+		return nil, err
+	}
+	k := d.Classes()
+	add := func(name string, v float64, err error) {
+		if err != nil {
+			j.Warnings = append(j.Warnings, fmt.Sprintf("%s%s not computed: %v", prefix, name, err))
+			return
+		}
+		j.Metrics[prefix+name] = v
+	}
+	p, r, f, err := evaluate.PrecisionRecallF1(d.Y, pred, k, evaluate.Weighted)
+	add(autolog.MetricPrecision, p, err)
+	add(autolog.MetricRecall, r, err)
+	add(autolog.MetricF1, f, err)
+	acc, accErr := evaluate.Accuracy(d.Y, pred)
+	add(autolog.MetricAccuracy, acc, accErr)
+	ll, err := evaluate.LogLoss(d.Y, proba)
+	add(autolog.MetricLogLoss, ll, err)
+	auc, err := evaluate.ROCAUC(d.Y, proba, evaluate.OneVsOne, evaluate.Weighted)
+	add(autolog.MetricROCAUC, auc, err)
+	add(autolog.MetricScore, acc, accErr)
+	return pred, nil
+}
+
+// addMetrics logs -metric values to the existing run -run-id: MLflow's
+// custom metrics, computed after the fact on data the model never saw.
+func addMetrics(ctx context.Context, o *options, stdout io.Writer) error {
+	client, err := tracking.Open(ctx, o.trackingURI)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	if _, err := client.GetRun(ctx, o.runID); err != nil {
+		return fmt.Errorf("-run-id %s: %w", o.runID, err)
+	}
+	if err := client.LogMetrics(ctx, o.runID, o.metrics); err != nil {
+		return fmt.Errorf("-run-id %s: %w", o.runID, err)
+	}
+	names := make([]string, 0, len(o.metrics))
+	for k := range o.metrics {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	if o.json {
+		return writeJSON(stdout, &job{RunID: o.runID, Metrics: o.metrics, Tracked: true, TrackingURI: tracking.Redact(client.URI()), custom: names})
+	}
+	for _, k := range names {
+		fmt.Fprintf(stdout, "logged %s = %s to run %s\n", k, strconv.FormatFloat(o.metrics[k], 'g', -1, 64), o.runID)
+	}
+	return nil
+}
