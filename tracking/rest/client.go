@@ -135,8 +135,8 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Status == 0 {
-		return fmt.Sprintf("rest: could not %s: no answer from %s after %d attempt(s) (%s %s): %v",
-			e.What, e.Server, e.Attempts, e.Method, e.Endpoint, e.Err)
+		return fmt.Sprintf("rest: could not %s: no answer from %s after %s (%s %s): %v",
+			e.What, e.Server, count(e.Attempts, "attempt"), e.Method, e.Endpoint, e.Err)
 	}
 	return fmt.Sprintf("rest: could not %s: %s %s%s answered %d: %v",
 		e.What, e.Method, e.Server, e.Endpoint, e.Status, e.Err)
@@ -160,8 +160,12 @@ type call struct {
 	idempotent bool
 }
 
-// maxBody bounds what is read from one JSON answer.
-const maxBody = 256 << 20
+// maxBody bounds what is read from one answer.
+const maxBody = 1 << 30
+
+// minRate is the slowest link, in bytes per second, that an upload is given
+// time for beyond Options.Timeout.
+const minRate = 1 << 20
 
 // do sends c, retrying as allowed, and decodes a successful JSON answer into
 // out (nil: ignore it). raw, when not nil, receives the answer's bytes.
@@ -209,8 +213,6 @@ func (s *Store) send(ctx context.Context, c *call, out any) ([]byte, error) {
 
 // attempt sends c once. A transport failure is returned as err with status 0.
 func (s *Store) attempt(ctx context.Context, c *call) (body []byte, status int, retryAfter time.Duration, err error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
 	u := *s.base
 	u.Path = s.base.Path + c.endpoint
 	if c.query != nil {
@@ -231,6 +233,10 @@ func (s *Store) attempt(ctx context.Context, c *call) (body []byte, status int, 
 	case c.body != nil:
 		rd, length = bytes.NewReader(c.body), int64(len(c.body))
 	}
+	// A big upload gets time to travel on top of the timeout, as if the link
+	// carried at least minRate; a small request is bound by the timeout alone.
+	ctx, cancel := context.WithTimeout(ctx, s.timeout+time.Duration(length/minRate)*time.Second)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, c.method, u.String(), rd)
 	if err != nil {
 		return nil, 0, 0, err
@@ -248,6 +254,11 @@ func (s *Store) attempt(ctx context.Context, c *call) (body []byte, status int, 
 	req.Header.Set("User-Agent", "grove")
 	resp, err := s.hc.Do(req)
 	if err != nil {
+		// *url.Error repeats the method and URL that *Error already names.
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
 		return nil, 0, 0, err
 	}
 	defer resp.Body.Close()
@@ -308,14 +319,7 @@ func retryableStatus(status int) bool {
 // will not.
 func retryableTransport(err error) bool {
 	var cert *tls.CertificateVerificationError
-	var uerr *url.Error
-	if errors.As(err, &cert) {
-		return false
-	}
-	if errors.As(err, &uerr) && strings.Contains(uerr.Err.Error(), "x509:") {
-		return false
-	}
-	return true
+	return !errors.As(err, &cert) && !strings.Contains(err.Error(), "x509:")
 }
 
 // notSent reports whether a transport error happened before the request

@@ -21,7 +21,8 @@ type Options struct {
 	// InsecureTLS skips the verification of the server's certificate.
 	InsecureTLS bool
 	// Timeout bounds one attempt of one request, from dialling to the last
-	// byte of the answer. 0 means DefaultTimeout.
+	// byte of the answer; an upload gets one more second per MiB on top.
+	// 0 means DefaultTimeout.
 	Timeout time.Duration
 	// MaxRetries is how many times a failed request is tried again (after a
 	// connection error, 429 or 5xx). 0 means DefaultMaxRetries; a negative
@@ -31,8 +32,8 @@ type Options struct {
 	// about twice as long, with jitter, up to MaxBackoff. 0 means
 	// DefaultBackoff.
 	Backoff time.Duration
-	// HTTPClient, when set, sends the requests; InsecureTLS and Timeout are
-	// then the caller's business, set on that client.
+	// HTTPClient, when set, sends the requests; InsecureTLS is then the
+	// caller's business, set on that client's transport.
 	HTTPClient *http.Client
 }
 
