@@ -168,12 +168,13 @@ const maxBody = 1 << 30
 const minRate = 1 << 20
 
 // do sends c, retrying as allowed, and decodes a successful JSON answer into
-// out (nil: ignore it). raw, when not nil, receives the answer's bytes.
+// out (nil: ignore it).
 func (s *Store) do(ctx context.Context, c *call, out any) error {
 	_, err := s.send(ctx, c, out)
 	return err
 }
 
+// send is do that also returns the answer's bytes.
 func (s *Store) send(ctx context.Context, c *call, out any) ([]byte, error) {
 	fail := func(status, attempts int, err error) error {
 		return &Error{Server: s.server, Method: c.method, Endpoint: c.endpoint, What: c.what,
@@ -193,20 +194,21 @@ func (s *Store) send(ctx context.Context, c *call, out any) ([]byte, error) {
 			return nil, fail(0, attempt, ctx.Err())
 		}
 		var retry bool
-		if err != nil {
+		switch {
+		case err != nil && status != 0:
+			// An answer came but cannot be used; asking again will not help.
+		case err != nil:
 			retry = retryableTransport(err) && (c.idempotent || notSent(err))
-		} else {
+		default:
 			err = statusError(status, body, s.base.Host)
-			retry = retryableStatus(status) && (c.idempotent || status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable)
+			retry = retryableStatus(status) && (c.idempotent ||
+				status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable)
 		}
 		if !retry || attempt > s.maxRetries {
-			if status == 0 {
-				return nil, fail(0, attempt, err)
-			}
 			return nil, fail(status, attempt, err)
 		}
-		if err := s.sleep(ctx, s.delay(attempt, retryAfter)); err != nil {
-			return nil, fail(status, attempt, err)
+		if serr := s.sleep(ctx, s.delay(attempt, retryAfter)); serr != nil {
+			return nil, fail(status, attempt, fmt.Errorf("%w, after: %v", serr, err))
 		}
 	}
 }
@@ -262,10 +264,13 @@ func (s *Store) attempt(ctx context.Context, c *call) (body []byte, status int, 
 		return nil, 0, 0, err
 	}
 	defer resp.Body.Close()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
 		// The answer was cut: for a write we cannot know whether it landed.
 		return nil, 0, 0, err
+	}
+	if len(body) > maxBody {
+		return nil, resp.StatusCode, 0, fmt.Errorf("the answer is over %d bytes", maxBody)
 	}
 	return body, resp.StatusCode, parseRetryAfter(resp.Header.Get("Retry-After")), nil
 }

@@ -310,3 +310,25 @@ func TestEndpointsRegistered(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableAnswer: a 200 that is not MLflow's JSON (a captive portal,
+// a wrong URL prefix) is an error that says so, not retried.
+func TestUnreadableAnswer(t *testing.T) {
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n++
+		w.Write([]byte("<html>welcome</html>"))
+	}))
+	defer srv.Close()
+	s, err := New(srv.URL, Options{})
+	must(t, err)
+	_, err = s.GetRun(context.Background(), goldenRun)
+	if err == nil || !strings.Contains(err.Error(), "unreadable answer") {
+		t.Errorf("err = %v, want an unreadable answer", err)
+	}
+	_, err = s.CreateRun(context.Background(), store.CreateRunRequest{ExperimentID: "1"})
+	if err == nil || !strings.Contains(err.Error(), "no run in the answer") && !strings.Contains(err.Error(), "unreadable") {
+		t.Errorf("err = %v", err)
+	}
+	eq(t, "requests", n, 2)
+}
