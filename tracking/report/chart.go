@@ -162,16 +162,16 @@ func seriesNames(d *Data) []string {
 // the ECharts fields they lack; encoding/json flattens the embedded structs.
 
 type option struct {
-	Animation bool         `json:"animation"`
-	Title     opts.Title   `json:"title"`
-	Legend    opts.Legend  `json:"legend"`
-	Tooltip   tooltip      `json:"tooltip"`
-	Toolbox   opts.Toolbox `json:"toolbox"`
-	Grid      opts.Grid    `json:"grid"`
-	DataZoom  []dataZoom   `json:"dataZoom"`
-	XAxis     opts.XAxis   `json:"xAxis"`
-	YAxis     opts.YAxis   `json:"yAxis"`
-	Series    []series     `json:"series"`
+	Animation bool        `json:"animation"`
+	Title     opts.Title  `json:"title"`
+	Legend    opts.Legend `json:"legend"`
+	Tooltip   tooltip     `json:"tooltip"`
+	Toolbox   toolbox     `json:"toolbox"`
+	Grid      opts.Grid   `json:"grid"`
+	DataZoom  []dataZoom  `json:"dataZoom"`
+	XAxis     xAxis       `json:"xAxis"`
+	YAxis     yAxis       `json:"yAxis"`
+	Series    []series    `json:"series"`
 }
 
 // legendMaxRuns is the most runs a chart lists in its own legend. Laying out
@@ -184,6 +184,35 @@ const legendMaxRuns = 40
 // the lines carry the shape and symbols only cost time (at 500 runs x 100
 // steps they made drawing some six times slower).
 const symbolMaxPoints = 3000
+
+// toolbox replaces go-echarts' feature list, whose data zoom tool writes
+// "icon": null and "title": null, which hides the tool's buttons.
+type toolbox struct {
+	opts.Toolbox
+	Feature toolboxFeature `json:"feature"`
+}
+
+type toolboxFeature struct {
+	DataZoom    toolboxTool `json:"dataZoom"`
+	Restore     toolboxTool `json:"restore"`
+	SaveAsImage toolboxTool `json:"saveAsImage"`
+}
+
+type toolboxTool struct {
+	Show bool `json:"show"`
+}
+
+// Value axes get a margin beyond the data (BoundaryGap), so a point at
+// the smallest or largest value is drawn whole, not cut by the axis.
+type xAxis struct {
+	opts.XAxis
+	BoundaryGap any `json:"boundaryGap,omitempty"`
+}
+
+type yAxis struct {
+	opts.YAxis
+	BoundaryGap any `json:"boundaryGap,omitempty"`
+}
 
 type tooltip struct {
 	opts.Tooltip
@@ -297,30 +326,33 @@ func buildChart(d *Data, names []string, key, id string, x xChoice) chart {
 		gridRight = "24"
 	}
 
-	xAxis := opts.XAxis{Type: "value", Name: x.label(), NameLocation: "middle", NameGap: 28, Scale: opts.Bool(true)}
+	xa := xAxis{XAxis: opts.XAxis{Type: "value", Name: x.label(), NameLocation: "middle", NameGap: 28, Scale: opts.Bool(true)}}
 	switch {
 	case categ:
-		xAxis.Type, xAxis.Data, xAxis.Scale = "category", cats, nil
-	case x.kind != xParam:
-		xAxis.MinInterval = 1 // steps and run numbers are whole
+		xa.Type, xa.Data, xa.Scale = "category", cats, nil
+	case x.kind == xStep:
+		xa.MinInterval = 1 // steps are whole
+	case x.kind == xRunOrder:
+		xa.MinInterval = 1
+		xa.BoundaryGap = []string{"4%", "4%"}
+	default:
+		xa.BoundaryGap = []string{"4%", "4%"}
 	}
 	c.Option = option{
 		Animation: false, // hundreds of runs animate slowly and the page must settle fast
 		Title:     opts.Title{Title: key, Subtitle: fmt.Sprintf("%d runs, x: %s", runs, x.label()), Left: "left"},
 		Legend:    lg,
 		Tooltip:   tooltip{Tooltip: opts.Tooltip{Trigger: trigger}, Confine: true},
-		Toolbox: opts.Toolbox{Right: gridRight, Feature: &opts.ToolBoxFeature{
-			DataZoom:    &opts.ToolBoxFeatureDataZoom{Show: opts.Bool(true)},
-			Restore:     &opts.ToolBoxFeatureRestore{Show: opts.Bool(true)},
-			SaveAsImage: &opts.ToolBoxFeatureSaveAsImage{Show: opts.Bool(true)},
+		Toolbox: toolbox{Toolbox: opts.Toolbox{Right: gridRight}, Feature: toolboxFeature{
+			DataZoom: toolboxTool{Show: true}, Restore: toolboxTool{Show: true}, SaveAsImage: toolboxTool{Show: true},
 		}},
 		Grid: opts.Grid{Left: "64", Right: gridRight, Top: "72", Bottom: "84", ContainLabel: opts.Bool(true)},
 		DataZoom: []dataZoom{
 			{DataZoom: opts.DataZoom{Type: "inside", XAxisIndex: 0, FilterMode: "none"}, ZoomOnMouseWheel: "ctrl"},
 			{DataZoom: opts.DataZoom{Type: "slider", XAxisIndex: 0, FilterMode: "none"}},
 		},
-		XAxis:  xAxis,
-		YAxis:  opts.YAxis{Type: "value", Scale: opts.Bool(true)},
+		XAxis:  xa,
+		YAxis:  yAxis{YAxis: opts.YAxis{Type: "value", Scale: opts.Bool(true)}, BoundaryGap: []string{"5%", "5%"}},
 		Series: ser,
 	}
 	var notes []string
