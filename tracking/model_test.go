@@ -159,3 +159,20 @@ func TestLogModel(t *testing.T) {
 		}
 	}
 }
+
+func FuzzReadMLmodel(f *testing.F) {
+	if b, err := os.ReadFile("testdata/sklearn.MLmodel"); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte("flavors:\n  grove:\n    model_file: model.grove\nutc_time_created: '2026-01-01 00:00:00.000000'\n"))
+	f.Add([]byte("flavors: {a: {b: [1, 2]}}\nsignature: null\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := ReadMLmodel(data)
+		if err != nil {
+			return
+		}
+		if len(m.Flavors) == 0 {
+			t.Fatalf("ReadMLmodel accepted a file without flavors: %q", data)
+		}
+	})
+}
