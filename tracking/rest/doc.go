@@ -27,17 +27,21 @@
 // An MLflow error body {error_code, message} becomes a *store.Error with both,
 // inside an *Error that names the server, the endpoint and what was being
 // logged, so errors.Is(err, store.ErrNotFound) holds and the message says
-// what was lost. Connection errors, 408, 429 and 5xx are retried a bounded
-// number of times (Options.MaxRetries) with exponential backoff and jitter,
-// honouring Retry-After and the context; every attempt has a timeout
-// (Options.Timeout). A request is sent again after a failure that may have
-// followed its arrival only when sending it twice is harmless: reads,
-// log-batch (MLflow keeps one copy of a metric point, param or tag sent twice
-// with the same value), tags, run updates, model finalisation, artifact
-// uploads. Creating an experiment, run or logged model, and linking a model
-// to a run, are retried only when the request surely never reached the
-// server (the connection could not be made) or it answered 429 or 503.
-// A server that is down therefore costs a few seconds, then one error.
+// what was lost. Connection errors and the answers 408, 429, 500, 502, 503
+// and 504 are retried a bounded number of times (Options.MaxRetries) with
+// exponential backoff and jitter, honouring Retry-After and the context;
+// every attempt has a timeout (Options.Timeout).
+//
+// A request is sent again after a failure that may have followed its
+// arrival only when sending it twice is harmless: reads, log-batch (MLflow
+// keeps one copy of a metric point sent twice with the same key, value,
+// timestamp and step, and of a param or tag sent twice with the same value;
+// a retry sends the same bytes), tags, run updates, model finalisation,
+// artifact uploads. Creating an experiment, run or logged model, and linking
+// a model to a run, are sent again only when the request surely never
+// reached the server (the connection could not be made) or it answered 429
+// or 503. A server that is down costs about a second with the defaults,
+// then one error.
 //
 // # Authentication
 //
