@@ -332,3 +332,29 @@ func TestUnreadableAnswer(t *testing.T) {
 	}
 	eq(t, "requests", n, 2)
 }
+
+func TestSearchRunsPages(t *testing.T) {
+	f := newFakeServer(t)
+	s := f.store(Options{})
+	ctx := context.Background()
+	for i := range 5 {
+		_, err := s.CreateRun(ctx, store.CreateRunRequest{ExperimentID: "0", StartTime: 1767225600000 + int64(i)})
+		must(t, err)
+	}
+	var starts []int64
+	token, pages := "", 0
+	for {
+		runs, next, err := s.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{"0"}, MaxResults: 2, PageToken: token})
+		must(t, err)
+		pages++
+		for _, r := range runs {
+			starts = append(starts, r.Info.StartTime-1767225600000)
+		}
+		if next == "" {
+			break
+		}
+		token = next
+	}
+	eq(t, "pages", pages, 3)
+	eq(t, "start times, newest first", starts, []int64{4, 3, 2, 1, 0})
+}

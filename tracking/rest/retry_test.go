@@ -285,3 +285,45 @@ func TestTimeout(t *testing.T) {
 		t.Errorf("err = %v, want it to wrap the attempt's deadline", err)
 	}
 }
+
+// TestConcurrentRuns: one store serves several trainers at once; every
+// point arrives once, whatever the interleaving and the failures.
+func TestConcurrentRuns(t *testing.T) {
+	f := newFakeServer(t)
+	s := f.store(Options{MaxRetries: 5, Backoff: time.Millisecond})
+	ctx := context.Background()
+	f.faults = []*fault{{endpoint: epLogBatch, times: 6, status: 503, afterApply: true}}
+	const trainers, steps = 4, 25
+	ids := make([]string, trainers)
+	for i := range ids {
+		ids[i] = testRun(t, ctx, s)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, trainers)
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for step := range steps {
+				m := []store.Metric{{Key: "loss", Value: float64(step), Timestamp: int64(step), Step: int64(step)},
+					{Key: "acc", Value: 1 - float64(step)/steps, Timestamp: int64(step), Step: int64(step)}}
+				if err := s.LogBatch(ctx, id, m, nil, nil); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		eq(t, "loss points", f.pointCount(id, "loss"), steps)
+		h, err := s.GetMetricHistory(ctx, id, "acc")
+		must(t, err)
+		eq(t, "acc history", len(h), steps)
+	}
+	eq(t, "log-batch requests", f.count(epLogBatch), trainers*steps+6)
+}
