@@ -80,8 +80,9 @@ type Result struct {
 	ModelID      string // the logged model; empty when none was logged
 	// Metrics holds every metric logged, by name (training_*, test_*).
 	Metrics map[string]float64
-	// FitSeconds is the time model.Fit took; PredictSeconds the time to
-	// predict the test set (the training set when there is no test set).
+	// FitSeconds is the time model.Fit took; PredictSeconds the time
+	// Predict and PredictProba took on the test set (the training set when
+	// there is no test set).
 	FitSeconds     float64
 	PredictSeconds float64
 	// Model is the fitted model.
@@ -133,6 +134,20 @@ type autolog struct {
 	src        string // the program's source file as the compiler recorded it
 	srcFound   bool
 	sourceTags map[string]string // mlflow.user, mlflow.source.* of the run
+	digests    map[*datasets.Dataset]string
+}
+
+// digest returns d.Digest(), computed once per dataset: it reads every cell.
+func (a *autolog) digest(d *datasets.Dataset) string {
+	if a.digests == nil {
+		a.digests = map[*datasets.Dataset]string{}
+	}
+	if v, ok := a.digests[d]; ok {
+		return v
+	}
+	v := d.Digest()
+	a.digests[d] = v
+	return v
 }
 
 func checkData(train, test *datasets.Dataset) error {
@@ -344,7 +359,7 @@ func (a *autolog) datasetName() string {
 func (a *autolog) datasetInput(d *datasets.Dataset, context string) store.DatasetInput {
 	ds := store.Dataset{
 		Name:    a.datasetName(),
-		Digest:  d.Digest(),
+		Digest:  a.digest(d),
 		Schema:  `{"mlflow_colspec": ` + tracking.ColSpec(d.FeatureNames, "double") + `}`,
 		Profile: fmt.Sprintf(`{"num_rows": %d, "num_elements": %d}`, d.Rows(), d.Rows()*d.Features()),
 	}

@@ -30,6 +30,8 @@ const (
 type scored struct {
 	prefix  string
 	data    *datasets.Dataset
+	digest  string  // data.Digest(), computed once: it reads every cell
+	seconds float64 // time spent in Predict and PredictProba
 	pred    []int
 	cm      [][]int
 	metrics []namedValue // in the order MLflow logs them
@@ -52,18 +54,16 @@ type evaluation struct {
 func (a *autolog) evaluate() (*evaluation, error) {
 	ev := &evaluation{}
 	var err error
-	start := time.Now()
 	if ev.train, err = a.score(PrefixTraining, a.train); err != nil {
 		return nil, err
 	}
-	a.res.PredictSeconds = time.Since(start).Seconds()
+	a.res.PredictSeconds = ev.train.seconds
 	if a.test != nil {
-		start = time.Now()
 		t, err := a.score(PrefixTest, a.test)
 		if err != nil {
 			return nil, err
 		}
-		a.res.PredictSeconds = time.Since(start).Seconds()
+		a.res.PredictSeconds = t.seconds
 		ev.test = &t
 		a.res.TestPredictions = t.pred
 	}
@@ -71,8 +71,9 @@ func (a *autolog) evaluate() (*evaluation, error) {
 }
 
 func (a *autolog) score(prefix string, d *datasets.Dataset) (scored, error) {
-	s := scored{prefix: prefix, data: d}
+	s := scored{prefix: prefix, data: d, digest: a.digest(d)}
 	which := prefix[:len(prefix)-1]
+	start := time.Now()
 	pred, err := a.model.Predict(d.X)
 	if err != nil {
 		return s, fmt.Errorf("autolog: predict the %s set: %w", which, err)
@@ -84,6 +85,7 @@ func (a *autolog) score(prefix string, d *datasets.Dataset) (scored, error) {
 	if err != nil {
 		return s, fmt.Errorf("autolog: predict probabilities of the %s set: %w", which, err)
 	}
+	s.seconds = time.Since(start).Seconds()
 	s.pred = pred
 	k := d.Classes()
 	if s.cm, err = evaluate.ConfusionMatrix(d.Y, pred, k); err != nil {

@@ -60,7 +60,7 @@ func (a *autolog) logAfterTraining(ctx context.Context, ev *evaluation) error {
 		for _, m := range s.metrics {
 			points = append(points, store.Metric{
 				Key: m.name, Value: m.value, Timestamp: now,
-				ModelID: modelID, DatasetName: a.datasetName(), DatasetDigest: s.data.Digest(),
+				ModelID: modelID, DatasetName: a.datasetName(), DatasetDigest: s.digest,
 			})
 		}
 	}
