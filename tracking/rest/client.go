@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -99,13 +101,37 @@ func New(baseURL string, opts Options) (*Store, error) {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.DialContext = (&net.Dialer{Timeout: min(dialTimeout, s.timeout), KeepAlive: 30 * time.Second}).DialContext
 		t.MaxIdleConnsPerHost = 8
-		if opts.InsecureTLS {
-			t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by MLFLOW_TRACKING_INSECURE_TLS
+		if opts.InsecureTLS || opts.ServerCertPath != "" {
+			t.TLSClientConfig = &tls.Config{InsecureSkipVerify: opts.InsecureTLS} //nolint:gosec // asked for by MLFLOW_TRACKING_INSECURE_TLS
+		}
+		if opts.ServerCertPath != "" {
+			pool, err := certPool(opts.ServerCertPath)
+			if err != nil {
+				return nil, err
+			}
+			t.TLSClientConfig.RootCAs = pool
 		}
 		s.own = t
 		s.hc = &http.Client{Transport: t}
 	}
 	return s, nil
+}
+
+// certPool is the system's certificate authorities plus those in the PEM
+// file at path.
+func certPool(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("rest: server certificate: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("rest: server certificate %s: no PEM certificate in it", path)
+	}
+	return pool, nil
 }
 
 // Close releases idle connections. The store must not be used afterwards.

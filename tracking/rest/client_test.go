@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"math"
 	"net/http"
@@ -30,6 +31,7 @@ func TestOptionsFromEnv(t *testing.T) {
 		{"insecure true", map[string]string{"MLFLOW_TRACKING_INSECURE_TLS": "True"}, Options{InsecureTLS: true}},
 		{"insecure 1", map[string]string{"MLFLOW_TRACKING_INSECURE_TLS": "1"}, Options{InsecureTLS: true}},
 		{"insecure false", map[string]string{"MLFLOW_TRACKING_INSECURE_TLS": "false"}, Options{}},
+		{"CA file", map[string]string{"MLFLOW_TRACKING_SERVER_CERT_PATH": "/etc/ca.pem"}, Options{ServerCertPath: "/etc/ca.pem"}},
 		{"timeout", map[string]string{"MLFLOW_HTTP_REQUEST_TIMEOUT": "7"}, Options{Timeout: 7 * time.Second}},
 		{"bad timeout", map[string]string{"MLFLOW_HTTP_REQUEST_TIMEOUT": "soon"}, Options{}},
 		{"retries", map[string]string{"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "5"}, Options{MaxRetries: 5}},
@@ -135,6 +137,20 @@ func TestInsecureTLS(t *testing.T) {
 	e, err := s.GetExperiment(context.Background(), "0")
 	must(t, err)
 	eq(t, "experiment", e.Name, "Default")
+
+	// Trusting the server's certificate authority instead.
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	must(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsSrv.Certificate().Raw}), 0o644))
+	s, err = New(tlsSrv.URL, Options{ServerCertPath: ca})
+	must(t, err)
+	_, err = s.GetExperiment(context.Background(), "0")
+	must(t, err)
+
+	for _, bad := range []string{filepath.Join(t.TempDir(), "missing.pem"), filepath.Join("testdata", "ENDPOINTS.txt")} {
+		if _, err := New(tlsSrv.URL, Options{ServerCertPath: bad}); err == nil {
+			t.Errorf("ServerCertPath %s accepted", bad)
+		}
+	}
 }
 
 // TestNonJSONErrors: a proxy's HTML page or an empty 404 still gives an

@@ -47,7 +47,8 @@
 //
 // OptionsFromEnv reads MLflow's variables: MLFLOW_TRACKING_TOKEN (bearer),
 // MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (basic),
-// MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_HTTP_REQUEST_TIMEOUT and
+// MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_TRACKING_SERVER_CERT_PATH (a private
+// CA's PEM file), MLFLOW_HTTP_REQUEST_TIMEOUT and
 // MLFLOW_HTTP_REQUEST_MAX_RETRIES. Requests carry the host of the tracking
 // URI in their Host header; a server started with --allowed-hosts that does
 // not list it answers 403, which the error explains.

@@ -20,6 +20,9 @@ type Options struct {
 	Password string
 	// InsecureTLS skips the verification of the server's certificate.
 	InsecureTLS bool
+	// ServerCertPath names a PEM file of certificate authorities to trust
+	// besides the system's, for a server with a certificate from a private CA.
+	ServerCertPath string
 	// Timeout bounds one attempt of one request, from dialling to the last
 	// byte of the answer; an upload gets one more second per MiB on top.
 	// 0 means DefaultTimeout.
@@ -32,8 +35,9 @@ type Options struct {
 	// about twice as long, with jitter, up to MaxBackoff. 0 means
 	// DefaultBackoff.
 	Backoff time.Duration
-	// HTTPClient, when set, sends the requests; InsecureTLS is then the
-	// caller's business, set on that client's transport.
+	// HTTPClient, when set, sends the requests; InsecureTLS and
+	// ServerCertPath are then the caller's business, set on that client's
+	// transport.
 	HTTPClient *http.Client
 }
 
@@ -52,7 +56,8 @@ const (
 
 // OptionsFromEnv reads the variables MLflow's own client reads:
 // MLFLOW_TRACKING_TOKEN, MLFLOW_TRACKING_USERNAME, MLFLOW_TRACKING_PASSWORD,
-// MLFLOW_TRACKING_INSECURE_TLS (true/1), MLFLOW_HTTP_REQUEST_TIMEOUT (seconds)
+// MLFLOW_TRACKING_INSECURE_TLS (true/1), MLFLOW_TRACKING_SERVER_CERT_PATH,
+// MLFLOW_HTTP_REQUEST_TIMEOUT (seconds)
 // and MLFLOW_HTTP_REQUEST_MAX_RETRIES. Unset or unreadable numbers leave the
 // defaults.
 func OptionsFromEnv() Options {
@@ -64,6 +69,8 @@ func optionsFrom(getenv func(string) string) Options {
 		Token:    getenv("MLFLOW_TRACKING_TOKEN"),
 		Username: getenv("MLFLOW_TRACKING_USERNAME"),
 		Password: getenv("MLFLOW_TRACKING_PASSWORD"),
+
+		ServerCertPath: getenv("MLFLOW_TRACKING_SERVER_CERT_PATH"),
 	}
 	switch strings.ToLower(strings.TrimSpace(getenv("MLFLOW_TRACKING_INSECURE_TLS"))) {
 	case "true", "1":
