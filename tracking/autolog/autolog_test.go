@@ -412,40 +412,60 @@ func mustExperiment(t *testing.T, c *tracking.Client, name string) string {
 }
 
 func TestFitKeepsModelWhenTrackingFails(t *testing.T) {
-	ctx := context.Background()
-	real := openClient(t)
-	flaky := &flakyStore{Store: real.Store(), failModels: true}
-	c := tracking.NewClient(flaky, "flaky")
-	train, test := irisSplit(t)
-	dir := t.TempDir()
-	model := &centroid{}
-	res, err := autolog.Fit(ctx, c, model, train, test, autolog.Options{FallbackDir: dir})
-	if !errors.Is(err, errServerGone) {
-		t.Fatalf("error %v, want the store's", err)
+	tests := []struct {
+		name       string
+		onModel    func(ctx context.Context, cancel context.CancelFunc) error
+		wantErr    error
+		wantStatus store.RunStatus
+	}{
+		{"server gone", func(context.Context, context.CancelFunc) error { return errServerGone }, errServerGone, store.StatusFailed},
+		{"ctrl-c while recording", func(ctx context.Context, cancel context.CancelFunc) error {
+			cancel()
+			return ctx.Err()
+		}, context.Canceled, store.StatusKilled},
 	}
-	if res == nil || res.LocalModelPath == "" || !strings.Contains(err.Error(), res.LocalModelPath) {
-		t.Fatalf("error %q does not say where the model is (result %+v)", err, res)
-	}
-	if filepath.Dir(res.LocalModelPath) != dir {
-		t.Errorf("model saved at %s, want it in %s", res.LocalModelPath, dir)
-	}
-	f, err := os.Open(res.LocalModelPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	loaded, err := loadCentroid(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, _ := model.Predict(test.X)
-	b, _ := loaded.Predict(test.X)
-	if !slices.Equal(a, b) {
-		t.Error("the saved model predicts differently")
-	}
-	r, _ := c.GetRun(ctx, res.RunID)
-	if r.Info.Status != store.StatusFailed {
-		t.Errorf("run status %s, want FAILED", r.Info.Status)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			real := openClient(t)
+			flaky := &flakyStore{Store: real.Store(), onModel: func(ctx context.Context) error { return tt.onModel(ctx, cancel) }}
+			c := tracking.NewClient(flaky, "flaky")
+			train, test := irisSplit(t)
+			dir := t.TempDir()
+			model := &centroid{}
+			res, err := autolog.Fit(ctx, c, model, train, test, autolog.Options{FallbackDir: dir})
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("error %v, want %v", err, tt.wantErr)
+			}
+			if res == nil || res.LocalModelPath == "" || !strings.Contains(err.Error(), res.LocalModelPath) {
+				t.Fatalf("error %q does not say where the model is (result %+v)", err, res)
+			}
+			if filepath.Dir(res.LocalModelPath) != dir {
+				t.Errorf("model saved at %s, want it in %s", res.LocalModelPath, dir)
+			}
+			f, err := os.Open(res.LocalModelPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			loaded, err := loadCentroid(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, _ := model.Predict(test.X)
+			b, _ := loaded.Predict(test.X)
+			if !slices.Equal(a, b) {
+				t.Error("the saved model predicts differently")
+			}
+			r, err := real.GetRun(context.Background(), res.RunID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Info.Status != tt.wantStatus {
+				t.Errorf("run status %s, want %s", r.Info.Status, tt.wantStatus)
+			}
+		})
 	}
 }
 

@@ -142,14 +142,15 @@ func (m *misbehaving) Fit(ctx context.Context, X mat.Matrix, y []int, classes in
 // test names, as a tracking server that went away would.
 type flakyStore struct {
 	store.Store
-	failModels bool
+	// onModel, when set, answers CreateLoggedModel instead of the store.
+	onModel func(ctx context.Context) error
 }
 
 var errServerGone = errors.New("connection refused")
 
 func (f *flakyStore) CreateLoggedModel(ctx context.Context, req store.CreateLoggedModelRequest) (*store.LoggedModel, error) {
-	if f.failModels {
-		return nil, errServerGone
+	if f.onModel != nil {
+		return nil, f.onModel(ctx)
 	}
 	return f.Store.CreateLoggedModel(ctx, req)
 }
