@@ -156,16 +156,27 @@ type Error struct {
 	What     string // what the request was for, e.g. "log 3 metrics to run 1a2b..."
 	Status   int    // the HTTP status; 0 when no answer came
 	Attempts int    // how many times the request was sent
-	Err      error
+	// MaybeApplied is set when a request that is not safe to repeat may
+	// have been carried out before the failure (the connection broke after
+	// sending it, or the server failed while handling it): a run or
+	// experiment may exist although the call failed.
+	MaybeApplied bool
+	Err          error
 }
 
 func (e *Error) Error() string {
+	var msg string
 	if e.Status == 0 {
-		return fmt.Sprintf("rest: could not %s: no answer from %s after %s (%s %s): %v",
+		msg = fmt.Sprintf("rest: could not %s: no answer from %s after %s (%s %s): %v",
 			e.What, e.Server, count(e.Attempts, "attempt"), e.Method, e.Endpoint, e.Err)
+	} else {
+		msg = fmt.Sprintf("rest: could not %s: %s %s%s answered %d: %v",
+			e.What, e.Method, e.Server, e.Endpoint, e.Status, e.Err)
 	}
-	return fmt.Sprintf("rest: could not %s: %s %s%s answered %d: %v",
-		e.What, e.Method, e.Server, e.Endpoint, e.Status, e.Err)
+	if e.MaybeApplied {
+		msg += " (the server may have done it before failing)"
+	}
+	return msg
 }
 
 // Unwrap returns the cause: a *store.Error, a transport error or the
@@ -231,7 +242,10 @@ func (s *Store) send(ctx context.Context, c *call, out any) ([]byte, error) {
 				status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable)
 		}
 		if !retry || attempt > s.maxRetries {
-			return nil, fail(status, attempt, err)
+			e := fail(status, attempt, err).(*Error)
+			e.MaybeApplied = !c.idempotent && ((status == 0 && !notSent(err)) ||
+				(status >= 500 && status != http.StatusServiceUnavailable))
+			return nil, e
 		}
 		if serr := s.sleep(ctx, s.delay(attempt, retryAfter)); serr != nil {
 			return nil, fail(status, attempt, fmt.Errorf("%w, after: %v", serr, err))

@@ -118,6 +118,12 @@ func TestRetryNotIdempotent(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, want error: %v", err, tt.wantErr)
 			}
+			var re *Error
+			// The error must never say a call failed cleanly when the
+			// server did carry it out.
+			if errors.As(err, &re) && tt.applied > 0 && !re.MaybeApplied {
+				t.Errorf("MaybeApplied is false, but the server applied it (%v)", err)
+			}
 			eq(t, "requests", f.count(tt.endpoint), tt.sent)
 			eq(t, "applied", applied(), tt.applied)
 		})
