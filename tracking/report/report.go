@@ -43,6 +43,12 @@ type Options struct {
 	Title string
 }
 
+// Validate reports an error when o.X is not an axis the page can draw.
+func (o Options) Validate() error {
+	_, err := o.validate()
+	return err
+}
+
 // validate checks o.X and returns the param key it names, if any.
 func (o Options) validate() (param string, err error) {
 	switch o.X {
@@ -170,18 +176,39 @@ func Log(ctx context.Context, st store.Store, runID string, o Options) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	repo, err := st.Artifacts(ctx, run.Info.ArtifactURI)
-	if err != nil {
-		return nil, fmt.Errorf("report: artifacts of run %s at %s: %w", runID, run.Info.ArtifactURI, err)
-	}
-	if repo == nil {
-		return nil, errors.New("report: store returned no artifact repository for run " + runID)
-	}
-	if err := repo.Put(ctx, ArtifactName, bytes.NewReader(page)); err != nil {
-		return nil, fmt.Errorf("report: write %s to run %s: %w", ArtifactName, runID, err)
+	if err := attach(ctx, st, run, page); err != nil {
+		return nil, err
 	}
 	return page, nil
 }
+
+// Attach puts an already drawn page into run runID's artifacts as
+// ArtifactName, for a caller that drew it with Collect and Render.
+func Attach(ctx context.Context, st store.Store, runID string, page []byte) error {
+	run, err := st.GetRun(ctx, runID)
+	if err != nil {
+		return fmt.Errorf("report: run %s: %w", runID, err)
+	}
+	return attach(ctx, st, run, page)
+}
+
+func attach(ctx context.Context, st store.Store, run *store.Run, page []byte) error {
+	runID := run.Info.RunID
+	repo, err := st.Artifacts(ctx, run.Info.ArtifactURI)
+	if err != nil {
+		return fmt.Errorf("report: artifacts of run %s at %s: %w", runID, run.Info.ArtifactURI, err)
+	}
+	if repo == nil {
+		return errors.New("report: store returned no artifact repository for run " + runID)
+	}
+	if err := repo.Put(ctx, ArtifactName, bytes.NewReader(page)); err != nil {
+		return fmt.Errorf("report: write %s to run %s: %w", ArtifactName, runID, err)
+	}
+	return nil
+}
+
+// Keys returns the metric keys of d's runs, sorted: one chart each.
+func (d *Data) Keys() []string { return metricKeys(d) }
 
 // Render writes the page for d to w. It reads nothing but d: the same data
 // gives the same bytes.
