@@ -116,16 +116,16 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	// The forest, under scikit-learn's meanings.
 	o.forest = forest.Config{Trees: 100, MinSamplesLeaf: 1, MaxFeatures: "sqrt", Criterion: forest.Gini}
 	value("trees", "100", "`number` of trees (n_estimators), at least 1", intIn(&o.forest.Trees, 1, 1_000_000, "an integer in [1, 1000000]"))
-	value("max-depth", "0", "deepest a tree may grow (max_depth), at least 1; 0 for unlimited", intIn(&o.forest.MaxDepth, 0, 1_000_000, "0 (unlimited) or an integer in [1, 1000000]"))
-	value("min-samples-leaf", "1", "fewest samples a leaf keeps (min_samples_leaf), at least 1", intIn(&o.forest.MinSamplesLeaf, 1, 1_000_000_000, "an integer of at least 1"))
-	value("max-features", "sqrt", "features tried per split (max_features): sqrt, log2, all, a count, or a fraction in (0, 1]", func(s string) error {
+	value("max-depth", "0", "deepest a tree may grow (max_depth), a `depth` of at least 1; 0 for unlimited", intIn(&o.forest.MaxDepth, 0, 1_000_000, "0 (unlimited) or an integer in [1, 1000000]"))
+	value("min-samples-leaf", "1", "fewest `samples` a leaf keeps (min_samples_leaf), at least 1", intIn(&o.forest.MinSamplesLeaf, 1, 1_000_000_000, "an integer of at least 1"))
+	value("max-features", "sqrt", "`features` tried per split (max_features): sqrt, log2, all, a count, or a fraction in (0, 1]", func(s string) error {
 		if err := (forest.Config{MaxFeatures: s}).Validate(); err != nil {
 			return fmt.Errorf("must be sqrt, log2, all, a count of at least 1 or a fraction in (0, 1], got %s", s)
 		}
 		o.forest.MaxFeatures = s
 		return nil
 	})
-	value("criterion", "gini", "split quality measure (criterion): gini, entropy or log_loss", func(s string) error {
+	value("criterion", "gini", "split quality `measure` (criterion): gini, entropy or log_loss", func(s string) error {
 		switch c := forest.Criterion(s); c {
 		case forest.Gini, forest.Entropy, forest.LogLoss:
 			o.forest.Criterion = c
@@ -133,12 +133,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		return fmt.Errorf("must be gini, entropy or log_loss, got %s", s)
 	})
-	value("workers", "0", "trees grown at once (n_jobs), at least 1; 0 for one per core", intIn(&o.forest.Workers, 0, 4096, "0 (one per core) or an integer in [1, 4096]"))
+	value("workers", "0", "`trees` grown at once (n_jobs), at least 1; 0 for one per core", intIn(&o.forest.Workers, 0, 4096, "0 (one per core) or an integer in [1, 4096]"))
 
 	// Tracking.
 	fs.StringVar(&o.experiment, "experiment", o.experiment, "MLflow experiment `name` to record the run in")
 	fs.StringVar(&o.runName, "run-name", "", "`name` of the run; generated when empty")
-	fs.StringVar(&o.trackingURI, "tracking-uri", "", "where runs are recorded: sqlite:///`file`.db or http(s)://server; default $MLFLOW_TRACKING_URI, else "+tracking.DefaultURI)
+	fs.StringVar(&o.trackingURI, "tracking-uri", "", "`uri` where runs are recorded, sqlite:///mlflow.db or http(s)://host:port; default $MLFLOW_TRACKING_URI, else "+tracking.DefaultURI)
 	value("metric", "", "custom metric `name=value` to log with the run; repeatable", func(s string) error {
 		name, text, ok := strings.Cut(s, "=")
 		if !ok {

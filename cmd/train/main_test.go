@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grove-ml/grove/tracking"
 )
@@ -200,5 +202,60 @@ func TestCustomMetricsLater(t *testing.T) {
 	}
 	if got["test_accuracy_score"] <= 0.8 {
 		t.Errorf("test_accuracy_score %v: the forest did not learn Iris", got["test_accuracy_score"])
+	}
+}
+
+// TestInterruptedWhileTraining presses Ctrl-C in the middle of a long fit:
+// the command exits 130 and the run is recorded as KILLED, not left RUNNING.
+func TestInterruptedWhileTraining(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping a timed interruption in -short mode")
+	}
+	tmp := t.TempDir()
+	uri := "sqlite:///" + tmp + "/mlflow.db"
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var code int
+	var stderr bytes.Buffer
+	go func() {
+		defer close(done)
+		err := run(ctx, []string{"-tracking-uri", uri, "-trees", "1000000", "-run-name", "long"}, io.Discard, &stderr)
+		code = exitCode(err, &stderr)
+	}()
+	c, err := tracking.Open(context.Background(), uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Wait until the run exists, so the interruption lands in training.
+	var runID string
+	for deadline := time.Now().Add(time.Minute); runID == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		exp, err := c.Store().GetExperimentByName(context.Background(), "random_forest")
+		if err != nil {
+			continue
+		}
+		if runs, err := c.SearchRuns(context.Background(), exp.ID); err == nil && len(runs) == 1 {
+			runID = runs[0].Info.RunID
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("the command did not stop within a minute of Ctrl-C")
+	}
+	if code != 130 || !strings.HasPrefix(stderr.String(), "train: interrupted") {
+		t.Errorf("exit %d, stderr %q; want 130 and an interrupted line", code, stderr.String())
+	}
+	if runID == "" {
+		t.Fatal("the run never appeared in the store")
+	}
+	r, err := c.GetRun(context.Background(), runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Info.Status != "KILLED" {
+		t.Errorf("run status %s after Ctrl-C, want KILLED", r.Info.Status)
 	}
 }
