@@ -122,7 +122,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; ma
 h1 { font-size: 1.4em; margin: 0 0 4px; overflow-wrap: anywhere; }
 .summary { color: #59636e; margin: 0 0 12px; }
 nav { margin: 0 0 12px; line-height: 1.8; }
-nav a { margin-right: 14px; color: #0969da; text-decoration: none; overflow-wrap: anywhere; }
+nav a { margin-right: 14px; color: #0969da; text-decoration: none; white-space: nowrap; }
 .layout.side { display: grid; grid-template-columns: minmax(0, 1fr) 360px; gap: 16px; align-items: start; }
 .layout.side aside { position: sticky; top: 0; max-height: 100vh; overflow: auto; }
 .box { border: 1px solid #d1d9e0; border-radius: 6px; margin: 0 0 16px; padding: 8px; }
