@@ -5,9 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strings"
@@ -314,17 +312,37 @@ func nullString(s string) any {
 // GetMetricHistory returns every point of a run's metric, by step, then
 // timestamp, then value.
 func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]store.Metric, error) {
-	err := s.read(ctx, func(tx *txn) error {
-		_, err := getRunInfo(ctx, tx, runID)
-		return err
+	var out []store.Metric
+	err := s.readRaw(ctx, func(rq *rawQuerier) error {
+		args := []any{runID, key}
+		found := false
+		err := rq.query(`SELECT (SELECT count(*) FROM runs WHERE run_uuid = ?1), count(*) FROM metrics WHERE run_uuid = ?1 AND "key" = ?2`, args, func(row []driver.Value) error {
+			found = vInt(row[0]) > 0
+			out = make([]store.Metric, 0, vInt(row[1]))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if !found {
+			return store.Errorf(store.CodeNotFound, "no run with id %s", runID)
+		}
+		// The (run_uuid, key, step) index yields step order without a sort.
+		// NaN comes back as NULL: every column read costs, so is_nan is
+		// folded into value.
+		return rq.query(`SELECT CASE WHEN is_nan THEN NULL ELSE value END, timestamp, step FROM metrics WHERE run_uuid = ?1 AND "key" = ?2 ORDER BY step`, args, func(row []driver.Value) error {
+			m := store.Metric{Key: key, Value: nan64, Timestamp: vInt(row[1]), Step: vInt(row[2])}
+			if row[0] != nil {
+				m.Value = vFloat(row[0])
+			}
+			out = append(out, m)
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, wrap(err, "metric history %q of run %s", key, runID)
 	}
-	out, err := s.history(ctx, runID, key)
-	if err != nil {
-		return nil, wrap(err, "metric history %q of run %s", key, runID)
-	}
+	// Points sharing a step go in timestamp, then value order.
 	slices.SortStableFunc(out, func(a, b store.Metric) int {
 		if c := cmp.Compare(a.Step, b.Step); c != 0 {
 			return c
@@ -335,77 +353,4 @@ func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]stor
 		return cmp.Compare(a.Value, b.Value)
 	})
 	return out, nil
-}
-
-// history reads a metric's points in step order. It talks to the driver
-// directly: for a history of 100,000 points, database/sql's per-row locking
-// and conversions cost more than SQLite's own work.
-func (s *Store) history(ctx context.Context, runID, key string) ([]store.Metric, error) {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	var out []store.Metric
-	err = conn.Raw(func(dc any) error {
-		c, ok := dc.(driver.ConnPrepareContext)
-		if !ok {
-			return errors.New("driver cannot prepare statements")
-		}
-		args := []driver.NamedValue{{Ordinal: 1, Value: runID}, {Ordinal: 2, Value: key}}
-		n, err := queryRaw(ctx, c, `SELECT count(*) FROM metrics WHERE run_uuid = ?1 AND "key" = ?2`, args, nil)
-		if err != nil {
-			return err
-		}
-		out = make([]store.Metric, 0, n)
-		// The (run_uuid, key, step) index yields step order without a sort.
-		// NaN comes back as NULL: every column read costs, so is_nan is
-		// folded into value.
-		_, err = queryRaw(ctx, c, `SELECT CASE WHEN is_nan THEN NULL ELSE value END, timestamp, step FROM metrics WHERE run_uuid = ?1 AND "key" = ?2 ORDER BY step`, args, func(row []driver.Value) {
-			m := store.Metric{Key: key, Value: nan64}
-			switch v := row[0].(type) {
-			case float64:
-				m.Value = v
-			case int64:
-				m.Value = float64(v)
-			}
-			m.Timestamp, _ = row[1].(int64)
-			m.Step, _ = row[2].(int64)
-			out = append(out, m)
-		})
-		return err
-	})
-	return out, err
-}
-
-// queryRaw runs q on a driver connection and calls fn with each row; without
-// fn it returns the first column of the first row as an int64.
-func queryRaw(ctx context.Context, c driver.ConnPrepareContext, q string, args []driver.NamedValue, fn func([]driver.Value)) (int64, error) {
-	st, err := c.PrepareContext(ctx, q)
-	if err != nil {
-		return 0, err
-	}
-	defer st.Close()
-	sq, ok := st.(driver.StmtQueryContext)
-	if !ok {
-		return 0, errors.New("driver cannot query with a context")
-	}
-	rows, err := sq.QueryContext(ctx, args)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	dest := make([]driver.Value, len(rows.Columns()))
-	for {
-		if err := rows.Next(dest); err == io.EOF {
-			return 0, nil
-		} else if err != nil {
-			return 0, err
-		}
-		if fn == nil {
-			n, _ := dest[0].(int64)
-			return n, nil
-		}
-		fn(dest)
-	}
 }

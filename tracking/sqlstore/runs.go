@@ -1,13 +1,16 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -171,14 +174,15 @@ const runColumns = `run_uuid, name, experiment_id, user_id, status, start_time, 
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanRunInfo(sc scanner) (store.RunInfo, error) {
+// scanRunInfo scans the runColumns of a row, then extra.
+func scanRunInfo(sc scanner, extra ...any) (store.RunInfo, error) {
 	var (
 		ri                      store.RunInfo
 		name, user, status, uri sql.NullString
 		life                    sql.NullString
 		exp, start, end         sql.NullInt64
 	)
-	if err := sc.Scan(&ri.RunID, &name, &exp, &user, &status, &start, &end, &uri, &life); err != nil {
+	if err := sc.Scan(append([]any{&ri.RunID, &name, &exp, &user, &status, &start, &end, &uri, &life}, extra...)...); err != nil {
 		return ri, err
 	}
 	ri.RunName, ri.UserID, ri.ArtifactURI, ri.LifecycleStage = name.String, user.String, uri.String, life.String
@@ -203,128 +207,131 @@ func getRunInfo(ctx context.Context, tx *txn, runID string) (*store.RunInfo, err
 // outputs.
 func (s *Store) GetRun(ctx context.Context, runID string) (*store.Run, error) {
 	var run *store.Run
-	err := s.read(ctx, func(tx *txn) error {
-		ri, err := getRunInfo(ctx, tx, runID)
+	err := s.readRaw(ctx, func(rq *rawQuerier) error {
+		err := rq.query(`SELECT `+runColumns+` FROM runs WHERE run_uuid = ?`, []any{runID}, func(row []driver.Value) error {
+			run = &store.Run{Info: runInfoFromRow(row)}
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		run = &store.Run{Info: *ri}
-		runs := map[string]*store.Run{runID: run}
-		return fillRuns(ctx, tx, runs, `= ?`, runID)
+		if run == nil {
+			return store.Errorf(store.CodeNotFound, "no run with id %s", runID)
+		}
+		return fillRuns(rq, map[string]*store.Run{runID: run}, []string{runID})
 	})
 	return run, wrap(err, "get run %s", runID)
 }
 
-// fillRuns loads the data, inputs and outputs of runs, whose ids are given by
-// the SQL condition cond on a run id column (such as "= ?" or "IN (?, ?)").
+// runInfoFromRow decodes the runColumns of a row.
+func runInfoFromRow(row []driver.Value) store.RunInfo {
+	return store.RunInfo{
+		RunID:          vString(row[0]),
+		RunName:        vString(row[1]),
+		ExperimentID:   strconv.FormatInt(vInt(row[2]), 10),
+		UserID:         vString(row[3]),
+		Status:         store.RunStatus(vString(row[4])),
+		StartTime:      vInt(row[5]),
+		EndTime:        vInt(row[6]),
+		ArtifactURI:    vString(row[7]),
+		LifecycleStage: vString(row[8]),
+	}
+}
+
+// fillRuns loads the data, inputs and outputs of runs, whose ids are ids.
 // One query per table keeps a page of a thousand runs to a handful of
-// statements.
-func fillRuns(ctx context.Context, tx *txn, runs map[string]*store.Run, cond string, args ...any) error {
-	// Latest metrics.
-	if err := query(ctx, tx, `SELECT run_uuid, "key", value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid `+cond+` ORDER BY "key"`, args, func(rows *sql.Rows) error {
-		var (
-			id  string
-			m   store.Metric
-			ts  sql.NullInt64
-			nan bool
-		)
-		if err := rows.Scan(&id, &m.Key, &m.Value, &ts, &m.Step, &nan); err != nil {
-			return err
-		}
-		m.Timestamp = ts.Int64
-		if nan {
-			m.Value = nan64
-		}
-		if r := runs[id]; r != nil {
+// statements. The ids travel as one JSON array that json_each walks, the
+// outer loop of each join (CROSS JOIN fixes the order): an IN list of a
+// thousand parameters would make SQLite build a temporary index per query.
+func fillRuns(rq *rawQuerier, runs map[string]*store.Run, ids []string) error {
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	args := []any{string(list)}
+	const each = `json_each(?) AS j CROSS JOIN `
+	err = rq.query(`SELECT x.run_uuid, x."key", x.value, x.timestamp, x.step, x.is_nan FROM `+each+`latest_metrics AS x ON x.run_uuid = j.value`, args, func(row []driver.Value) error {
+		if r := runs[vString(row[0])]; r != nil {
+			m := store.Metric{Key: vString(row[1]), Value: vFloat(row[2]), Timestamp: vInt(row[3]), Step: vInt(row[4])}
+			if vInt(row[5]) != 0 {
+				m.Value = nan64
+			}
 			r.Data.Metrics = append(r.Data.Metrics, m)
 		}
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
-	if err := query(ctx, tx, `SELECT run_uuid, "key", value FROM params WHERE run_uuid `+cond+` ORDER BY "key"`, args, func(rows *sql.Rows) error {
-		var id string
-		var p store.Param
-		if err := rows.Scan(&id, &p.Key, &p.Value); err != nil {
-			return err
-		}
-		if r := runs[id]; r != nil {
-			r.Data.Params = append(r.Data.Params, p)
+	err = rq.query(`SELECT x.run_uuid, x."key", x.value FROM `+each+`params AS x ON x.run_uuid = j.value`, args, func(row []driver.Value) error {
+		if r := runs[vString(row[0])]; r != nil {
+			r.Data.Params = append(r.Data.Params, store.Param{Key: vString(row[1]), Value: vString(row[2])})
 		}
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
-	if err := query(ctx, tx, `SELECT run_uuid, "key", value FROM tags WHERE run_uuid `+cond+` ORDER BY "key"`, args, func(rows *sql.Rows) error {
-		var id string
-		var t store.Tag
-		var v sql.NullString
-		if err := rows.Scan(&id, &t.Key, &v); err != nil {
-			return err
-		}
-		t.Value = v.String
-		if r := runs[id]; r != nil {
-			r.Data.Tags = append(r.Data.Tags, t)
+	err = rq.query(`SELECT x.run_uuid, x."key", x.value FROM `+each+`tags AS x ON x.run_uuid = j.value`, args, func(row []driver.Value) error {
+		if r := runs[vString(row[0])]; r != nil {
+			r.Data.Tags = append(r.Data.Tags, store.Tag{Key: vString(row[1]), Value: vString(row[2])})
 		}
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		return err
+	}
+	// Sorting a run's few rows here is cheaper than an ORDER BY, which
+	// SQLite would answer with a temporary b-tree of the whole page.
+	for _, r := range runs {
+		slices.SortFunc(r.Data.Metrics, func(a, b store.Metric) int { return strings.Compare(a.Key, b.Key) })
+		slices.SortFunc(r.Data.Params, func(a, b store.Param) int { return strings.Compare(a.Key, b.Key) })
+		slices.SortFunc(r.Data.Tags, func(a, b store.Tag) int { return strings.Compare(a.Key, b.Key) })
 	}
 	// Dataset inputs with their tags, in the order they were linked.
 	type key struct{ run, input string }
 	seen := map[key]int{}
-	if err := query(ctx, tx, `SELECT i.destination_id, i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile, t.name, t.value
-		FROM inputs AS i JOIN datasets AS d ON d.dataset_uuid = i.source_id
+	err = rq.query(`SELECT i.destination_id, i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile, t.name, t.value
+		FROM `+each+`inputs AS i ON i.destination_type = 'RUN' AND i.destination_id = j.value AND i.source_type = 'DATASET'
+		JOIN datasets AS d ON d.dataset_uuid = i.source_id
 		LEFT JOIN input_tags AS t ON t.input_uuid = i.input_uuid
-		WHERE i.destination_type = 'RUN' AND i.source_type = 'DATASET' AND i.destination_id `+cond+`
-		ORDER BY i.rowid, t.name`, args, func(rows *sql.Rows) error {
-		var (
-			id, input         string
-			d                 store.Dataset
-			schema, profile   sql.NullString
-			tagName, tagValue sql.NullString
-		)
-		if err := rows.Scan(&id, &input, &d.Name, &d.Digest, &d.SourceType, &d.Source, &schema, &profile, &tagName, &tagValue); err != nil {
-			return err
-		}
-		d.Schema, d.Profile = schema.String, profile.String
+		ORDER BY i.rowid, t.name`, args, func(row []driver.Value) error {
+		id := vString(row[0])
 		r := runs[id]
 		if r == nil {
 			return nil
 		}
-		k := key{id, input}
+		k := key{id, vString(row[1])}
 		i, ok := seen[k]
 		if !ok {
 			i = len(r.Inputs.Datasets)
 			seen[k] = i
-			r.Inputs.Datasets = append(r.Inputs.Datasets, store.DatasetInput{Dataset: d})
+			r.Inputs.Datasets = append(r.Inputs.Datasets, store.DatasetInput{Dataset: store.Dataset{
+				Name: vString(row[2]), Digest: vString(row[3]), SourceType: vString(row[4]),
+				Source: vString(row[5]), Schema: vString(row[6]), Profile: vString(row[7]),
+			}})
 		}
-		if tagName.Valid {
-			r.Inputs.Datasets[i].Tags = append(r.Inputs.Datasets[i].Tags, store.Tag{Key: tagName.String, Value: tagValue.String})
+		if row[8] != nil {
+			r.Inputs.Datasets[i].Tags = append(r.Inputs.Datasets[i].Tags, store.Tag{Key: vString(row[8]), Value: vString(row[9])})
 		}
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	// Model inputs and outputs: links from the run (source) to a model.
-	return query(ctx, tx, `SELECT source_id, source_type, destination_id, step FROM inputs
-		WHERE ((source_type = 'RUN_INPUT' AND destination_type = 'MODEL_INPUT') OR (source_type = 'RUN_OUTPUT' AND destination_type = 'MODEL_OUTPUT'))
-		AND source_id `+cond+` ORDER BY rowid`, args, func(rows *sql.Rows) error {
-		var id, typ string
-		var m store.ModelIO
-		var step sql.NullInt64
-		if err := rows.Scan(&id, &typ, &m.ModelID, &step); err != nil {
-			return err
-		}
-		r := runs[id]
+	return rq.query(`SELECT i.source_id, i.source_type, i.destination_type, i.destination_id, i.step
+		FROM `+each+`inputs AS i ON i.source_type IN ('RUN_INPUT', 'RUN_OUTPUT') AND i.source_id = j.value
+		ORDER BY i.rowid`, args, func(row []driver.Value) error {
+		r := runs[vString(row[0])]
 		if r == nil {
 			return nil
 		}
-		if typ == "RUN_INPUT" {
-			r.Inputs.Models = append(r.Inputs.Models, store.ModelIO{ModelID: m.ModelID})
-		} else {
-			m.Step = step.Int64
-			r.Outputs.Models = append(r.Outputs.Models, m)
+		switch src, dst := vString(row[1]), vString(row[2]); {
+		case src == "RUN_INPUT" && dst == "MODEL_INPUT":
+			r.Inputs.Models = append(r.Inputs.Models, store.ModelIO{ModelID: vString(row[3])})
+		case src == "RUN_OUTPUT" && dst == "MODEL_OUTPUT":
+			r.Outputs.Models = append(r.Outputs.Models, store.ModelIO{ModelID: vString(row[3]), Step: vInt(row[4])})
 		}
 		return nil
 	})
@@ -351,35 +358,49 @@ const (
 	maxPageSize     = 50000
 )
 
-// pageToken is MLflow's page token for offset paging: base64 of
-// {"offset": n}.
+// pageToken says where the next page of SearchRuns starts. Offset is
+// MLflow's own field (its tokens are base64 of {"offset": n}); StartTime and
+// RunID name the last run of the previous page, so the next page is found
+// without sorting and skipping all the runs before it.
 type pageToken struct {
-	Offset int `json:"offset"`
+	Offset    int    `json:"offset"`
+	StartTime *int64 `json:"start_time,omitempty"`
+	RunID     string `json:"run_id,omitempty"`
 }
 
-func decodePageToken(tok string) (int, error) {
+func decodePageToken(tok string) (pageToken, error) {
+	var pt pageToken
 	if tok == "" {
-		return 0, nil
+		return pt, nil
 	}
 	b, err := base64.StdEncoding.DecodeString(tok)
-	var pt pageToken
 	if err == nil {
 		err = json.Unmarshal(b, &pt)
 	}
-	if err != nil || pt.Offset < 0 {
-		return 0, store.Errorf(store.CodeInvalidParameter, "invalid page token %q", tok)
+	if err != nil || pt.Offset < 0 || (pt.RunID == "") != (pt.StartTime == nil) {
+		return pageToken{}, store.Errorf(store.CodeInvalidParameter, "invalid page token %q", tok)
 	}
-	return pt.Offset, nil
+	return pt, nil
 }
 
-func encodePageToken(offset int) string {
-	b, _ := json.Marshal(pageToken{Offset: offset})
+func (pt pageToken) encode() string {
+	b, _ := json.Marshal(pt)
 	return base64.StdEncoding.EncodeToString(b)
 }
 
+// prefixed puts p before each of the comma-separated columns cols.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
+}
+
 // SearchRuns lists the active runs of the given experiments, newest start
-// time first (then by run id, so pages never overlap), with their latest
-// metrics, params, tags, inputs and outputs.
+// time first (then by run id, so that pages never overlap; runs without a
+// start time last), with their latest metrics, params, tags,
+// inputs and outputs.
 func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run, string, error) {
 	if len(q.ExperimentIDs) == 0 {
 		return nil, "", store.Errorf(store.CodeInvalidParameter, "search runs needs at least one experiment id")
@@ -391,12 +412,12 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 	if size < 0 || size > maxPageSize {
 		return nil, "", store.Errorf(store.CodeInvalidParameter, "max results %d must be in [1, %d]", size, maxPageSize)
 	}
-	offset, err := decodePageToken(q.PageToken)
+	tok, err := decodePageToken(q.PageToken)
 	if err != nil {
 		return nil, "", err
 	}
 	ids := make([]string, len(q.ExperimentIDs))
-	args := make([]any, 0, len(ids)+3)
+	args := make([]any, 0, len(ids)+6)
 	for i, e := range q.ExperimentIDs {
 		n, err := parseExperimentID(e)
 		if err != nil {
@@ -405,43 +426,70 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 		ids[i] = "?"
 		args = append(args, n)
 	}
-	// One more than a page tells whether another page follows.
-	args = append(args, store.LifecycleActive, size+1, offset)
-	page := `SELECT run_uuid FROM runs WHERE experiment_id IN (` + strings.Join(ids, ", ") + `) AND lifecycle_stage = ?
-		ORDER BY start_time DESC, run_uuid LIMIT ? OFFSET ?`
+	args = append(args, store.LifecycleActive)
+	where := `experiment_id IN (` + strings.Join(ids, ", ") + `) AND lifecycle_stage = ?`
+	if tok.RunID != "" {
+		where += ` AND (coalesce(start_time, -9223372036854775808) < ? OR (coalesce(start_time, -9223372036854775808) = ? AND run_uuid > ?))`
+		args = append(args, *tok.StartTime, *tok.StartTime, tok.RunID)
+	}
 	var out []*store.Run
 	next := ""
-	err = s.read(ctx, func(tx *txn) error {
-		runs := map[string]*store.Run{}
-		err := query(ctx, tx, `SELECT `+runColumns+` FROM runs WHERE run_uuid IN (`+page+`) ORDER BY start_time DESC, run_uuid`, args, func(rows *sql.Rows) error {
-			ri, err := scanRunInfo(rows)
-			if err != nil {
-				return err
-			}
-			r := &store.Run{Info: ri}
-			out = append(out, r)
-			runs[ri.RunID] = r
+	err = s.readRaw(ctx, func(rq *rawQuerier) error {
+		// The runs table has no index for this order, so SQLite would sort
+		// whole rows in a temporary b-tree; sorting the small keys here
+		// and then fetching the page's rows by rowid is several times
+		// cheaper.
+		type runKey struct {
+			rowid, start int64
+			id           string
+		}
+		var keys []runKey
+		err := rq.query(`SELECT rowid, coalesce(start_time, -9223372036854775808), run_uuid FROM runs WHERE `+where, args, func(row []driver.Value) error {
+			keys = append(keys, runKey{vInt(row[0]), vInt(row[1]), vString(row[2])})
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if len(out) > size {
-			delete(runs, out[size].Info.RunID)
-			out = out[:size]
-			next = encodePageToken(offset + size)
+		slices.SortFunc(keys, func(a, b runKey) int {
+			if c := cmp.Compare(b.start, a.start); c != 0 {
+				return c
+			}
+			return strings.Compare(a.id, b.id)
+		})
+		if tok.RunID == "" {
+			keys = keys[min(tok.Offset, len(keys)):]
 		}
-		if len(out) == 0 {
+		if len(keys) > size {
+			last := keys[size-1]
+			next = pageToken{Offset: tok.Offset + size, StartTime: &last.start, RunID: last.id}.encode()
+			keys = keys[:size]
+		}
+		if len(keys) == 0 {
 			return nil
 		}
-		// The page's ids as parameters: cheaper than sorting the
-		// experiment's runs again for every table.
-		marks := make([]string, len(out))
-		idArgs := make([]any, len(out))
-		for i, r := range out {
-			marks[i], idArgs[i] = "?", r.Info.RunID
+		rowids := make([]int64, len(keys))
+		ids := make([]string, len(keys))
+		for i, k := range keys {
+			rowids[i], ids[i] = k.rowid, k.id
 		}
-		return fillRuns(ctx, tx, runs, `IN (`+strings.Join(marks, ", ")+`)`, idArgs...)
+		list, _ := json.Marshal(rowids)
+		runs := make(map[string]*store.Run, len(keys))
+		err = rq.query(`SELECT `+prefixed("r.", runColumns)+` FROM json_each(?) AS j CROSS JOIN runs AS r ON r.rowid = j.value`, []any{string(list)}, func(row []driver.Value) error {
+			ri := runInfoFromRow(row)
+			runs[ri.RunID] = &store.Run{Info: ri}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		out = make([]*store.Run, 0, len(ids))
+		for _, id := range ids {
+			if r := runs[id]; r != nil {
+				out = append(out, r)
+			}
+		}
+		return fillRuns(rq, runs, ids)
 	})
 	if err != nil {
 		return nil, "", wrap(err, "search runs of experiments %s", strings.Join(q.ExperimentIDs, ", "))

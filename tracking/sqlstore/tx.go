@@ -3,8 +3,11 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -145,4 +148,128 @@ func wrap(err error, format string, args ...any) error {
 		return err
 	}
 	return fmt.Errorf("sqlstore: "+format+": %w", append(args, err)...)
+}
+
+// rawQuerier reads through the driver connection itself. Listing thousands
+// of runs reads hundreds of thousands of values, and database/sql's per-row
+// locking and conversions would cost more than SQLite's own work.
+type rawQuerier struct {
+	ctx context.Context
+	c   driver.Conn
+}
+
+// readRaw runs fn in a read transaction on one driver connection.
+func (s *Store) readRaw(ctx context.Context, fn func(rq *rawQuerier) error) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return errors.New("not a driver connection")
+		}
+		rq := &rawQuerier{ctx: ctx, c: c}
+		if err := rq.exec("BEGIN"); err != nil {
+			return err
+		}
+		defer rq.exec("ROLLBACK")
+		return fn(rq)
+	})
+}
+
+func (rq *rawQuerier) exec(q string) error {
+	ex, ok := rq.c.(driver.ExecerContext)
+	if !ok {
+		return errors.New("driver cannot execute statements")
+	}
+	_, err := ex.ExecContext(rq.ctx, q, nil)
+	return err
+}
+
+// query runs q with args and calls fn with each row; fn must not keep row.
+func (rq *rawQuerier) query(q string, args []any, fn func(row []driver.Value) error) error {
+	pc, ok := rq.c.(driver.ConnPrepareContext)
+	if !ok {
+		return errors.New("driver cannot prepare statements")
+	}
+	st, err := pc.PrepareContext(rq.ctx, q)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sq, ok := st.(driver.StmtQueryContext)
+	if !ok {
+		return errors.New("driver cannot query with a context")
+	}
+	named := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		v, err := driver.DefaultParameterConverter.ConvertValue(a)
+		if err != nil {
+			return err
+		}
+		named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	rows, err := sq.QueryContext(rq.ctx, named)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	dest := make([]driver.Value, len(rows.Columns()))
+	for {
+		if err := rows.Next(dest); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if err := fn(dest); err != nil {
+			return err
+		}
+	}
+}
+
+// vString, vInt and vFloat decode driver values; NULL is the zero value.
+func vString(v driver.Value) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	return ""
+}
+
+func vInt(v driver.Value) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		return int64(x)
+	case bool:
+		if x {
+			return 1
+		}
+	case string:
+		n, _ := strconv.ParseInt(x, 10, 64)
+		return n
+	}
+	return 0
+}
+
+func vFloat(v driver.Value) float64 {
+	switch x := v.(type) {
+	case float64:
+		return x
+	case int64:
+		return float64(x)
+	case string:
+		f, _ := strconv.ParseFloat(x, 64)
+		return f
+	}
+	return 0
 }
