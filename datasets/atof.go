@@ -1,12 +1,22 @@
 package datasets
 
 import (
+	"encoding/binary"
 	"math"
 	"math/bits"
 )
 
 // pow10u holds 10^0 .. 10^19, every power of ten that fits in a uint64.
 var pow10u = func() (p [20]uint64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return
+}()
+
+// pow10f holds 10^0 .. 10^22, every power of ten a float64 holds exactly.
+var pow10f = func() (p [23]float64) {
 	p[0] = 1
 	for i := 1; i < len(p); i++ {
 		p[i] = p[i-1] * 10
@@ -54,6 +64,21 @@ func parseDecimal(b []byte) (v float64, ok bool) {
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
+		// Most of a full-precision number is its fraction: take eight
+		// digits at a time while they fit in m.
+		if m != 0 {
+			for digits <= 11 && i+8 <= len(b) {
+				w := binary.LittleEndian.Uint64(b[i:])
+				if !eightDigits(w) {
+					break
+				}
+				m = m*100_000_000 + parseEight(w)
+				digits += 8
+				exp -= 8
+				i += 8
+				sawDigit = true
+			}
+		}
 		for ; i < len(b); i++ {
 			c := b[i] - '0'
 			if c > 9 {
@@ -103,8 +128,14 @@ func parseDecimal(b []byte) (v float64, ok bool) {
 	switch {
 	case m == 0:
 		v = 0
-	case exp == 0 && m < 1<<53:
-		v = float64(m)
+	case m < 1<<53 && exp >= -22 && exp <= 22:
+		// Clinger's fast path: m and 10^|exp| are exact float64s, so one
+		// IEEE multiplication or division rounds correctly by itself.
+		if exp < 0 {
+			v = float64(m) / pow10f[-exp]
+		} else {
+			v = float64(m) * pow10f[exp]
+		}
 	case exp >= 0 && exp < len(pow10u):
 		hi, lo := bits.Mul64(m, pow10u[exp])
 		v = round128(hi, lo, false, 0)
@@ -138,13 +169,10 @@ func round128(hi, lo uint64, sticky bool, shift int) float64 {
 	if hi != 0 {
 		n = 64 + bits.Len64(hi)
 	}
-	if n <= 53 && !sticky {
-		return math.Ldexp(float64(lo), shift)
-	}
 	if n <= 53 {
-		// Exact bits and a sticky remainder: only reached from division,
-		// whose quotient always has 63 bits or more.
-		return math.Ldexp(float64(lo), shift)
+		// Exact: a product that fits. (A quotient, the only caller with
+		// sticky bits, always has 63 bits or more.)
+		return float64(lo) * pow2(shift)
 	}
 	drop := n - 53 // bits below the 53 kept
 	var mant, rest, half uint64
@@ -169,5 +197,27 @@ func round128(hi, lo uint64, sticky bool, shift int) float64 {
 			drop++
 		}
 	}
-	return math.Ldexp(float64(mant), shift+drop)
+	// mant has exactly 53 bits: its top bit is the implicit one.
+	e := 1023 + 52 + shift + drop
+	return math.Float64frombits(uint64(e)<<52 | mant&(1<<52-1))
+}
+
+// pow2 returns 2^e for e in the normal range, built from its bits.
+func pow2(e int) float64 { return math.Float64frombits(uint64(1023+e) << 52) }
+
+// eightDigits reports whether the eight bytes of w (little-endian) are all
+// ASCII digits: each byte's high nibble must be 3, and adding 6 must not
+// carry into it (which a byte above '9' would).
+func eightDigits(w uint64) bool {
+	const hi = 0xF0F0F0F0F0F0F0F0
+	return w&hi|(w+0x0606060606060606)&hi>>4 == 0x3333333333333333
+}
+
+// parseEight turns eight ASCII digits (the first in the lowest byte) into
+// their value, combining pairs, then quads, then the two halves.
+func parseEight(w uint64) uint64 {
+	w &= 0x0F0F0F0F0F0F0F0F
+	w = w * (10<<8 + 1) >> 8 & 0x00FF00FF00FF00FF
+	w = w * (100<<16 + 1) >> 16 & 0x0000FFFF0000FFFF
+	return w * (10000<<32 + 1) >> 32
 }
