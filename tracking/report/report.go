@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -74,10 +76,19 @@ type Data struct {
 	Runs       []RunHistory
 }
 
-// Collect reads an experiment's active runs and every metric history they
-// hold through st, so it works alike for every store. Runs come out in start
+// collectWorkers is how many metric histories Collect asks for at once: a
+// tracking server answers each in a round trip, and hundreds of runs would
+// otherwise wait on them one by one.
+const collectWorkers = 8
+
+// Collect reads an experiment's active runs and their metric histories
+// through st, so it works alike for every store. Runs come out in start
 // order (ties broken by run id) and points in step order, whatever order the
 // store answers in, so the page drawn from them is the same every time.
+//
+// A metric whose latest point is at step 0 is taken as logged once per run,
+// as grove's scores are: its latest value is all the page draws, so its
+// history is not fetched. Every other history is fetched whole.
 func Collect(ctx context.Context, st store.Store, experimentID string) (*Data, error) {
 	exp, err := st.GetExperiment(ctx, experimentID)
 	if err != nil {
@@ -96,9 +107,9 @@ func Collect(ctx context.Context, st store.Store, experimentID string) (*Data, e
 				continue // a store that repeats a run across pages must not draw it twice
 			}
 			seen[r.Info.RunID] = true
-			h, err := collectRun(ctx, st, r)
-			if err != nil {
-				return nil, err
+			h := RunHistory{Info: r.Info, Params: slices.Clone(r.Data.Params), Metrics: make(map[string][]store.Metric, len(r.Data.Metrics))}
+			for _, m := range r.Data.Metrics {
+				h.Metrics[m.Key] = []store.Metric{m}
 			}
 			d.Runs = append(d.Runs, h)
 		}
@@ -113,29 +124,72 @@ func Collect(ctx context.Context, st store.Store, experimentID string) (*Data, e
 	slices.SortFunc(d.Runs, func(a, b RunHistory) int {
 		return cmp.Or(cmp.Compare(a.Info.StartTime, b.Info.StartTime), strings.Compare(a.Info.RunID, b.Info.RunID))
 	})
+	if err := fetchHistories(ctx, st, d); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
-func collectRun(ctx context.Context, st store.Store, r *store.Run) (RunHistory, error) {
-	h := RunHistory{
-		Info:    r.Info,
-		Params:  slices.Clone(r.Data.Params),
-		Metrics: make(map[string][]store.Metric, len(r.Data.Metrics)),
+// fetchHistories replaces each latest point of d that is past step 0 by its
+// metric's whole history, collectWorkers requests at a time.
+func fetchHistories(ctx context.Context, st store.Store, d *Data) error {
+	type job struct {
+		run int
+		key string
 	}
-	for _, m := range r.Data.Metrics {
-		if _, ok := h.Metrics[m.Key]; ok {
+	var jobs []job
+	for i, r := range d.Runs {
+		for _, key := range slices.Sorted(maps.Keys(r.Metrics)) {
+			if r.Metrics[key][0].Step != 0 {
+				jobs = append(jobs, job{i, key})
+			}
+		}
+	}
+	results := make([][]store.Metric, len(jobs))
+	errs := make([]error, len(jobs))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(collectWorkers, len(jobs)) {
+		wg.Go(func() {
+			for j := range next {
+				r := d.Runs[jobs[j].run]
+				pts, err := st.GetMetricHistory(ctx, r.Info.RunID, jobs[j].key)
+				if err != nil {
+					errs[j] = fmt.Errorf("report: history of metric %q of run %s: %w", jobs[j].key, r.Info.RunID, err)
+					cancel() // the page cannot be drawn; stop asking
+				}
+				results[j] = pts
+			}
+		})
+	}
+	sent := 0
+	for sent < len(jobs) {
+		select {
+		case next <- sent:
+			sent++
 			continue
+		case <-ctx.Done():
 		}
-		pts, err := st.GetMetricHistory(ctx, r.Info.RunID, m.Key)
-		if err != nil {
-			return h, fmt.Errorf("report: history of metric %q of run %s: %w", m.Key, r.Info.RunID, err)
-		}
-		if len(pts) == 0 {
-			pts = []store.Metric{m} // the latest point is all we know
-		}
-		h.Metrics[m.Key] = sortPoints(pts)
+		break
 	}
-	return h, nil
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	if sent < len(jobs) {
+		return fmt.Errorf("report: metric histories of experiment %s: %w", d.Experiment.ID, ctx.Err())
+	}
+	for j, jb := range jobs {
+		if len(results[j]) > 0 { // an empty history: the latest point is all we know
+			d.Runs[jb.run].Metrics[jb.key] = sortPoints(results[j])
+		}
+	}
+	return nil
 }
 
 // sortPoints orders a history as MLflow orders "latest": by step, then

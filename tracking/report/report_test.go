@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/grove-ml/grove/tracking/report"
@@ -448,6 +449,73 @@ func TestGolden(t *testing.T) {
 			}
 			if !bytes.Equal(page, want) {
 				t.Errorf("page differs from %s; if the change is meant, rerun with -update and review the diff", file)
+			}
+		})
+	}
+}
+
+// countingStore counts history requests and fails those for one key.
+type countingStore struct {
+	*memStore
+	mu      sync.Mutex
+	calls   int
+	failKey string
+}
+
+func (s *countingStore) GetMetricHistory(ctx context.Context, runID, key string) ([]store.Metric, error) {
+	s.mu.Lock()
+	s.calls++
+	s.mu.Unlock()
+	if key == s.failKey {
+		return nil, errors.New("connection reset")
+	}
+	return s.memStore.GetMetricHistory(ctx, runID, key)
+}
+
+func TestCollectHistories(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name      string
+		runs      []runSpec
+		failKey   string
+		wantCalls int
+		wantErr   string
+	}{
+		// Scores logged once at step 0 need no history: the latest value is it.
+		{"once per run", sweep(), "", 0, ""},
+		{"histories", curves(12, 3, 5), "", 36, ""},
+		{"failing history", curves(12, 3, 5), "loss_01", -1, `report: history of metric "loss_01" of run`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := &countingStore{memStore: newMemStore(), failKey: tt.failKey}
+			id, _ := seed(t, st, "c", tt.runs)
+			d, err := report.Collect(ctx, st, id)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(err.Error(), "connection reset") {
+					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.calls != tt.wantCalls {
+				t.Errorf("%d history requests, want %d", st.calls, tt.wantCalls)
+			}
+			if len(d.Runs) != len(tt.runs) {
+				t.Fatalf("%d runs, want %d", len(d.Runs), len(tt.runs))
+			}
+			for _, r := range d.Runs {
+				want := 1
+				if tt.wantCalls > 0 {
+					want = 5 // the whole history, not only the latest point
+				}
+				for k, pts := range r.Metrics {
+					if len(pts) != want {
+						t.Errorf("run %s metric %s: %d points, want %d", r.Info.RunName, k, len(pts), want)
+					}
+				}
 			}
 		})
 	}
