@@ -182,6 +182,7 @@ func (f *Forest) Fit(ctx context.Context, X mat.Matrix, y []int, classes int) er
 				// spare capacity.
 				tr.nodes = append([]node(nil), tr.nodes...)
 				tr.value = append([]float64(nil), tr.value...)
+				tr.finish(classes)
 				tr.imp = normaliseImportance(b.imp, b.rootW)
 				trees[t] = tr
 				if progress != nil {
@@ -332,7 +333,10 @@ func (f *Forest) checkInput(X mat.Matrix) (rawMatrix, error) {
 // cache, and each row sums its trees in tree order, so the result does not
 // depend on the number of workers.
 func (f *Forest) probaInto(raw rawMatrix, out []float64, workers int) {
-	const block = 128
+	// One block per worker: a tree is walked by a whole block of rows before
+	// the next tree, so the larger the block, the fewer times each tree is
+	// brought into cache.
+	block := max(64, (raw.Rows+workers-1)/workers)
 	nBlocks := (raw.Rows + block - 1) / block
 	workers = max(1, min(workers, nBlocks))
 	var next atomic.Int64
@@ -357,12 +361,23 @@ func (f *Forest) probaInto(raw rawMatrix, out []float64, workers int) {
 
 func (f *Forest) probaBlock(raw rawMatrix, lo, hi int, out []float64) {
 	k := f.k
+	var rows [lanes][]float64
+	var leaves [lanes]int32
 	for _, t := range f.trees {
-		nodes := t.nodes
-		for i := lo; i < hi; i++ {
-			row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
-			leaf := walk(nodes, row)
-			addLeaf(out[i*k:(i+1)*k], t.value[leaf*k:(leaf+1)*k])
+		for i := lo; i < hi; i += lanes {
+			n := min(lanes, hi-i)
+			for l := 0; l < n; l++ {
+				r := (i + l) * raw.Stride
+				rows[l] = raw.Data[r : r+raw.Cols]
+			}
+			walkLanes(t.nodes, rows[:n], leaves[:n])
+			for l := 0; l < n; l++ {
+				acc := out[(i+l)*k : (i+l+1)*k]
+				p := t.proba[int(leaves[l])*k : (int(leaves[l])+1)*k]
+				for c, v := range p {
+					acc[c] += v
+				}
+			}
 		}
 	}
 	inv := 1 / float64(len(f.trees))
@@ -371,7 +386,43 @@ func (f *Forest) probaBlock(raw rawMatrix, lo, hi int, out []float64) {
 	}
 }
 
-// walk returns the leaf index (into value / k) that row reaches.
+// lanes is how many rows walk a tree together. Their walks are independent,
+// so the processor overlaps their memory loads instead of waiting for each
+// node in turn.
+const lanes = 8
+
+// walkLanes walks every row down the tree and stores the leaf index (into
+// proba / k) each reaches.
+func walkLanes(nodes []node, rows [][]float64, leaves []int32) {
+	var at [lanes]int32
+	var live [lanes]bool
+	n := len(rows)
+	for l := 0; l < n; l++ {
+		live[l] = true
+	}
+	for active := n; active > 0; {
+		active = 0
+		for l := 0; l < n; l++ {
+			if !live[l] {
+				continue
+			}
+			nd := &nodes[at[l]]
+			if nd.feat < 0 {
+				leaves[l] = nd.right
+				live[l] = false
+				continue
+			}
+			active++
+			next := nd.right
+			if rows[l][nd.feat] <= nd.thr {
+				next = at[l] + 1
+			}
+			at[l] = next
+		}
+	}
+}
+
+// walk returns the leaf index (into proba / k) that row reaches.
 func walk(nodes []node, row []float64) int {
 	i := 0
 	for {
@@ -387,17 +438,10 @@ func walk(nodes []node, row []float64) int {
 	}
 }
 
-// addLeaf adds a leaf's class frequencies to acc.
-func addLeaf(acc, counts []float64) {
-	var sum float64
-	for _, v := range counts {
-		sum += v
-	}
-	if sum <= 0 {
-		return
-	}
-	for c, v := range counts {
-		acc[c] += v / sum
+// addLeaf adds a leaf's class probabilities to acc.
+func addLeaf(acc, proba []float64) {
+	for c, v := range proba {
+		acc[c] += v
 	}
 }
 
@@ -409,7 +453,7 @@ func (f *Forest) oobScore(raw rawMatrix, y []int32, inBag [][]bool, workers int)
 	var correct atomic.Int64
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	const block = 256
+	const block = 2048
 	nBlocks := (raw.Rows + block - 1) / block
 	for w := 0; w < max(1, min(workers, nBlocks)); w++ {
 		wg.Add(1)
@@ -430,7 +474,7 @@ func (f *Forest) oobScore(raw rawMatrix, y []int32, inBag [][]bool, workers int)
 							continue
 						}
 						leaf := walk(tr.nodes, row)
-						addLeaf(acc, tr.value[leaf*k:(leaf+1)*k])
+						addLeaf(acc, tr.proba[leaf*k:(leaf+1)*k])
 					}
 					if argmax(acc) == int(y[i]) {
 						n++

@@ -332,5 +332,6 @@ func decodeTree(r *reader, k, d int) (*tree, error) {
 	if len(open) != 0 || !prevLeaf {
 		return nil, fmt.Errorf("%d splits lack a right child", max(len(open), 1))
 	}
+	tr.finish(k)
 	return tr, nil
 }

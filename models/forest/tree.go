@@ -20,9 +20,29 @@ type tree struct {
 	// scikit-learn's tree_.value; a leaf's class probabilities are its
 	// counts over their sum.
 	value []float64
+	// proba holds each leaf's class probabilities, value over its sum,
+	// worked out once so prediction only adds.
+	proba []float64
 	// imp is the tree's normalised feature importances, kept only until
 	// Fit has averaged them.
 	imp []float64
+}
+
+// finish fills t.proba from t.value, for k classes.
+func (t *tree) finish(k int) {
+	t.proba = make([]float64, len(t.value))
+	for j := 0; j+k <= len(t.value); j += k {
+		var sum float64
+		for _, v := range t.value[j : j+k] {
+			sum += v
+		}
+		if sum <= 0 {
+			continue
+		}
+		for c := 0; c < k; c++ {
+			t.proba[j+c] = t.value[j+c] / sum
+		}
+	}
 }
 
 // epsilon is the impurity below which a node counts as pure, as in
@@ -71,21 +91,23 @@ type builder struct {
 	s    settings
 	seed int64
 
-	counts   []int32   // bootstrap multiplicity per row
-	classW   []float64 // class weight per class for this tree
-	samples  []sample
-	tmp      []sample
-	hist     []float64 // maxBins*k class weights
-	binCount []int32   // maxBins rows, only when minSamplesLeaf > 1
-	items    []sortItem
-	feats    []int32
-	stack    []stackItem
-	total    []float64
-	cum      []float64
-	best     split
-	imp      []float64 // this tree's impurity decrease per feature
-	rootW    float64
-	nodeTick int
+	counts    []int32   // bootstrap multiplicity per row
+	classW    []float64 // class weight per class for this tree
+	samples   []sample
+	tmp       []sample
+	hist      []float64 // maxBins*k class weights per feature evaluated at once
+	histOff   []int     // where each feature's histogram starts in hist
+	histFeats []int
+	binCount  []int32 // maxBins rows, only when minSamplesLeaf > 1
+	items     []sortItem
+	feats     []int32
+	stack     []stackItem
+	total     []float64
+	cum       []float64
+	best      split
+	imp       []float64 // this tree's impurity decrease per feature
+	rootW     float64
+	nodeTick  int
 }
 
 // sortLimit is the node size up to which the exact splitter, which sorts
@@ -104,7 +126,8 @@ func newBuilder(td *trainData, s settings, seed int64) *builder {
 		classW:   make([]float64, k),
 		samples:  make([]sample, 0, td.n),
 		tmp:      make([]sample, td.n),
-		hist:     make([]float64, maxBins*k),
+		hist:     make([]float64, maxBins*k*max(1, s.mtry)),
+		histOff:  make([]int, td.d),
 		binCount: make([]int32, maxBins),
 		feats:    make([]int32, td.d),
 		total:    make([]float64, k),
@@ -288,11 +311,11 @@ func (b *builder) partition(start, end int) int {
 	w := start
 	nt := 0
 	if bs.byBin {
-		col := td.bins[bs.feat*td.n : (bs.feat+1)*td.n]
+		bins, d, f := td.bins, td.d, bs.feat
 		lim := bs.bin
 		for p := start; p < end; p++ {
 			sm := b.samples[p]
-			if col[sm.i] <= lim {
+			if bins[int(sm.i)*d+f] <= lim {
 				b.samples[w] = sm
 				w++
 			} else {
@@ -319,29 +342,46 @@ func (b *builder) partition(start, end int) int {
 
 // findSplit draws features as scikit-learn's BestSplitter does: it visits
 // s.mtry features, counting constant ones, but goes on past s.mtry until it
-// has seen at least one feature that is not constant in the node.
+// has seen at least one feature that is not constant in the node. The
+// first s.mtry features are evaluated together (one pass over the node for
+// all their histograms); any further ones, one at a time.
 func (b *builder) findSplit(start, end int, W float64, r *rng) {
 	td := b.td
 	d := td.d
 	b.best.found = false
 	b.best.proxy = math.Inf(-1)
-	visited := 0
-	nonConst := false
 	nNode := end - start
-	for j := 0; j < d && (visited < b.s.mtry || !nonConst); j++ {
+	m := min(b.s.mtry, d)
+	hf := b.histFeats[:0]
+	nonConst := false
+	for j := 0; j < m; j++ {
 		q := j + r.intn(d-j)
 		b.feats[j], b.feats[q] = b.feats[q], b.feats[j]
 		f := int(b.feats[j])
-		visited++
+		if b.useSort(f, nNode) {
+			if !b.splitExact(f, start, end, W) {
+				nonConst = true
+			}
+		} else {
+			hf = append(hf, f)
+		}
+	}
+	b.histFeats = hf
+	if len(hf) > 0 && b.splitHist(hf, start, end, W) {
+		nonConst = true
+	}
+	for j := m; j < d && !nonConst; j++ {
+		q := j + r.intn(d-j)
+		b.feats[j], b.feats[q] = b.feats[q], b.feats[j]
+		f := int(b.feats[j])
 		var constant bool
 		if b.useSort(f, nNode) {
 			constant = b.splitExact(f, start, end, W)
 		} else {
-			constant = b.splitHist(f, start, end, W)
+			b.histFeats = append(b.histFeats[:0], f)
+			constant = !b.splitHist(b.histFeats, start, end, W)
 		}
-		if !constant {
-			nonConst = true
-		}
+		nonConst = !constant
 	}
 }
 
@@ -355,7 +395,7 @@ func (b *builder) useSort(f, nNode int) bool {
 	if !td.exact[f] && nNode <= sortLimit {
 		return true
 	}
-	return nNode*bitsLen(nNode) <= td.nbins[f]*td.k/4
+	return nNode*bitsLen(nNode) <= td.nbins[f]*td.k
 }
 
 func bitsLen(n int) int {
@@ -392,32 +432,62 @@ func (b *builder) proxy(left []float64, WL, WR float64) float64 {
 	return sl/WL + sr/WR
 }
 
-// splitHist scans the bins of feature f over the node and updates b.best;
-// it reports whether f is constant in the node.
-func (b *builder) splitHist(f, start, end int, W float64) bool {
+// splitHist fills the class-weight histograms of the features feats over
+// the node in one pass, scans each for its best boundary, and updates
+// b.best. It reports whether any of the features is not constant in the
+// node.
+func (b *builder) splitHist(feats []int, start, end int, W float64) bool {
+	td := b.td
+	k, d := td.k, td.d
+	bins := td.bins
+	samples := b.samples[start:end]
+	off := b.histOff[:len(feats)]
+	o := 0
+	for j, f := range feats {
+		off[j] = o
+		o += td.nbins[f] * k
+	}
+	h := b.hist[:o]
+	clear(h)
+	switch len(feats) {
+	case 1:
+		f := feats[0]
+		for _, sm := range samples {
+			h[int(bins[int(sm.i)*d+f])*k+int(sm.c)] += sm.w
+		}
+	default:
+		for _, sm := range samples {
+			row := bins[int(sm.i)*d : int(sm.i)*d+d]
+			c, w := int(sm.c), sm.w
+			for j, f := range feats {
+				h[off[j]+int(row[f])*k+c] += w
+			}
+		}
+	}
+	nonConst := false
+	for j, f := range feats {
+		if b.scanHist(f, h[off[j]:off[j]+td.nbins[f]*k], start, end, W) {
+			nonConst = true
+		}
+	}
+	return nonConst
+}
+
+// scanHist scans one feature's histogram h over the node for the best
+// boundary between bins and updates b.best; it reports whether the node's
+// rows fall in more than one bin.
+func (b *builder) scanHist(f int, h []float64, start, end int, W float64) bool {
 	td := b.td
 	k := td.k
 	nb := td.nbins[f]
-	h := b.hist[:nb*k]
-	clear(h)
-	col := td.bins[f*td.n : (f+1)*td.n]
-	samples := b.samples[start:end]
 	needCount := b.s.minSamplesLeaf > 1
-	if k == 2 {
-		for _, sm := range samples {
-			h[int(col[sm.i])*2+int(sm.c)] += sm.w
-		}
-	} else {
-		for _, sm := range samples {
-			h[int(col[sm.i])*k+int(sm.c)] += sm.w
-		}
-	}
 	var cnt []int32
 	if needCount {
 		cnt = b.binCount[:nb]
 		clear(cnt)
-		for _, sm := range samples {
-			cnt[col[sm.i]]++
+		bins, d := td.bins, td.d
+		for _, sm := range b.samples[start:end] {
+			cnt[bins[int(sm.i)*d+f]]++
 		}
 	}
 	nNode := end - start
@@ -440,17 +510,17 @@ func (b *builder) splitHist(f, start, end int, W float64) bool {
 		}
 		if prev >= 0 {
 			boundary = true
-		}
-		if prev >= 0 && (!needCount || (nLeft >= minLeaf && nNode-nLeft >= minLeaf)) {
-			p := b.proxy(cum, WL, W-WL)
-			if p > bs.proxy {
-				bs.proxy = p
-				bs.found = true
-				bs.feat = f
-				bs.byBin = true
-				bs.bin = uint8(prev)
-				bs.thr = midpoint(td.binHi[f][prev], td.binLo[f][bin])
-				copy(bs.leftW, cum)
+			if !needCount || (nLeft >= minLeaf && nNode-nLeft >= minLeaf) {
+				p := b.proxy(cum, WL, W-WL)
+				if p > bs.proxy {
+					bs.proxy = p
+					bs.found = true
+					bs.feat = f
+					bs.byBin = true
+					bs.bin = uint8(prev)
+					bs.thr = midpoint(td.binHi[f][prev], td.binLo[f][bin])
+					copy(bs.leftW, cum)
+				}
 			}
 		}
 		for c, v := range hb {
@@ -462,8 +532,7 @@ func (b *builder) splitHist(f, start, end int, W float64) bool {
 		}
 		prev = bin
 	}
-	// Constant when every sample fell into one bin.
-	return !boundary
+	return boundary
 }
 
 // splitExact sorts the node's values of feature f and scans every
