@@ -19,12 +19,15 @@
 // x axis is chosen by Options.X; by default a metric some run logged at two
 // or more steps is drawn against its step, and a metric logged once per run
 // (grove's usual case: test_accuracy_score per test size) against test_size
-// when that param varies, else against the only numeric param that varies,
-// else against run start order. Legends scroll and have all/inverse buttons,
-// a click hides or shows a run, a slider and Ctrl+wheel zoom the x axis, the
-// toolbox zooms a box and saves a PNG, and the tooltip names run, run id,
-// step and value. A folded table lists the runs. An experiment with no runs,
-// or runs without metrics, gets a page that says so.
+// when that param varies among the runs that logged it, else against the only
+// numeric param that varies, else against run start order. A slider and
+// Ctrl+wheel zoom the x axis, the toolbox zooms a box, resets and saves a
+// PNG, and the tooltip names run, run id, step and value (on a history, for
+// the runs nearest the pointer). Up to 40 runs each chart has a scrolling
+// legend; the runs table's tick boxes, or a click in any legend, hide or show
+// a run in every chart. Past 40 runs the table stands beside the charts as
+// the one legend. An experiment with no runs, or runs without metrics, gets a
+// page that says so.
 //
 // # Safety and determinism
 //
@@ -44,9 +47,13 @@
 //
 // # Size and speed
 //
-// The script makes a page about 1.1 MB before any data. Measured on a 2-core
-// machine with Chromium 156 headless (BenchmarkBrowserRender), 500 runs x 10
-// metrics x 100 steps give a page of 13 MB that draws all ten charts in about
-// 2.5 s; 5 runs x 4 metrics (one point each) give 1.15 MB, drawn in 0.1 s.
-// Render itself takes about 0.5 s for the large page.
+// The embedded script makes every page about 1.1 MB; a sweep of 5 runs x 14
+// scores is 1.16 MB. At 500 runs x 10 metrics x 100 steps the page is 13.9 MB,
+// Render takes about 1 s, and headless Chromium 156 draws the first chart
+// about 1 s after the script starts and all ten in about 7 s (BenchmarkBrowserRender,
+// on a 2-core machine shared with other work, load average 8; an idle machine
+// is faster). Charts are drawn one per task, so the page scrolls and answers
+// while the rest are drawn. Past 40 runs the per-chart legends give way to
+// the runs panel, and past 3000 points a chart draws no point symbols: with
+// both, the same page took 87 s.
 package report

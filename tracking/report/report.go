@@ -37,9 +37,9 @@ type Options struct {
 	//
 	// XAuto draws a metric that some run logged at two or more steps against
 	// its step. A metric logged once per run is drawn against test_size when
-	// the runs' test_size values are numbers that differ, else against the one
-	// numeric param whose value differs between runs, else against run start
-	// order.
+	// the test_size values of the runs that logged it are numbers that differ,
+	// else against the one numeric param whose value differs between those
+	// runs, else against run start order.
 	X string
 	// Title replaces the page heading; empty means "Metrics of experiment NAME".
 	Title string
