@@ -174,15 +174,15 @@ const runColumns = `run_uuid, name, experiment_id, user_id, status, start_time, 
 
 type scanner interface{ Scan(dest ...any) error }
 
-// scanRunInfo scans the runColumns of a row, then extra.
-func scanRunInfo(sc scanner, extra ...any) (store.RunInfo, error) {
+// scanRunInfo scans the runColumns of a row.
+func scanRunInfo(sc scanner) (store.RunInfo, error) {
 	var (
 		ri                      store.RunInfo
 		name, user, status, uri sql.NullString
 		life                    sql.NullString
 		exp, start, end         sql.NullInt64
 	)
-	if err := sc.Scan(append([]any{&ri.RunID, &name, &exp, &user, &status, &start, &end, &uri, &life}, extra...)...); err != nil {
+	if err := sc.Scan(&ri.RunID, &name, &exp, &user, &status, &start, &end, &uri, &life); err != nil {
 		return ri, err
 	}
 	ri.RunName, ri.UserID, ri.ArtifactURI, ri.LifecycleStage = name.String, user.String, uri.String, life.String
