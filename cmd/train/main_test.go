@@ -14,6 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grove-ml/grove/datasets"
+	"github.com/grove-ml/grove/datasets/iris"
+	"github.com/grove-ml/grove/evaluate"
+	"github.com/grove-ml/grove/models/forest"
 	"github.com/grove-ml/grove/tracking"
 )
 
@@ -89,6 +93,12 @@ var normalizers = []struct {
 	{regexp.MustCompile(`[0-9a-f]{32}`), "<run-id>"},
 	{regexp.MustCompile(`\b\d+(\.\d+)? (ms|s)\b`), "<time>"},
 	{regexp.MustCompile(`"(fit|predict)_seconds":[0-9.e-]+`), `"${1}_seconds":<time>`},
+	// The model's scores belong to package forest, which may change how it
+	// grows trees; the goldens pin the command's layout, and
+	// TestMetricsAreTheModels checks the numbers themselves.
+	{regexp.MustCompile(`\b\d+\.\d{4}\b`), "#.####"},
+	{regexp.MustCompile(`\b\d\.\d\d\b`), "#.##"},
+	{regexp.MustCompile(`"((training|test)_[a-z0-9_]+_(score|loss|auc))":[-0-9.e+]+`), `"$1":#`},
 }
 
 func normalize(s, tmp string) string {
@@ -257,5 +267,37 @@ func TestInterruptedWhileTraining(t *testing.T) {
 	}
 	if r.Info.Status != "KILLED" {
 		t.Errorf("run status %s after Ctrl-C, want KILLED", r.Info.Status)
+	}
+}
+
+// TestMetricsAreTheModels checks the numbers the goldens mask: the command's
+// metrics are those of the forest it says it trained, on the split it says
+// it made.
+func TestMetricsAreTheModels(t *testing.T) {
+	code, stdout, stderr := runCmd(t, "-no-track", "-json", "-test-size", "0.3", "-seed", "5", "-trees", "30", "-criterion", "entropy")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var out map[string]any
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
+		t.Fatal(err)
+	}
+	train, test, err := datasets.Split(iris.Load(), datasets.SplitOptions{TestSize: 0.3, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := forest.New(forest.Config{Trees: 30, Criterion: forest.Entropy, Seed: 5})
+	if err := f.Fit(context.Background(), train.X, train.Y, train.Classes()); err != nil {
+		t.Fatal(err)
+	}
+	pred, _ := f.Predict(test.X)
+	acc, _ := evaluate.Accuracy(test.Y, pred)
+	proba, _ := f.PredictProba(test.X)
+	ll, _ := evaluate.LogLoss(test.Y, proba)
+	if out["test_accuracy_score"] != acc || out["test_log_loss"] != ll {
+		t.Errorf("command says accuracy %v log loss %v; the same forest gives %v and %v", out["test_accuracy_score"], out["test_log_loss"], acc, ll)
+	}
+	if acc < 0.85 {
+		t.Errorf("test accuracy %v: the forest did not learn Iris", acc)
 	}
 }

@@ -16,6 +16,8 @@ type progress struct {
 	w     io.Writer
 	label string
 	start time.Time
+	wait  time.Duration // quiet time before the first drawing
+	tick  time.Duration
 
 	mu          sync.Mutex
 	done, total int
@@ -25,8 +27,13 @@ type progress struct {
 }
 
 func newProgress(w io.Writer, label string) *progress {
-	p := &progress{w: w, label: label, start: time.Now(), stop: make(chan struct{})}
-	if !isTerminal(w) {
+	return startProgress(w, label, isTerminal(w), time.Second, 200*time.Millisecond)
+}
+
+// startProgress draws on w when show is set, from after wait, every tick.
+func startProgress(w io.Writer, label string, show bool, wait, tick time.Duration) *progress {
+	p := &progress{w: w, label: label, start: time.Now(), wait: wait, tick: tick, stop: make(chan struct{})}
+	if !show {
 		p.finished = true
 		return p
 	}
@@ -51,7 +58,7 @@ func (p *progress) update(done, total int) {
 }
 
 func (p *progress) loop() {
-	t := time.NewTicker(200 * time.Millisecond)
+	t := time.NewTicker(p.tick)
 	defer t.Stop()
 	for {
 		select {
@@ -59,7 +66,7 @@ func (p *progress) loop() {
 			return
 		case <-t.C:
 			p.mu.Lock()
-			if !p.finished && time.Since(p.start) >= time.Second && p.total > 0 {
+			if !p.finished && time.Since(p.start) >= p.wait && p.total > 0 {
 				const width = 30
 				fill := width * p.done / p.total
 				fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d trees %.0fs", p.label, strings.Repeat("#", fill), strings.Repeat(".", width-fill), p.done, p.total, time.Since(p.start).Seconds())
