@@ -98,7 +98,7 @@ var normalizers = []struct {
 	// TestMetricsAreTheModels checks the numbers themselves.
 	{regexp.MustCompile(`\b\d+\.\d{4}\b`), "#.####"},
 	{regexp.MustCompile(`\b\d\.\d\d\b`), "#.##"},
-	{regexp.MustCompile(`"((training|test)_[a-z0-9_]+_(score|loss|auc))":[-0-9.e+]+`), `"$1":#`},
+	{regexp.MustCompile(`"((training|test)_([a-z0-9_]+_)?(score|loss|auc))":[-0-9.e+]+`), `"$1":#`},
 }
 
 func normalize(s, tmp string) string {
