@@ -77,3 +77,22 @@ func BenchmarkFitSynth200k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPredictSynth200k predicts synth_200k's test split (50000 rows)
+// with a 10-tree forest; see BenchmarkFitSynth200k for the data.
+func BenchmarkPredictSynth200k(b *testing.B) {
+	train := readTable(b, sharedBench(b, "synth_200k_train.csv"))
+	test := readTable(b, sharedBench(b, "synth_200k_test.csv"))
+	f := New(Config{Trees: 10, Workers: 2})
+	if err := f.Fit(context.Background(), train.X, train.y, train.classes); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	cpu := cpuTime()
+	defer reportCPU(b, cpu)
+	for i := 0; i < b.N; i++ {
+		if _, err := f.Predict(test.X); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

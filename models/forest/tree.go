@@ -98,6 +98,10 @@ type builder struct {
 	hist      []float64 // maxBins*k class weights per feature evaluated at once
 	histOff   []int     // where each feature's histogram starts in hist
 	histFeats []int
+	// rb holds the bin codes of samples[p] at rb[p*d:], moved along by
+	// partition so that a node's rows lie together and histograms read
+	// them in sequence rather than jumping about the whole table.
+	rb, rbTmp []uint8
 	binCount  []int32 // maxBins rows, only when minSamplesLeaf > 1
 	items     []sortItem
 	feats     []int32
@@ -126,6 +130,8 @@ func newBuilder(td *trainData, s settings, seed int64) *builder {
 		classW:   make([]float64, k),
 		samples:  make([]sample, 0, td.n),
 		tmp:      make([]sample, td.n),
+		rb:       make([]uint8, td.n*td.d),
+		rbTmp:    make([]uint8, td.n*td.d),
 		hist:     make([]float64, maxBins*k*max(1, s.mtry)),
 		histOff:  make([]int, td.d),
 		binCount: make([]int32, maxBins),
@@ -166,6 +172,10 @@ func (b *builder) grow(t int, inBag []bool, stop func() bool) (*tree, bool) {
 				inBag[i] = true
 			}
 		}
+	}
+	d := td.d
+	for p, sm := range b.samples {
+		copy(b.rb[p*d:p*d+d], td.bins[int(sm.i)*d:int(sm.i)*d+d])
 	}
 	for f := range b.feats {
 		b.feats[f] = int32(f)
@@ -303,40 +313,49 @@ func (b *builder) node(tr *tree, it stackItem, r *rng) {
 }
 
 // partition moves the node's samples that go left to the front, keeping
-// the order of both sides (row order, which keeps later gathers close to
-// sequential), and returns where the right side starts.
+// the order of both sides, moves their rows of bin codes along, and returns
+// where the right side starts.
 func (b *builder) partition(start, end int) int {
 	bs := &b.best
 	td := b.td
-	w := start
-	nt := 0
+	d := td.d
+	rb, rt := b.rb, b.rbTmp
+	w, nt := start, 0
 	if bs.byBin {
-		bins, d, f := td.bins, td.d, bs.feat
-		lim := bs.bin
+		f, lim := bs.feat, bs.bin
 		for p := start; p < end; p++ {
-			sm := b.samples[p]
-			if bins[int(sm.i)*d+f] <= lim {
-				b.samples[w] = sm
+			row := rb[p*d : p*d+d]
+			if row[f] <= lim {
+				if w != p {
+					b.samples[w] = b.samples[p]
+					copy(rb[w*d:w*d+d], row)
+				}
 				w++
 			} else {
-				b.tmp[nt] = sm
+				b.tmp[nt] = b.samples[p]
+				copy(rt[nt*d:nt*d+d], row)
 				nt++
 			}
 		}
 	} else {
 		x, stride, f, thr := td.x, td.stride, bs.feat, bs.thr
 		for p := start; p < end; p++ {
-			sm := b.samples[p]
-			if x[int(sm.i)*stride+f] <= thr {
-				b.samples[w] = sm
+			row := rb[p*d : p*d+d]
+			if x[int(b.samples[p].i)*stride+f] <= thr {
+				if w != p {
+					b.samples[w] = b.samples[p]
+					copy(rb[w*d:w*d+d], row)
+				}
 				w++
 			} else {
-				b.tmp[nt] = sm
+				b.tmp[nt] = b.samples[p]
+				copy(rt[nt*d:nt*d+d], row)
 				nt++
 			}
 		}
 	}
 	copy(b.samples[w:end], b.tmp[:nt])
+	copy(rb[w*d:end*d], rt[:nt*d])
 	return w
 }
 
@@ -439,7 +458,7 @@ func (b *builder) proxy(left []float64, WL, WR float64) float64 {
 func (b *builder) splitHist(feats []int, start, end int, W float64) bool {
 	td := b.td
 	k, d := td.k, td.d
-	bins := td.bins
+	rb := b.rb[start*d : end*d]
 	samples := b.samples[start:end]
 	off := b.histOff[:len(feats)]
 	o := 0
@@ -452,12 +471,12 @@ func (b *builder) splitHist(feats []int, start, end int, W float64) bool {
 	switch len(feats) {
 	case 1:
 		f := feats[0]
-		for _, sm := range samples {
-			h[int(bins[int(sm.i)*d+f])*k+int(sm.c)] += sm.w
+		for p, sm := range samples {
+			h[int(rb[p*d+f])*k+int(sm.c)] += sm.w
 		}
 	default:
-		for _, sm := range samples {
-			row := bins[int(sm.i)*d : int(sm.i)*d+d]
+		for p, sm := range samples {
+			row := rb[p*d : p*d+d]
 			c, w := int(sm.c), sm.w
 			for j, f := range feats {
 				h[off[j]+int(row[f])*k+c] += w
@@ -485,9 +504,9 @@ func (b *builder) scanHist(f int, h []float64, start, end int, W float64) bool {
 	if needCount {
 		cnt = b.binCount[:nb]
 		clear(cnt)
-		bins, d := td.bins, td.d
-		for _, sm := range b.samples[start:end] {
-			cnt[bins[int(sm.i)*d+f]]++
+		d := td.d
+		for p := start; p < end; p++ {
+			cnt[b.rb[p*d+f]]++
 		}
 	}
 	nNode := end - start
