@@ -56,3 +56,33 @@ func ExampleBuild() {
 	fmt.Println(bytes.Contains(page, []byte("This experiment has no runs yet")))
 	// Output: true
 }
+
+// Collect and Render split Build in two: read the runs once, then draw
+// pages with different axes from them.
+func ExampleRender() {
+	ctx := context.Background()
+	st := newMemStore()
+	exp, _ := st.CreateExperiment(ctx, "sweep", "", nil)
+	for i, ts := range []string{"0.2", "0.3", "0.4"} {
+		run, _ := st.CreateRun(ctx, store.CreateRunRequest{ExperimentID: exp, RunName: "forest-" + ts, StartTime: int64(i + 1)})
+		_ = st.LogBatch(ctx, run.Info.RunID,
+			[]store.Metric{{Key: "test_accuracy_score", Value: 0.97 - 0.02*float64(i)}},
+			[]store.Param{{Key: "test_size", Value: ts}}, nil)
+	}
+	d, err := report.Collect(ctx, st, exp)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(d.Runs), "runs,", d.Keys())
+	for _, x := range []string{report.XAuto, report.XRun} {
+		var page bytes.Buffer
+		if err := report.Render(&page, d, report.Options{X: x}); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(x, bytes.Contains(page.Bytes(), []byte(`"subtext":"3 runs, x: test_size"`)))
+	}
+	// Output:
+	// 3 runs, [test_accuracy_score]
+	// auto true
+	// run false
+}
