@@ -9,6 +9,21 @@ import (
 	"github.com/grove-ml/grove/datasets/iris"
 )
 
+func ExampleReadCSV() {
+	ds, err := datasets.ReadCSV("testdata/plants.csv", datasets.CSVOptions{Target: "species"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(ds.Rows(), "rows,", ds.Features(), "features, target", ds.TargetName)
+	fmt.Println(ds.ClassNames, ds.Y)
+	fmt.Println("digest", ds.Digest())
+	// Output:
+	// 6 rows, 2 features, target species
+	// [setosa versicolor virginica] [0 1 2 0 1 2]
+	// digest c60b0d3a
+}
+
 func ExampleReadCSVFrom() {
 	const data = `petal length,petal width,species
 1.4,0.2,setosa
