@@ -22,7 +22,10 @@
 // The summary lists the data, the split, a table of training and test
 // metrics, the classification report, the run and how to look at it; -json
 // prints one flat JSON object instead (fit_seconds, predict_seconds, every
-// metric by name, run_id, experiment_id, artifact_uri, ...). While a forest
+// metric by name, run_id, experiment_id, artifact_uri, ...); with -no-track,
+// predict_seconds times Predict on the test set alone, as other libraries'
+// predictions are timed, and with tracking it is autolog's figure, which
+// includes the class probabilities. While a forest
 // takes more than a second to grow, a progress bar is drawn on stderr, but
 // only when stderr is a terminal.
 //
