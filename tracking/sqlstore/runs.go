@@ -218,7 +218,7 @@ func (s *Store) GetRun(ctx context.Context, runID string) (*store.Run, error) {
 		if run == nil {
 			return store.Errorf(store.CodeNotFound, "no run with id %s", runID)
 		}
-		return fillRuns(rq, map[string]*store.Run{runID: run}, []string{runID})
+		return fillRuns(rq, []*store.Run{run})
 	})
 	return run, wrap(err, "get run %s", runID)
 }
@@ -238,20 +238,32 @@ func runInfoFromRow(row []driver.Value) store.RunInfo {
 	}
 }
 
-// fillRuns loads the data, inputs and outputs of runs, whose ids are ids.
-// One query per table keeps a page of a thousand runs to a handful of
-// statements. The ids travel as one JSON array that json_each walks, the
-// outer loop of each join (CROSS JOIN fixes the order): an IN list of a
-// thousand parameters would make SQLite build a temporary index per query.
-func fillRuns(rq *rawQuerier, runs map[string]*store.Run, ids []string) error {
+// fillRuns loads the data, inputs and outputs of runs. One query per table
+// keeps a page of a thousand runs to a handful of statements. The ids travel
+// as one JSON array that json_each walks as the outer loop of each join
+// (CROSS JOIN fixes the order), and rows name their run by its index in that
+// array: an IN list of a thousand parameters would make SQLite build a
+// temporary index per query, and run ids read back as strings cost an
+// allocation each.
+func fillRuns(rq *rawQuerier, runs []*store.Run) error {
+	ids := make([]string, len(runs))
+	for i, r := range runs {
+		ids[i] = r.Info.RunID
+	}
 	list, err := json.Marshal(ids)
 	if err != nil {
 		return err
 	}
 	args := []any{string(list)}
 	const each = `json_each(?) AS j CROSS JOIN `
-	err = rq.query(`SELECT x.run_uuid, x."key", x.value, x.timestamp, x.step, x.is_nan FROM `+each+`latest_metrics AS x ON x.run_uuid = j.value`, args, func(row []driver.Value) error {
-		if r := runs[vString(row[0])]; r != nil {
+	run := func(v driver.Value) *store.Run {
+		if i := vInt(v); i >= 0 && i < int64(len(runs)) {
+			return runs[i]
+		}
+		return nil
+	}
+	err = rq.query(`SELECT j.key, x."key", x.value, x.timestamp, x.step, x.is_nan FROM `+each+`latest_metrics AS x ON x.run_uuid = j.value`, args, func(row []driver.Value) error {
+		if r := run(row[0]); r != nil {
 			m := store.Metric{Key: vString(row[1]), Value: vFloat(row[2]), Timestamp: vInt(row[3]), Step: vInt(row[4])}
 			if vInt(row[5]) != 0 {
 				m.Value = nan64
@@ -263,8 +275,8 @@ func fillRuns(rq *rawQuerier, runs map[string]*store.Run, ids []string) error {
 	if err != nil {
 		return err
 	}
-	err = rq.query(`SELECT x.run_uuid, x."key", x.value FROM `+each+`params AS x ON x.run_uuid = j.value`, args, func(row []driver.Value) error {
-		if r := runs[vString(row[0])]; r != nil {
+	err = rq.query(`SELECT j.key, x."key", x.value FROM `+each+`params AS x ON x.run_uuid = j.value`, args, func(row []driver.Value) error {
+		if r := run(row[0]); r != nil {
 			r.Data.Params = append(r.Data.Params, store.Param{Key: vString(row[1]), Value: vString(row[2])})
 		}
 		return nil
@@ -272,8 +284,8 @@ func fillRuns(rq *rawQuerier, runs map[string]*store.Run, ids []string) error {
 	if err != nil {
 		return err
 	}
-	err = rq.query(`SELECT x.run_uuid, x."key", x.value FROM `+each+`tags AS x ON x.run_uuid = j.value`, args, func(row []driver.Value) error {
-		if r := runs[vString(row[0])]; r != nil {
+	err = rq.query(`SELECT j.key, x."key", x.value FROM `+each+`tags AS x ON x.run_uuid = j.value`, args, func(row []driver.Value) error {
+		if r := run(row[0]); r != nil {
 			r.Data.Tags = append(r.Data.Tags, store.Tag{Key: vString(row[1]), Value: vString(row[2])})
 		}
 		return nil
@@ -289,19 +301,21 @@ func fillRuns(rq *rawQuerier, runs map[string]*store.Run, ids []string) error {
 		slices.SortFunc(r.Data.Tags, func(a, b store.Tag) int { return strings.Compare(a.Key, b.Key) })
 	}
 	// Dataset inputs with their tags, in the order they were linked.
-	type key struct{ run, input string }
+	type key struct {
+		run   *store.Run
+		input string
+	}
 	seen := map[key]int{}
-	err = rq.query(`SELECT i.destination_id, i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile, t.name, t.value
+	err = rq.query(`SELECT j.key, i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile, t.name, t.value
 		FROM `+each+`inputs AS i ON i.destination_type = 'RUN' AND i.destination_id = j.value AND i.source_type = 'DATASET'
 		JOIN datasets AS d ON d.dataset_uuid = i.source_id
 		LEFT JOIN input_tags AS t ON t.input_uuid = i.input_uuid
 		ORDER BY i.rowid, t.name`, args, func(row []driver.Value) error {
-		id := vString(row[0])
-		r := runs[id]
+		r := run(row[0])
 		if r == nil {
 			return nil
 		}
-		k := key{id, vString(row[1])}
+		k := key{r, vString(row[1])}
 		i, ok := seen[k]
 		if !ok {
 			i = len(r.Inputs.Datasets)
@@ -320,10 +334,10 @@ func fillRuns(rq *rawQuerier, runs map[string]*store.Run, ids []string) error {
 		return err
 	}
 	// Model inputs and outputs: links from the run (source) to a model.
-	return rq.query(`SELECT i.source_id, i.source_type, i.destination_type, i.destination_id, i.step
+	return rq.query(`SELECT j.key, i.source_type, i.destination_type, i.destination_id, i.step
 		FROM `+each+`inputs AS i ON i.source_type IN ('RUN_INPUT', 'RUN_OUTPUT') AND i.source_id = j.value
 		ORDER BY i.rowid`, args, func(row []driver.Value) error {
-		r := runs[vString(row[0])]
+		r := run(row[0])
 		if r == nil {
 			return nil
 		}
@@ -436,60 +450,82 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 	next := ""
 	err = s.readRaw(ctx, func(rq *rawQuerier) error {
 		// The runs table has no index for this order, so SQLite would sort
-		// whole rows in a temporary b-tree; sorting the small keys here
-		// and then fetching the page's rows by rowid is several times
-		// cheaper.
+		// whole rows in a temporary b-tree; sorting small keys here and
+		// then fetching the page's rows by rowid is several times cheaper.
+		// Run ids, the tie-breaker, are read only for runs that started in
+		// the same millisecond.
 		type runKey struct {
 			rowid, start int64
 			id           string
 		}
 		var keys []runKey
-		err := rq.query(`SELECT rowid, coalesce(start_time, -9223372036854775808), run_uuid FROM runs WHERE `+where, args, func(row []driver.Value) error {
-			keys = append(keys, runKey{vInt(row[0]), vInt(row[1]), vString(row[2])})
+		err := rq.query(`SELECT rowid, coalesce(start_time, -9223372036854775808) FROM runs WHERE `+where, args, func(row []driver.Value) error {
+			keys = append(keys, runKey{rowid: vInt(row[0]), start: vInt(row[1])})
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		slices.SortFunc(keys, func(a, b runKey) int {
-			if c := cmp.Compare(b.start, a.start); c != 0 {
-				return c
+		slices.SortFunc(keys, func(a, b runKey) int { return cmp.Compare(b.start, a.start) })
+		var tied []int64
+		for i := range keys {
+			if (i > 0 && keys[i-1].start == keys[i].start) || (i+1 < len(keys) && keys[i+1].start == keys[i].start) {
+				tied = append(tied, keys[i].rowid)
 			}
-			return strings.Compare(a.id, b.id)
-		})
+		}
+		if len(tied) > 0 {
+			list, _ := json.Marshal(tied)
+			idOf := make(map[int64]string, len(tied))
+			err := rq.query(`SELECT r.rowid, r.run_uuid FROM json_each(?) AS j CROSS JOIN runs AS r ON r.rowid = j.value`, []any{string(list)}, func(row []driver.Value) error {
+				idOf[vInt(row[0])] = vString(row[1])
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for i := range keys {
+				keys[i].id = idOf[keys[i].rowid]
+			}
+			slices.SortStableFunc(keys, func(a, b runKey) int {
+				if c := cmp.Compare(b.start, a.start); c != 0 {
+					return c
+				}
+				return strings.Compare(a.id, b.id)
+			})
+		}
 		if tok.RunID == "" {
 			keys = keys[min(tok.Offset, len(keys)):]
 		}
-		if len(keys) > size {
-			last := keys[size-1]
-			next = pageToken{Offset: tok.Offset + size, StartTime: &last.start, RunID: last.id}.encode()
+		more := len(keys) > size
+		if more {
 			keys = keys[:size]
 		}
 		if len(keys) == 0 {
 			return nil
 		}
 		rowids := make([]int64, len(keys))
-		ids := make([]string, len(keys))
 		for i, k := range keys {
-			rowids[i], ids[i] = k.rowid, k.id
+			rowids[i] = k.rowid
 		}
 		list, _ := json.Marshal(rowids)
-		runs := make(map[string]*store.Run, len(keys))
-		err = rq.query(`SELECT `+prefixed("r.", runColumns)+` FROM json_each(?) AS j CROSS JOIN runs AS r ON r.rowid = j.value`, []any{string(list)}, func(row []driver.Value) error {
-			ri := runInfoFromRow(row)
-			runs[ri.RunID] = &store.Run{Info: ri}
+		out = make([]*store.Run, len(keys))
+		err = rq.query(`SELECT j.key, `+prefixed("r.", runColumns)+` FROM json_each(?) AS j CROSS JOIN runs AS r ON r.rowid = j.value`, []any{string(list)}, func(row []driver.Value) error {
+			if i := vInt(row[0]); i >= 0 && i < int64(len(out)) {
+				out[i] = &store.Run{Info: runInfoFromRow(row[1:])}
+			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		out = make([]*store.Run, 0, len(ids))
-		for _, id := range ids {
-			if r := runs[id]; r != nil {
-				out = append(out, r)
-			}
+		// A run deleted since the keys were read cannot be missing within
+		// one read transaction, but keep the page dense regardless.
+		out = slices.DeleteFunc(out, func(r *store.Run) bool { return r == nil })
+		if more && len(out) > 0 {
+			last := keys[len(keys)-1]
+			next = pageToken{Offset: tok.Offset + size, StartTime: &last.start, RunID: out[len(out)-1].Info.RunID}.encode()
 		}
-		return fillRuns(rq, runs, ids)
+		return fillRuns(rq, out)
 	})
 	if err != nil {
 		return nil, "", wrap(err, "search runs of experiments %s", strings.Join(q.ExperimentIDs, ", "))
