@@ -403,6 +403,11 @@ func TestBrowserScreenshot(t *testing.T) {
 	b.checkClean(t)
 	screenshot(t, b, filepath.Join(dir, "report-sweep.png"))
 	b.open(t, build(t, "curves", curves(60, 2, 60), report.Options{}), true)
+	eval[string](t, b, `(function () {
+		echarts.getInstanceByDom(document.getElementById("chart-1")).dispatchAction({type: "showTip", seriesIndex: 20, dataIndex: 12});
+		return "";
+	})()`)
+	time.Sleep(300 * time.Millisecond)
 	b.checkClean(t)
 	screenshot(t, b, filepath.Join(dir, "report-curves.png"))
 }

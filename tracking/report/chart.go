@@ -161,6 +161,14 @@ func seriesNames(d *Data) []string {
 	return names
 }
 
+// palette gives each run one color in every chart and in the runs table
+// (Tableau 10, told apart by most color-blind readers). Left to ECharts, a
+// run's color would follow its place among the runs that logged a metric,
+// and change from chart to chart.
+var palette = [...]string{"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"}
+
+func runColor(i int) string { return palette[i%len(palette)] }
+
 // The option types below wrap go-echarts' opts and charts types only to add
 // the ECharts fields they lack; encoding/json flattens the embedded structs.
 
@@ -297,6 +305,7 @@ func buildChart(d *Data, names []string, key, id string, x xChoice) chart {
 			Name:     names[i],
 			Id:       r.Info.RunID,
 			Type:     "line",
+			Color:    runColor(i),
 			Data:     data,
 			Emphasis: &opts.Emphasis{Focus: "series"},
 		}}

@@ -140,9 +140,10 @@ type pageData struct {
 				Data []string `json:"data"`
 			} `json:"xAxis"`
 			Series []struct {
-				Name string  `json:"name"`
-				ID   string  `json:"id"`
-				Data [][]any `json:"data"`
+				Name  string  `json:"name"`
+				ID    string  `json:"id"`
+				Color string  `json:"color"`
+				Data  [][]any `json:"data"`
 			} `json:"series"`
 		} `json:"option"`
 	} `json:"charts"`

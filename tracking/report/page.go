@@ -27,6 +27,9 @@ var esc = function (s) {
 	});
 };
 var show = function (v) { return v === null || v === undefined ? "n/a" : v; };
+// num shows a value to 6 significant digits: enough to compare runs, short
+// enough to read; the exact value is in MLflow.
+var num = function (v) { return typeof v === "number" ? String(Number(v.toPrecision(6))) : show(v); };
 var tipMax = 8;
 var t0 = performance.now(), left = data.charts.length, all = [], syncing = false;
 var boxes = Array.prototype.slice.call(document.querySelectorAll("input.run-toggle"));
@@ -60,7 +63,7 @@ var itemTip = function (c) {
 	return function (p) {
 		var v = p.value || [];
 		var lines = ["<b>" + esc(p.seriesName) + "</b>", "run " + esc(p.seriesId),
-			esc(c.x) + ": " + esc(show(v[0])), esc(c.metric) + ": " + esc(show(v[1]))];
+			esc(c.x) + ": " + esc(show(v[0])), esc(c.metric) + ": " + esc(num(v[1]))];
 		if (v.length > 2) { lines.push("step: " + esc(show(v[2]))); }
 		return lines.join("<br>");
 	};
@@ -81,7 +84,7 @@ var axisTip = function (c, chart) {
 		}
 		var lines = ["<b>" + esc(c.metric) + "</b> at " + esc(c.x) + " " + esc(show(ps[0].value[0]))];
 		ps.slice(0, tipMax).forEach(function (p) {
-			lines.push(p.marker + esc(p.seriesName) + ": <b>" + esc(show(p.value[1])) + "</b> <small>run " + esc(p.seriesId) + "</small>");
+			lines.push(p.marker + esc(p.seriesName) + ": <b>" + esc(num(p.value[1])) + "</b> <small>run " + esc(p.seriesId) + "</small>");
 		});
 		if (ps.length > tipMax) { lines.push("and " + (ps.length - tipMax) + " more runs: point nearer a line to see it"); }
 		return lines.join("<br>");
@@ -135,6 +138,7 @@ th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #d1d9e0; v
 td.name { overflow-wrap: anywhere; max-width: 420px; }
 td.id { font-family: ui-monospace, monospace; font-size: 0.9em; overflow-wrap: anywhere; }
 .hint { color: #59636e; font-size: 0.85em; }
+.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-left: 4px; }
 button { font: inherit; font-size: 0.85em; margin: 0 6px 6px 0; }
 </style>
 </head>
@@ -168,7 +172,7 @@ button { font: inherit; font-size: 0.85em; margin: 0 6px 6px 0; }
 <thead><tr>{{if .Charts}}<th>shown</th>{{end}}<th>#</th><th>run name</th><th>run id</th>{{if not .Side}}<th>status</th><th>started</th>{{end}}{{range .ParamColumns}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Runs}}
-<tr>{{if $.Charts}}<td><input type="checkbox" class="run-toggle" value="{{.Name}}" aria-label="show run" checked></td>{{end}}<td>{{.N}}</td><td class="name">{{.Name}}</td><td class="id">{{.ID}}</td>{{if not $.Side}}<td>{{.Status}}</td><td>{{.Started}}</td>{{end}}{{range .Params}}<td>{{.}}</td>{{end}}</tr>
+<tr>{{if $.Charts}}<td><input type="checkbox" class="run-toggle" value="{{.Name}}" aria-label="show run" checked><span class="swatch" style="background: {{.Color}}"></span></td>{{end}}<td>{{.N}}</td><td class="name">{{.Name}}</td><td class="id">{{.ID}}</td>{{if not $.Side}}<td>{{.Status}}</td><td>{{.Started}}</td>{{end}}{{range .Params}}<td>{{.}}</td>{{end}}</tr>
 {{- end}}
 </tbody>
 </table>
@@ -203,6 +207,7 @@ type chartView struct{ ID, Metric, X, Note string }
 type runRow struct {
 	N                         int
 	Name, ID, Status, Started string
+	Color                     string
 	Params                    []string
 }
 
@@ -274,7 +279,7 @@ func newPage(d *Data, o Options) (*page, error) {
 	}
 
 	for i, r := range d.Runs {
-		row := runRow{N: i + 1, Name: names[i], ID: r.Info.RunID, Status: string(r.Info.Status)}
+		row := runRow{N: i + 1, Name: names[i], ID: r.Info.RunID, Status: string(r.Info.Status), Color: runColor(i)}
 		if r.Info.StartTime > 0 {
 			row.Started = time.UnixMilli(r.Info.StartTime).UTC().Format("2006-01-02 15:04:05 UTC")
 		}

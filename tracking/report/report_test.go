@@ -112,6 +112,19 @@ func TestHistoryDrawnAgainstStep(t *testing.T) {
 	if len(d.Charts[0].Option.Series) != 2 {
 		t.Errorf("final: %d series, want the 2 runs that logged it", len(d.Charts[0].Option.Series))
 	}
+	// A run keeps its color in every chart, even where other runs are missing.
+	colors := map[string]string{}
+	for _, c := range d.Charts {
+		for _, s := range c.Option.Series {
+			if prev, ok := colors[s.ID]; ok && prev != s.Color {
+				t.Errorf("run %s is %s in one chart and %s in %s", s.Name, prev, s.Color, c.Metric)
+			}
+			colors[s.ID] = s.Color
+		}
+	}
+	if len(colors) != 3 || colors[d.Charts[1].Option.Series[0].ID] == colors[d.Charts[1].Option.Series[1].ID] {
+		t.Errorf("run colors %v: want 3 runs told apart", colors)
+	}
 }
 
 func TestPageParts(t *testing.T) {
