@@ -18,8 +18,11 @@ func (s *Store) CreateExperiment(ctx context.Context, name, artifactLocation str
 	if strings.TrimSpace(name) == "" {
 		return "", store.Errorf(store.CodeInvalidParameter, "experiment name must not be empty")
 	}
+	if len(name) > maxExperimentNameLength {
+		return "", store.Errorf(store.CodeInvalidParameter, "experiment name is %d characters long, the limit is %d", len(name), maxExperimentNameLength)
+	}
 	for _, t := range tags {
-		if err := checkKey("experiment tag", t.Key); err != nil {
+		if err := checkExperimentTag(t.Key, t.Value); err != nil {
 			return "", err
 		}
 	}
@@ -154,7 +157,7 @@ func (s *Store) SetExperimentTag(ctx context.Context, experimentID, key, value s
 	if err != nil {
 		return err
 	}
-	if err := checkKey("experiment tag", key); err != nil {
+	if err := checkExperimentTag(key, value); err != nil {
 		return err
 	}
 	err = s.write(ctx, func(tx *txn) error {
@@ -188,6 +191,30 @@ func experimentLocation(ctx context.Context, tx *txn, id int64) (string, error) 
 		return "", store.Errorf(store.CodeInvalidParameter, "experiment %d must be active, it is %s", id, life.String)
 	}
 	return loc.String, nil
+}
+
+// MLflow's limits that tracking/store does not list, because only the
+// SQLite store enforces them here (the server enforces its own).
+const (
+	maxExperimentNameLength     = 500
+	maxExperimentTagValueLength = 5000
+	maxDatasetNameLength        = 500
+	maxDatasetDigestLength      = 36
+	maxDatasetSourceLength      = 65535
+	maxDatasetSchemaLength      = 1048575
+	maxDatasetProfileLength     = 16777215
+	maxInputTagKeyLength        = 255
+	maxInputTagValueLength      = 500
+)
+
+func checkExperimentTag(key, value string) error {
+	if err := checkKey("experiment tag", key); err != nil {
+		return err
+	}
+	if len(value) > maxExperimentTagValueLength {
+		return store.Errorf(store.CodeInvalidParameter, "experiment tag %q value is %d characters long, the limit is %d", key, len(value), maxExperimentTagValueLength)
+	}
+	return nil
 }
 
 // checkKey refuses keys MLflow would refuse for their length or emptiness;

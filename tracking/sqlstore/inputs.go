@@ -14,8 +14,8 @@ import (
 // it again changes nothing. Models become RUN_INPUT -> MODEL_INPUT links.
 func (s *Store) LogInputs(ctx context.Context, runID string, datasets []store.DatasetInput, models []store.ModelIO) error {
 	for _, d := range datasets {
-		if d.Dataset.Name == "" || d.Dataset.Digest == "" || d.Dataset.SourceType == "" || d.Dataset.Source == "" {
-			return store.Errorf(store.CodeInvalidParameter, "dataset input %q needs a name, digest, source type and source", d.Dataset.Name)
+		if err := checkDatasetInput(d); err != nil {
+			return err
 		}
 	}
 	for _, m := range models {
@@ -100,4 +100,34 @@ func (s *Store) LogOutputs(ctx context.Context, runID string, models []store.Mod
 		return nil
 	})
 	return wrap(err, "log outputs of run %s", runID)
+}
+
+// checkDatasetInput applies MLflow's rules for a dataset input.
+func checkDatasetInput(in store.DatasetInput) error {
+	d := in.Dataset
+	if d.Name == "" || d.Digest == "" || d.SourceType == "" || d.Source == "" {
+		return store.Errorf(store.CodeInvalidParameter, "dataset input %q needs a name, digest, source type and source", d.Name)
+	}
+	for _, f := range []struct {
+		what  string
+		n     int
+		limit int
+	}{
+		{"name", len(d.Name), maxDatasetNameLength},
+		{"digest", len(d.Digest), maxDatasetDigestLength},
+		{"source type", len(d.SourceType), maxDatasetDigestLength},
+		{"source", len(d.Source), maxDatasetSourceLength},
+		{"schema", len(d.Schema), maxDatasetSchemaLength},
+		{"profile", len(d.Profile), maxDatasetProfileLength},
+	} {
+		if f.n > f.limit {
+			return store.Errorf(store.CodeInvalidParameter, "dataset %q %s is %d characters long, the limit is %d", d.Name, f.what, f.n, f.limit)
+		}
+	}
+	for _, t := range in.Tags {
+		if t.Key == "" || len(t.Key) > maxInputTagKeyLength || len(t.Value) > maxInputTagValueLength {
+			return store.Errorf(store.CodeInvalidParameter, "dataset %q input tag %.40q: keys need 1 to %d characters, values at most %d", d.Name, t.Key, maxInputTagKeyLength, maxInputTagValueLength)
+		}
+	}
+	return nil
 }

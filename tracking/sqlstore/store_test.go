@@ -102,6 +102,8 @@ func TestExperiments(t *testing.T) {
 		func() error { _, err := s.GetExperiment(ctx, "abc"); return err }(),
 		func() error { _, err := s.CreateExperiment(ctx, "", "", nil); return err }(),
 		s.SetExperimentTag(ctx, id, "", "v"),
+		s.SetExperimentTag(ctx, id, "k", strings.Repeat("v", 5001)),
+		func() error { _, err := s.CreateExperiment(ctx, strings.Repeat("n", 501), "", nil); return err }(),
 	} {
 		if !errors.Is(bad, store.ErrInvalidParameter) {
 			t.Errorf("got %v, want invalid parameter", bad)
@@ -337,6 +339,15 @@ func TestInputsOutputsModels(t *testing.T) {
 	}
 	if err := s.LogInputs(ctx, id, []store.DatasetInput{ds}, nil); err != nil {
 		t.Fatal(err)
+	}
+	long := ds
+	long.Dataset.Digest = strings.Repeat("f", 37)
+	noTagKey := ds
+	noTagKey.Tags = []store.Tag{{Value: "train"}}
+	for _, bad := range []store.DatasetInput{{}, long, noTagKey} {
+		if err := s.LogInputs(ctx, id, []store.DatasetInput{bad}, nil); !errors.Is(err, store.ErrInvalidParameter) {
+			t.Errorf("LogInputs(%+v): %v", bad.Dataset, err)
+		}
 	}
 	var nds, nin int
 	s.db.QueryRow(`SELECT count(*) FROM datasets`).Scan(&nds)
