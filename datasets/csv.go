@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -76,10 +77,25 @@ func ReadCSVFrom(r io.Reader, opt CSVOptions) (*Dataset, error) {
 		}
 		defer zr.Close()
 		br = bufio.NewReaderSize(zr, 1<<20)
-		sizeHint = 0 // the compressed size says little about the rows
+		sizeHint = gzipSize(r, sizeHint)
 	}
 	p := &csvParser{br: br, opt: opt, sizeHint: sizeHint}
 	return p.read()
+}
+
+// gzipSize reads the uncompressed size a gzip file records in its last four
+// bytes (modulo 4 GiB, of the last member only), so a compressed file's
+// matrix can be sized up front too; it is only a hint, and 0 means none.
+func gzipSize(r io.Reader, fileSize int64) int64 {
+	ra, ok := r.(io.ReaderAt)
+	if !ok || fileSize < 18 {
+		return 0
+	}
+	var tail [4]byte
+	if _, err := ra.ReadAt(tail[:], fileSize-4); err != nil {
+		return 0
+	}
+	return int64(binary.LittleEndian.Uint32(tail[:]))
 }
 
 func nameOr(name string) string {
