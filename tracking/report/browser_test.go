@@ -367,7 +367,7 @@ func TestBrowser(t *testing.T) {
 		}
 		const state = `(function () {
 			var d = document.getElementById("f").contentDocument;
-			if (!d || !d.documentElement.getAttribute("data-grove-rendered")) { return ""; }
+			if (!d || !d.documentElement || !d.documentElement.getAttribute("data-grove-rendered")) { return ""; }
 			return String(d.querySelectorAll("div.chart canvas").length) + " " + d.location.protocol;
 		})()`
 		got := ""
