@@ -74,7 +74,7 @@ type result struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // one line for an error; the flags only for -h
-	fs.Usage = func() {} // the flag package calls it on every error too
+	fs.Usage = func() {}     // the flag package calls it on every error too
 	sizesFlag := fs.String("sizes", "0.3,0.2,0.1,0.05,0.01", "comma-separated test `sizes`, each in (0, 1)")
 	parallel := fs.Int("parallel", 1, "`runs` at once, at least 1")
 	experiment := fs.String("experiment", "test_size_sweep", "MLflow experiment `name` for the runs")
