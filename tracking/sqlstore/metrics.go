@@ -316,9 +316,9 @@ func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]stor
 	err := s.readRaw(ctx, func(rq *rawQuerier) error {
 		args := []any{runID, key}
 		found := false
+		var n int64
 		err := rq.query(`SELECT (SELECT count(*) FROM runs WHERE run_uuid = ?1), count(*) FROM metrics WHERE run_uuid = ?1 AND "key" = ?2`, args, func(row []driver.Value) error {
-			found = vInt(row[0]) > 0
-			out = make([]store.Metric, 0, vInt(row[1]))
+			found, n = vInt(row[0]) > 0, vInt(row[1])
 			return nil
 		})
 		if err != nil {
@@ -327,10 +327,12 @@ func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]stor
 		if !found {
 			return store.Errorf(store.CodeNotFound, "no run with id %s", runID)
 		}
+		out = make([]store.Metric, 0, n)
 		// The (run_uuid, key, step) index yields step order without a sort.
 		// NaN comes back as NULL: every column read costs, so is_nan is
 		// folded into value.
-		return rq.query(`SELECT CASE WHEN is_nan THEN NULL ELSE value END, timestamp, step FROM metrics WHERE run_uuid = ?1 AND "key" = ?2 ORDER BY step`, args, func(row []driver.Value) error {
+		q := `SELECT CASE WHEN is_nan THEN NULL ELSE value END, timestamp, step FROM metrics WHERE run_uuid = ?1 AND "key" = ?2 ORDER BY step`
+		return rq.query(q, args, func(row []driver.Value) error {
 			m := store.Metric{Key: key, Value: nan64, Timestamp: vInt(row[1]), Step: vInt(row[2])}
 			if row[0] != nil {
 				m.Value = vFloat(row[0])
@@ -342,8 +344,9 @@ func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]stor
 	if err != nil {
 		return nil, wrap(err, "metric history %q of run %s", key, runID)
 	}
-	// Points sharing a step go in timestamp, then value order.
-	slices.SortStableFunc(out, func(a, b store.Metric) int {
+	// Step, then timestamp, then value order; points usually arrive in
+	// that order already.
+	byStep := func(a, b store.Metric) int {
 		if c := cmp.Compare(a.Step, b.Step); c != 0 {
 			return c
 		}
@@ -351,6 +354,9 @@ func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]stor
 			return c
 		}
 		return cmp.Compare(a.Value, b.Value)
-	})
+	}
+	if !slices.IsSortedFunc(out, byStep) {
+		slices.SortStableFunc(out, byStep)
+	}
 	return out, nil
 }
