@@ -242,3 +242,49 @@ func checkRun(t *testing.T, ctx context.Context, client *tracking.Client, r *sto
 		t.Errorf("test_log_loss %v, the loaded model gives %v", m.Value, ll)
 	}
 }
+
+// TestLibraryExample runs the screenful of library code and checks that its
+// run, with the custom metric it adds afterwards, is in the store.
+func TestLibraryExample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the library example in -short mode")
+	}
+	tmp := t.TempDir()
+	bin := build(t, repoRoot(t), filepath.Join(tmp, "library"), "./experiments/library")
+	uri := "sqlite:///" + filepath.ToSlash(filepath.Join(tmp, "mlflow.db"))
+	cmd := exec.Command(bin)
+	cmd.Dir = tmp
+	cmd.Env = append(os.Environ(), tracking.EnvTrackingURI+"="+uri)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("library example: %v\n%s", err, out)
+	}
+	ctx := context.Background()
+	client, err := tracking.Open(ctx, uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	exp, err := client.Store().GetExperimentByName(ctx, "library_example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := client.SearchRuns(ctx, exp.ID)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("%d runs (%v), want 1", len(runs), err)
+	}
+	r := runs[0]
+	if r.Info.Status != store.StatusFinished {
+		t.Errorf("status %s", r.Info.Status)
+	}
+	m, ok := r.Metric("accuracy_on_setosa_virginica")
+	if !ok || m.Value < 0.9 || m.Value > 1 {
+		t.Errorf("custom metric %v (present %v)", m.Value, ok)
+	}
+	if src, _ := r.Tag("mlflow.source.name"); !strings.HasSuffix(src, "experiments/library/main.go") {
+		t.Errorf("mlflow.source.name %q, want the example's own file", src)
+	}
+	if !strings.Contains(string(out), r.Info.RunID) {
+		t.Errorf("the example did not print its run id:\n%s", out)
+	}
+}
