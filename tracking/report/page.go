@@ -224,7 +224,7 @@ func newPage(d *Data, o Options) (*page, error) {
 		expName = d.Experiment.ID
 	}
 	p := &page{
-		Title:          expName + " - grove metrics",
+		Title:          expName + " - " + plural(len(d.Runs), "run") + " - grove metrics",
 		Heading:        o.Title,
 		EChartsVersion: EChartsVersion,
 		RunsOpen:       len(d.Runs) <= openRunsTable,

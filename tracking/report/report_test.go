@@ -152,7 +152,7 @@ func TestPageParts(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"<title>iris sweep - grove metrics</title>",
+		"<title>iris sweep - 5 runs - grove metrics</title>",
 		"<h1>Metrics of experiment iris sweep</h1>",
 		"5 runs, 4 metrics; metrics logged once per run are drawn against test_size",
 		"<th>test_size</th>",
