@@ -316,7 +316,9 @@ type block struct {
 	done  chan struct{}
 }
 
-const blockSize = 1 << 20
+// blockSize is how much text one worker parses at a time; a variable so the
+// tests can cut small inputs into many blocks.
+var blockSize = 1 << 20
 
 // read parses the body in blocks of whole lines, on as many goroutines as
 // the process may use, and gathers the blocks in file order: the result,
