@@ -267,6 +267,7 @@ func buildChart(d *Data, names []string, key, id string, x xChoice) chart {
 		points    int
 		missing   int // runs that logged key but lack the param
 		nonFinite int // NaN and ±Inf points, drawn as gaps
+		thinned   int // runs whose history was thinned to maxSeriesPoints
 	)
 	if x.kind == xParam {
 		cats, categ = paramCategories(d, key, x.param)
@@ -282,6 +283,10 @@ func buildChart(d *Data, names []string, key, id string, x xChoice) chart {
 		)
 		switch x.kind {
 		case xStep:
+			if len(pts) > maxSeriesPoints {
+				pts = thin(pts, maxSeriesPoints)
+				thinned++
+			}
 			data, n = stepPoints(pts, &nonFinite), len(pts)
 		case xRunOrder:
 			last := pts[len(pts)-1]
@@ -374,8 +379,62 @@ func buildChart(d *Data, names []string, key, id string, x xChoice) chart {
 	if nonFinite > 0 {
 		notes = append(notes, fmt.Sprintf("%d NaN or infinite values are drawn as gaps", nonFinite))
 	}
+	if thinned > 0 {
+		notes = append(notes, fmt.Sprintf("%s more than %d points; each is drawn through %d that keep its shape", runsHave(thinned), maxSeriesPoints, maxSeriesPoints))
+	}
 	c.note = strings.Join(notes, "; ")
 	return c
+}
+
+// maxSeriesPoints is the most points of one run's history a page carries. A
+// run that logs a loss every batch can have tens of thousands of steps; at
+// 500 such runs the page would weigh hundreds of megabytes and no browser
+// would draw it, while a chart a thousand pixels wide shows no more detail.
+const maxSeriesPoints = 1000
+
+// thin picks n of pts (n >= 3) by largest-triangle-three-buckets: the first
+// and last points, and from each of n-2 equal runs of points between them the
+// one that spans the largest triangle with the point kept before it and the
+// mean of the next run. Peaks and dips survive, unlike taking every k-th point.
+// Points whose value is not finite are dropped first: they cannot be weighed.
+func thin(pts []store.Metric, n int) []store.Metric {
+	if slices.ContainsFunc(pts, func(p store.Metric) bool { return math.IsNaN(p.Value) || math.IsInf(p.Value, 0) }) {
+		pts = slices.DeleteFunc(slices.Clone(pts), func(p store.Metric) bool { return math.IsNaN(p.Value) || math.IsInf(p.Value, 0) })
+	}
+	if len(pts) <= n || n < 3 {
+		return pts
+	}
+	out := make([]store.Metric, 0, n)
+	out = append(out, pts[0])
+	every := float64(len(pts)-2) / float64(n-2)
+	kept := 0 // index in pts of the last point kept
+	for b := 0; b < n-2; b++ {
+		lo := int(float64(b)*every) + 1
+		hi := int(float64(b+1)*every) + 1
+		// The mean of the next run (or the last point, after the last run).
+		nlo, nhi := hi, min(int(float64(b+2)*every)+1, len(pts)-1)
+		if b == n-3 {
+			nlo, nhi = len(pts)-1, len(pts)
+		}
+		var mx, my float64
+		for _, p := range pts[nlo:nhi] {
+			mx += float64(p.Step)
+			my += p.Value
+		}
+		mx /= float64(nhi - nlo)
+		my /= float64(nhi - nlo)
+		ax, ay := float64(pts[kept].Step), pts[kept].Value
+		best, bestArea := lo, -1.0
+		for j := lo; j < hi; j++ {
+			area := math.Abs((ax-mx)*(pts[j].Value-ay) - (ax-float64(pts[j].Step))*(my-ay))
+			if area > bestArea {
+				best, bestArea = j, area
+			}
+		}
+		out = append(out, pts[best])
+		kept = best
+	}
+	return append(out, pts[len(pts)-1])
 }
 
 // stepPoints encodes a history as [[step, value], ...] itself: boxing every
@@ -420,6 +479,14 @@ func appendFloat(b []byte, f float64) []byte {
 		}
 	}
 	return b
+}
+
+// runsHave says how many runs' histories a note is about.
+func runsHave(n int) string {
+	if n == 1 {
+		return "the history of 1 run has"
+	}
+	return fmt.Sprintf("the histories of %d runs have", n)
 }
 
 // finite returns v, or nil (a gap in ECharts) when JSON cannot hold it.

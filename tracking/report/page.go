@@ -131,6 +131,7 @@ nav a { margin-right: 14px; color: #0969da; text-decoration: none; white-space: 
 .box { border: 1px solid #d1d9e0; border-radius: 6px; margin: 0 0 16px; padding: 8px; }
 .chart { width: 100%; height: 460px; }
 .note { color: #9a6700; margin: 4px 8px; font-size: 0.9em; }
+.note::first-letter { text-transform: uppercase; }
 .empty { font-size: 1.1em; padding: 24px; background: #f6f8fa; border-radius: 6px; }
 summary { font-weight: 600; margin: 4px 0; }
 table { border-collapse: collapse; font-size: 0.9em; }

@@ -254,6 +254,24 @@ func TestManyRuns(t *testing.T) {
 	}
 }
 
+// TestLongHistory checks that a history of thousands of steps reaches the
+// page thinned, and that the page says so.
+func TestLongHistory(t *testing.T) {
+	runs := curves(2, 1, 4000)
+	runs[1].metrics = runs[1].metrics[:300]
+	page := build(t, "long", runs, report.Options{})
+	s := readData(t, page).Charts[0].Option.Series
+	if len(s[0].Data) != 1000 || len(s[1].Data) != 300 {
+		t.Errorf("series of %d and %d points, want 1000 (thinned) and 300 (whole)", len(s[0].Data), len(s[1].Data))
+	}
+	if last := s[0].Data[len(s[0].Data)-1][0]; last != 3999.0 {
+		t.Errorf("thinned history ends at step %v, want 3999", last)
+	}
+	if !bytes.Contains(page, []byte("the history of 1 run has more than 1000 points")) {
+		t.Errorf("page does not say a history was thinned")
+	}
+}
+
 func TestNonFiniteValues(t *testing.T) {
 	runs := []runSpec{{name: "r", start: 1, metrics: []store.Metric{
 		{Key: "loss", Value: 1, Step: 0}, {Key: "loss", Value: math.NaN(), Step: 1},
