@@ -26,8 +26,10 @@
 // the runs nearest the pointer). Up to 40 runs each chart has a scrolling
 // legend; the runs table's tick boxes, or a click in any legend, hide or show
 // a run in every chart. Past 40 runs the table stands beside the charts as
-// the one legend. An experiment with no runs, or runs without metrics, gets a
-// page that says so.
+// the one legend. A history longer than 1000 points is drawn through 1000 of
+// them chosen by largest-triangle-three-buckets sampling, which keeps peaks
+// and dips, and the chart says so. An experiment with no runs, or runs
+// without metrics, gets a page that says so.
 //
 // # Safety and determinism
 //
