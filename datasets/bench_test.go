@@ -53,3 +53,17 @@ func BenchmarkReadCSV20kx40(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDigest fingerprints a 200,000 x 40 table, as autolog does for the
+// training and test sets of every run.
+func BenchmarkDigest(b *testing.B) {
+	ds, err := MakeClassification(SynthConfig{Samples: 200_000, Features: 40, Informative: 20, Redundant: 10, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(ds.Rows() * (ds.Features() + 1) * 8))
+	b.ResetTimer()
+	for b.Loop() {
+		ds.Digest()
+	}
+}
