@@ -361,64 +361,19 @@ func (f *Forest) probaInto(raw rawMatrix, out []float64, workers int) {
 
 func (f *Forest) probaBlock(raw rawMatrix, lo, hi int, out []float64) {
 	k := f.k
-	var rows [lanes][]float64
-	var leaves [lanes]int32
 	for _, t := range f.trees {
-		for i := lo; i < hi; i += lanes {
-			n := min(lanes, hi-i)
-			for l := 0; l < n; l++ {
-				r := (i + l) * raw.Stride
-				rows[l] = raw.Data[r : r+raw.Cols]
-			}
-			walkLanes(t.nodes, rows[:n], leaves[:n])
-			for l := 0; l < n; l++ {
-				acc := out[(i+l)*k : (i+l+1)*k]
-				p := t.proba[int(leaves[l])*k : (int(leaves[l])+1)*k]
-				for c, v := range p {
-					acc[c] += v
-				}
+		for i := lo; i < hi; i++ {
+			r := i * raw.Stride
+			leaf := walk(t.nodes, raw.Data[r:r+raw.Cols])
+			acc := out[i*k : (i+1)*k]
+			for c, v := range t.proba[leaf*k : (leaf+1)*k] {
+				acc[c] += v
 			}
 		}
 	}
 	inv := 1 / float64(len(f.trees))
 	for j := lo * k; j < hi*k; j++ {
 		out[j] *= inv
-	}
-}
-
-// lanes is how many rows walk a tree together. Their walks are independent,
-// so the processor overlaps their memory loads instead of waiting for each
-// node in turn.
-const lanes = 8
-
-// walkLanes walks every row down the tree and stores the leaf index (into
-// proba / k) each reaches.
-func walkLanes(nodes []node, rows [][]float64, leaves []int32) {
-	var at [lanes]int32
-	var live [lanes]bool
-	n := len(rows)
-	for l := 0; l < n; l++ {
-		live[l] = true
-	}
-	for active := n; active > 0; {
-		active = 0
-		for l := 0; l < n; l++ {
-			if !live[l] {
-				continue
-			}
-			nd := &nodes[at[l]]
-			if nd.feat < 0 {
-				leaves[l] = nd.right
-				live[l] = false
-				continue
-			}
-			active++
-			next := nd.right
-			if rows[l][nd.feat] <= nd.thr {
-				next = at[l] + 1
-			}
-			at[l] = next
-		}
 	}
 }
 
