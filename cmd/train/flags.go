@@ -11,6 +11,7 @@ import (
 
 	"github.com/grove-ml/grove/models/forest"
 	"github.com/grove-ml/grove/tracking"
+	"github.com/grove-ml/grove/tracking/autolog"
 )
 
 // usageError is a bad command line: main prints it as one line and exits 2.
@@ -151,6 +152,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		if err != nil {
 			return fmt.Errorf("%s: the value must be a number", s)
 		}
+		if autologMetric(name) {
+			return fmt.Errorf("%s: %s is a metric autolog logs itself; pick another name", s, name)
+		}
 		if _, dup := o.metrics[name]; dup {
 			return fmt.Errorf("%s: metric %s given twice", s, name)
 		}
@@ -237,4 +241,17 @@ flags:
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
+}
+
+// autologMetric reports whether name is one of the metrics autolog logs, which
+// a custom metric must not overwrite.
+func autologMetric(name string) bool {
+	for _, prefix := range []string{autolog.PrefixTraining, autolog.PrefixTest} {
+		for _, m := range metricOrder {
+			if name == prefix+m {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -60,6 +60,7 @@ var goldenCases = []struct {
 	{"usage-metric-bad-name", []string{"-metric", "acc!=1"}, 2},
 	{"usage-metric-bad-value", []string{"-metric", "acc=high"}, 2},
 	{"usage-metric-twice", []string{"-metric", "acc=1", "-metric", "acc=2"}, 2},
+	{"usage-metric-autolog-name", []string{"-metric", "test_accuracy_score=1"}, 2},
 	{"usage-metric-no-track", []string{"-no-track", "-metric", "acc=1"}, 2},
 	{"usage-report-no-track", []string{"-no-track", "-report", "chart.html"}, 2},
 	{"usage-run-id-alone", []string{"-run-id", "abc"}, 2},
