@@ -3,6 +3,7 @@ package datasets_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/grove-ml/grove/datasets"
@@ -98,4 +99,27 @@ func ExampleMakeClassification() {
 	}
 	fmt.Println(ds.Rows(), ds.Features(), ds.ClassNames)
 	// Output: 1000 10 [0 1 2]
+}
+
+func ExampleDataset_Subset() {
+	ds := iris.Load()
+	firsts := ds.Subset([]int{0, 50, 100}) // the first flower of each species
+	for i, y := range firsts.Y {
+		fmt.Println(firsts.ClassNames[y], firsts.X.RawRowView(i))
+	}
+	// Output:
+	// setosa [5.1 3.5 1.4 0.2]
+	// versicolor [7 3.2 4.7 1.4]
+	// virginica [6.3 3.3 6 2.5]
+}
+
+func ExampleDataset_WriteCSV() {
+	ds := iris.Load().Subset([]int{0, 149})
+	if err := ds.WriteCSV(os.Stdout); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// sepal length (cm),sepal width (cm),petal length (cm),petal width (cm),species
+	// 5.1,3.5,1.4,0.2,setosa
+	// 5.9,3,5.1,1.8,virginica
 }
