@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/grove-ml/grove/datasets"
@@ -50,8 +51,44 @@ func load(ctx context.Context, o *options) (train, test *datasets.Dataset, j *jo
 		if o.stratify && !strings.HasPrefix(msg, "-test-size") {
 			msg = "-stratify: " + msg
 		}
+		if lo, hi, ok := testSizeRange(ds, o.stratify); ok {
+			msg += fmt.Sprintf("; -test-size must be in [%s, %s] for this data", trim4(lo), trim4(hi))
+		}
 		return nil, nil, nil, usagef("%s", msg)
 	}
 	j.TrainRows, j.TestRows = train.Rows(), test.Rows()
 	return train, test, j, nil
 }
+
+// testSizeRange finds the -test-size values, on a grid of 0.0001, that split
+// ds: both sides need a row, and with stratify a row of every class present.
+// It is only called after a split failed, to say what would work.
+func testSizeRange(ds *datasets.Dataset, stratify bool) (lo, hi float64, ok bool) {
+	n := ds.Rows()
+	need := 1
+	if stratify {
+		present := map[int]bool{}
+		for _, y := range ds.Y {
+			present[y] = true
+		}
+		need = len(present)
+	}
+	fits := func(t float64) bool {
+		train, test, err := datasets.SplitSizes(n, datasets.SplitOptions{TestSize: t})
+		return err == nil && train >= need && test >= need
+	}
+	lo, hi = -1, -1
+	for i := 1; i < 10000; i++ {
+		t := float64(i) / 10000
+		if fits(t) {
+			if lo < 0 {
+				lo = t
+			}
+			hi = t
+		}
+	}
+	return lo, hi, lo > 0
+}
+
+// trim4 prints a grid value without trailing zeros.
+func trim4(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
