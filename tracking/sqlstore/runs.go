@@ -76,7 +76,7 @@ func (s *Store) CreateRun(ctx context.Context, req store.CreateRunRequest) (*sto
 		info = store.RunInfo{
 			RunID:          runID,
 			RunName:        name,
-			ExperimentID:   req.ExperimentID,
+			ExperimentID:   strconv.FormatInt(expID, 10),
 			UserID:         req.UserID,
 			Status:         store.StatusRunning,
 			StartTime:      start,
@@ -94,6 +94,7 @@ func (s *Store) CreateRun(ctx context.Context, req store.CreateRunRequest) (*sto
 	}
 	run := &store.Run{Info: info}
 	run.Data.Tags = dedupTags(tags)
+	slices.SortFunc(run.Data.Tags, func(a, b store.Tag) int { return strings.Compare(a.Key, b.Key) })
 	return run, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -609,5 +610,37 @@ func TestOpenExisting(t *testing.T) {
 	r := newRun(t, s, "future")
 	if err := s.LogBatch(ctx, r.Info.RunID, []store.Metric{{Key: "m", Value: 1}}, nil, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCancelledReads cancels reads at random points: the store must stay
+// usable, with no connection left inside a transaction.
+func TestCancelledReads(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	s.CreateExperiment(ctx, "cancel", "", nil)
+	seedRuns(t, s, 1, 2000)
+	runs, _, err := s.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{"1"}, MaxResults: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := runs[0].Info.RunID
+	for i := range 40 {
+		cctx, cancel := context.WithTimeout(ctx, time.Duration(i*50)*time.Microsecond)
+		s.SearchRuns(cctx, store.RunQuery{ExperimentIDs: []string{"1"}})
+		s.GetMetricHistory(cctx, id, "loss")
+		s.GetRun(cctx, id)
+		cancel()
+	}
+	for range 8 {
+		if _, _, err := s.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{"1"}, MaxResults: 5}); err != nil {
+			t.Fatalf("SearchRuns after cancellations: %v", err)
+		}
+		if err := s.LogBatch(ctx, id, []store.Metric{{Key: "after", Value: 1}}, nil, nil); err != nil {
+			t.Fatalf("LogBatch after cancellations: %v", err)
+		}
+		if _, err := s.GetRun(ctx, id); err != nil {
+			t.Fatalf("GetRun after cancellations: %v", err)
+		}
 	}
 }

@@ -171,20 +171,25 @@ func (s *Store) readRaw(ctx context.Context, fn func(rq *rawQuerier) error) erro
 			return errors.New("not a driver connection")
 		}
 		rq := &rawQuerier{ctx: ctx, c: c}
-		if err := rq.exec("BEGIN"); err != nil {
+		if err := rq.exec(ctx, "BEGIN"); err != nil {
 			return err
 		}
-		defer rq.exec("ROLLBACK")
-		return fn(rq)
+		err := fn(rq)
+		// The rollback must run even when ctx has ended; a connection
+		// left inside a transaction is no use to the pool.
+		if rerr := rq.exec(context.Background(), "ROLLBACK"); rerr != nil {
+			return errors.Join(err, rerr, driver.ErrBadConn)
+		}
+		return err
 	})
 }
 
-func (rq *rawQuerier) exec(q string) error {
+func (rq *rawQuerier) exec(ctx context.Context, q string) error {
 	ex, ok := rq.c.(driver.ExecerContext)
 	if !ok {
 		return errors.New("driver cannot execute statements")
 	}
-	_, err := ex.ExecContext(rq.ctx, q, nil)
+	_, err := ex.ExecContext(ctx, q, nil)
 	return err
 }
 
