@@ -357,7 +357,7 @@ func buildChart(d *Data, names []string, key, id string, x xChoice) chart {
 	}
 	c.Option = option{
 		Animation: false, // hundreds of runs animate slowly and the page must settle fast
-		Title:     opts.Title{Title: key, Subtitle: fmt.Sprintf("%d runs, x: %s", runs, x.label()), Left: "left"},
+		Title:     opts.Title{Title: key, Subtitle: plural(runs, "run") + ", x: " + x.label(), Left: "left"},
 		Legend:    lg,
 		Tooltip:   tooltip{Tooltip: opts.Tooltip{Trigger: trigger}, Confine: true},
 		Toolbox: toolbox{Toolbox: opts.Toolbox{Right: gridRight}, Feature: toolboxFeature{
@@ -374,10 +374,10 @@ func buildChart(d *Data, names []string, key, id string, x xChoice) chart {
 	}
 	var notes []string
 	if missing > 0 {
-		notes = append(notes, fmt.Sprintf("%d runs without param %s are left out", missing, x.param))
+		notes = append(notes, fmt.Sprintf("%s without param %s left out", plural(missing, "run"), x.param))
 	}
 	if nonFinite > 0 {
-		notes = append(notes, fmt.Sprintf("%d NaN or infinite values are drawn as gaps", nonFinite))
+		notes = append(notes, fmt.Sprintf("%s NaN or infinite, drawn as gaps", plural(nonFinite, "value")))
 	}
 	if thinned > 0 {
 		notes = append(notes, fmt.Sprintf("%s more than %d points; each is drawn through %d that keep its shape", runsHave(thinned), maxSeriesPoints, maxSeriesPoints))

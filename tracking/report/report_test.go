@@ -283,7 +283,7 @@ func TestNonFiniteValues(t *testing.T) {
 	if len(data) != 4 || data[1][1] != nil || data[2][1] != nil || data[3][1] != 0.5 {
 		t.Errorf("points %v, want gaps (null) at steps 1 and 2", data)
 	}
-	if !bytes.Contains(page, []byte("2 NaN or infinite values are drawn as gaps")) {
+	if !bytes.Contains(page, []byte("2 values NaN or infinite, drawn as gaps")) {
 		t.Errorf("page does not say that values are missing")
 	}
 }
