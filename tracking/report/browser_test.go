@@ -381,6 +381,24 @@ func TestBrowser(t *testing.T) {
 		b.checkClean(t, srv.URL+"/")
 	})
 
+	// Past legendMaxRuns the charts' legends are hidden and the runs panel
+	// is the one legend: unticking a run must still hide it.
+	t.Run("runs panel", func(t *testing.T) {
+		many := build(t, "many", curves(45, 2, 10), report.Options{})
+		b.open(t, many, true)
+		hidden := eval[[]bool](t, b, `(function () {
+			document.querySelector('input.run-toggle[value="run-007"]').click();
+			return Array.from(document.querySelectorAll("div.chart")).map(function (el) {
+				var ch = echarts.getInstanceByDom(el), o = ch.getOption();
+				return o.legend[0].show === false && (o.legend[0].selected || {})["run-007"] === false;
+			});
+		})()`)
+		if len(hidden) != 2 || !hidden[0] || !hidden[1] {
+			t.Errorf("after unticking run-007, hidden legend and run hidden per chart: %v, want [true true]", hidden)
+		}
+		b.checkClean(t)
+	})
+
 	t.Run("empty", func(t *testing.T) {
 		empty := build(t, "nothing yet", nil, report.Options{})
 		b.open(t, empty, false)
