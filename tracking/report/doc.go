@@ -50,8 +50,9 @@
 // # Size and speed
 //
 // The embedded script makes every page about 1.1 MB; a sweep of 5 runs x 14
-// scores is 1.16 MB. At 500 runs x 10 metrics x 100 steps the page is 14 MB,
-// Render takes about 0.5 s (BenchmarkRender), and headless Chromium 156 draws
+// scores is 1.16 MB. At 500 runs x 10 metrics x 100 steps Collect reads the
+// runs from MLflow's SQLite file in about 2.5 s (BenchmarkCollectSQLite), the
+// page is 14 MB, Render takes about 0.5 s (BenchmarkRender), and headless Chromium 156 draws
 // the first chart 1 to 1.4 s after the script starts and all ten in about 7 s
 // (BenchmarkBrowserRender, on a 2-core machine shared with other work at a
 // load average of 8 to 10; an idle machine is faster). Charts are drawn one per task, so the page scrolls and answers
