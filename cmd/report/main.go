@@ -70,9 +70,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.experiment, "experiment", "", "MLflow experiment `name` to chart (default random_forest, as cmd/train records)")
 	fs.StringVar(&o.experimentID, "experiment-id", "", "MLflow experiment `id` to chart, instead of -experiment")
-	fs.StringVar(&o.trackingURI, "tracking-uri", "", "where the runs are: sqlite:///`file`.db or http(s)://server; default $MLFLOW_TRACKING_URI, else "+tracking.DefaultURI)
+	fs.StringVar(&o.trackingURI, "tracking-uri", "", "`uri` of the runs: sqlite:///file.db or http(s)://server; default $MLFLOW_TRACKING_URI, else "+tracking.DefaultURI)
 	fs.StringVar(&o.out, "o", report.ArtifactName, "write the page to `file`; - for standard output")
-	fs.StringVar(&o.x, "x", report.XAuto, "x axis: auto, step, run (start order) or param:`KEY`")
+	fs.StringVar(&o.x, "x", report.XAuto, "x `axis`: auto, step, run (start order) or param:KEY")
 	fs.StringVar(&o.title, "title", "", "page heading; default \"Metrics of experiment NAME\"")
 	fs.StringVar(&o.attach, "attach", "", "also attach the page to run `id` as "+report.ArtifactName+" (charts that run's experiment)")
 	fs.Usage = func() {
