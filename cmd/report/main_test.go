@@ -82,7 +82,7 @@ func TestRun(t *testing.T) {
 		{"bad-x", "-tracking-uri $URI -x steps", "", 2, -1},
 		{"both-experiments", "-tracking-uri $URI -experiment iris -experiment-id 1", "", 2, -1},
 		{"attach-and-experiment", "-tracking-uri $URI -experiment iris -attach $RUN", "", 2, -1},
-		{"empty-name", "-tracking-uri $URI -experiment ", "", 2, -1},
+		{"missing-value", "-tracking-uri $URI -experiment", "", 2, -1},
 		{"extra-argument", "-tracking-uri $URI iris", "", 2, -1},
 		{"bad-uri", "-tracking-uri ftp://host/db", "", 2, -1},
 	}
@@ -160,5 +160,15 @@ func golden(t *testing.T, name, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("output differs from %s:\ngot:\n%s\nwant:\n%s", file, got, want)
+	}
+}
+
+// TestEmptyExperimentName passes an empty value, which a table of
+// space-separated arguments cannot.
+func TestEmptyExperimentName(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-experiment", ""}, &out, &out)
+	if code := exitCode(err, &out); code != 2 || out.String() != "report: -experiment must not be empty\n" {
+		t.Errorf("exit %d, output %q; want 2 and the flag named", code, out.String())
 	}
 }
