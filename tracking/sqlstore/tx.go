@@ -171,8 +171,12 @@ func (s *Store) readRaw(ctx context.Context, fn func(rq *rawQuerier) error) erro
 			return errors.New("not a driver connection")
 		}
 		rq := &rawQuerier{ctx: ctx, c: c}
-		if err := rq.exec(ctx, "BEGIN"); err != nil {
-			return err
+		// A deferred BEGIN takes no lock, so it needs no cancelling; with
+		// ctx, the driver could report a cancellation after the BEGIN took
+		// effect, and the connection would go back to the pool inside a
+		// transaction.
+		if err := rq.exec(context.Background(), "BEGIN"); err != nil {
+			return errors.Join(err, driver.ErrBadConn)
 		}
 		err := fn(rq)
 		// The rollback must run even when ctx has ended; a connection
