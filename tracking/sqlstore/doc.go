@@ -54,18 +54,19 @@
 //
 // Benchmarks (go test -bench . -benchtime=2s -count=3), measured on the
 // 2-core machine grove is developed on while it was shared with other work
-// (load average 8 to 9), so wall times are inflated; the CPU time per
+// (load average 5 to 9), so wall times are inflated; the CPU time per
 // operation, reported beside them, is closer to what an idle core gives.
 // Targets from the issue in brackets.
 //
 //	                                      wall/op         CPU/op
-//	BenchmarkLogMetric (median)           0.12-0.14 ms    0.17-0.19 ms   [< 0.2 ms median]
-//	BenchmarkLogBatch10000                230-270 ms      112-119 ms     [< 100 ms]
-//	BenchmarkMetricHistory100000          250-330 ms      99-133 ms      [< 100 ms]
-//	BenchmarkSearchRuns10000 (10 pages)   0.7-2.4 s       386-536 ms     [< 200 ms]
+//	BenchmarkLogMetric (median)           0.12-0.13 ms    0.16 ms        [< 0.2 ms median]
+//	BenchmarkLogBatch10000                165-175 ms      107-122 ms     [< 100 ms]
+//	BenchmarkMetricHistory100000          92-141 ms       82-137 ms      [< 100 ms]
+//	BenchmarkSearchRuns10000 (10 pages)   0.42-0.64 s     336-535 ms     [< 200 ms]
 //
 // One metric per transaction meets its target. A 10,000-point batch and a
 // 100,000-point history are at about the target in CPU time; listing
 // 10,000 runs with their params, tags and latest metrics (100,000 rows) is
-// about twice it.
+// about twice it: the three tables cost about 1.7 µs a row joined through
+// their run_uuid indexes, which is the floor of the current design.
 package sqlstore
