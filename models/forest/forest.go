@@ -364,7 +364,7 @@ func (f *Forest) probaBlock(raw rawMatrix, lo, hi int, out []float64) {
 	for _, t := range f.trees {
 		for i := lo; i < hi; i++ {
 			r := i * raw.Stride
-			leaf := walk(t.nodes, raw.Data[r:r+raw.Cols])
+			leaf := int(t.leafOf[walk(t.nodes, raw.Data[r:r+raw.Cols])])
 			acc := out[i*k : (i+1)*k]
 			for c, v := range t.proba[leaf*k : (leaf+1)*k] {
 				acc[c] += v
@@ -377,13 +377,13 @@ func (f *Forest) probaBlock(raw rawMatrix, lo, hi int, out []float64) {
 	}
 }
 
-// walk returns the leaf index (into proba / k) that row reaches.
+// walk returns the node index of the leaf that row reaches.
 func walk(nodes []node, row []float64) int {
 	i := 0
 	for {
 		n := &nodes[i]
-		if n.feat < 0 {
-			return int(n.right)
+		if int(n.right) == i {
+			return i
 		}
 		if row[n.feat] <= n.thr {
 			i++
@@ -428,7 +428,7 @@ func (f *Forest) oobScore(raw rawMatrix, y []int32, inBag [][]bool, workers int)
 						if inBag[t][i] {
 							continue
 						}
-						leaf := walk(tr.nodes, row)
+						leaf := int(tr.leafOf[walk(tr.nodes, row)])
 						addLeaf(acc, tr.proba[leaf*k:(leaf+1)*k])
 					}
 					if argmax(acc) == int(y[i]) {

@@ -79,13 +79,14 @@ func (f *Forest) Save(w io.Writer) error {
 	p = binary.LittleEndian.AppendUint64(p, math.Float64bits(f.oob))
 	for _, t := range f.trees {
 		p = binary.AppendUvarint(p, uint64(len(t.nodes)))
-		for _, n := range t.nodes {
-			if n.feat >= 0 {
+		for j, n := range t.nodes {
+			if int(n.right) != j {
 				p = binary.AppendUvarint(p, uint64(n.feat)+2)
 				p = binary.LittleEndian.AppendUint64(p, math.Float64bits(n.thr))
 				continue
 			}
-			v := t.value[int(n.right)*f.k : (int(n.right)+1)*f.k]
+			leaf := int(t.leafOf[j])
+			v := t.value[leaf*f.k : (leaf+1)*f.k]
 			if integral(v) {
 				p = append(p, 0)
 				for _, x := range v {
@@ -309,7 +310,6 @@ func decodeTree(r *reader, k, d int) (*tree, error) {
 			open = append(open, j)
 			prevLeaf = false
 		default:
-			leaf := len(tr.value) / k
 			for c := 0; c < k; c++ {
 				var v float64
 				if h == 0 {
@@ -325,7 +325,7 @@ func decodeTree(r *reader, k, d int) (*tree, error) {
 				}
 				tr.value = append(tr.value, v)
 			}
-			tr.nodes[j] = node{feat: -1, right: int32(leaf)}
+			tr.nodes[j] = node{thr: math.Inf(-1), right: int32(j)}
 			prevLeaf = true
 		}
 	}

@@ -6,11 +6,13 @@ import (
 
 // node is one node of a fitted tree, laid out in preorder so that an
 // internal node's left child is the next node and only the right child's
-// index is stored: 16 bytes, four nodes to a cache line.
+// index is stored: 16 bytes, four nodes to a cache line. A leaf is a node
+// whose right child is itself (threshold -Inf, feature 0), so no field is
+// spent on telling leaves apart; tree.leafOf finds its class weights.
 type node struct {
 	thr   float64 // go left when x[feat] <= thr
-	feat  int32   // feature index, or -1 for a leaf
-	right int32   // internal: right child's index; leaf: index of its class weights in tree.value / k
+	feat  int32   // feature index (0 for a leaf)
+	right int32   // right child's index; a leaf's own index
 }
 
 // tree is one fitted CART tree.
@@ -23,13 +25,25 @@ type tree struct {
 	// proba holds each leaf's class probabilities, value over its sum,
 	// worked out once so prediction only adds.
 	proba []float64
+	// leafOf maps a leaf's node index to its index in value / k.
+	leafOf []int32
 	// imp is the tree's normalised feature importances, kept only until
 	// Fit has averaged them.
 	imp []float64
 }
 
-// finish fills t.proba from t.value, for k classes.
+// finish fills t.proba and t.leafOf from the nodes and t.value, for k
+// classes. Leaves' values are stored in the leaves' preorder.
 func (t *tree) finish(k int) {
+	t.leafOf = make([]int32, len(t.nodes))
+	leaves := int32(0)
+	for i, n := range t.nodes {
+		t.leafOf[i] = -1
+		if int(n.right) == i {
+			t.leafOf[i] = leaves
+			leaves++
+		}
+	}
 	t.proba = make([]float64, len(t.value))
 	for j := 0; j+k <= len(t.value); j += k {
 		var sum float64
@@ -253,8 +267,7 @@ func (b *builder) impurity(w []float64, sum float64) float64 {
 // node decides whether the node on top of the stack is a leaf or splits,
 // records it in tr, and pushes its children.
 func (b *builder) node(tr *tree, it stackItem, r *rng) {
-	td, s := b.td, b.s
-	k := td.k
+	s := b.s
 	id := len(tr.nodes)
 	if it.parent >= 0 && it.isRight {
 		tr.nodes[it.parent].right = int32(id)
@@ -299,7 +312,7 @@ func (b *builder) node(tr *tree, it stackItem, r *rng) {
 		}
 	}
 	if leaf {
-		tr.nodes = append(tr.nodes, node{feat: -1, right: int32(len(tr.value) / k)})
+		tr.nodes = append(tr.nodes, node{thr: math.Inf(-1), right: int32(id)})
 		tr.value = append(tr.value, b.total...)
 		return
 	}
@@ -500,6 +513,9 @@ func (b *builder) scanHist(f int, h []float64, start, end int, W float64) bool {
 	k := td.k
 	nb := td.nbins[f]
 	needCount := b.s.minSamplesLeaf > 1
+	if k == 2 && !needCount && !b.s.entropy {
+		return b.scanHistGini2(f, h, W)
+	}
 	var cnt []int32
 	if needCount {
 		cnt = b.binCount[:nb]
@@ -550,6 +566,47 @@ func (b *builder) scanHist(f int, h []float64, start, end int, W float64) bool {
 			nLeft += int(cnt[bin])
 		}
 		prev = bin
+	}
+	return boundary
+}
+
+// scanHistGini2 is scanHist for the commonest case, two classes, Gini and
+// no minimum leaf size, with the class loops and the proxy unrolled.
+func (b *builder) scanHistGini2(f int, h []float64, W float64) bool {
+	nb := len(h) / 2
+	t0, t1 := b.total[0], b.total[1]
+	var l0, l1 float64
+	prev := -1
+	boundary := false
+	bs := &b.best
+	best := bs.proxy
+	bestBin, bestNext := -1, -1
+	var bl0, bl1 float64
+	for bin := 0; bin < nb; bin++ {
+		h0, h1 := h[2*bin], h[2*bin+1]
+		if h0+h1 <= 0 {
+			continue
+		}
+		if prev >= 0 {
+			boundary = true
+			wl := l0 + l1
+			r0, r1 := t0-l0, t1-l1
+			if p := (l0*l0+l1*l1)/wl + (r0*r0+r1*r1)/(W-wl); p > best {
+				best, bestBin, bestNext, bl0, bl1 = p, prev, bin, l0, l1
+			}
+		}
+		l0 += h0
+		l1 += h1
+		prev = bin
+	}
+	if bestBin >= 0 {
+		bs.proxy = best
+		bs.found = true
+		bs.feat = f
+		bs.byBin = true
+		bs.bin = uint8(bestBin)
+		bs.thr = midpoint(b.td.binHi[f][bestBin], b.td.binLo[f][bestNext])
+		bs.leftW[0], bs.leftW[1] = bl0, bl1
 	}
 	return boundary
 }
