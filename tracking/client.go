@@ -112,7 +112,7 @@ func (c *Client) StartRun(ctx context.Context, experimentID string, opts RunOpti
 	}
 	name := opts.Name
 	if name == "" {
-		name = GenerateRunName()
+		name = store.GenerateRunName()
 	}
 	userName := opts.User
 	if userName == "" {

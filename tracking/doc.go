@@ -30,7 +30,7 @@
 // anything is written and whatever the store. It splits batches to MLflow's
 // limits (1000 metrics, 100 params, 100 tags, 1000 items a request), stamps
 // metrics with the current time, names runs that have no name
-// (GenerateRunName) and sets the tags MLflow's own client sets when it
+// (store.GenerateRunName) and sets the tags MLflow's own client sets when it
 // starts a run: mlflow.runName, mlflow.user, mlflow.source.name,
 // mlflow.source.type and, when known, mlflow.source.git.commit (GitCommit
 // reads it from .git without a git program).

@@ -99,7 +99,7 @@ func seedRuns(tb testing.TB, s *Store, exp int64, n int) {
 	err := s.write(ctx, func(tx *txn) error {
 		for i := range n {
 			id := newUUIDHex()
-			name := GenerateName()
+			name := store.GenerateRunName()
 			if _, err := tx.ExecContext(ctx, `INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES (?, ?, 'UNKNOWN', '', '', 'bench', 'FINISHED', ?, ?, '', 'active', ?, ?)`,
 				id, name, int64(i), int64(i+1), fmt.Sprintf("%s/%d/%s/artifacts", root, exp, id), exp); err != nil {
 				return err

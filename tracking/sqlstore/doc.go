@@ -18,7 +18,7 @@
 // before anything is written to it.
 //
 // Rows are written as MLflow writes them: run ids are 32 hex digits, runs get
-// an adjective-noun-number name when none is given (GenerateName) and the
+// an adjective-noun-number name when none is given (store.GenerateRunName) and the
 // mlflow.runName tag, params never change value, every metric point is kept
 // in metrics and latest_metrics holds, per key, the point with the largest
 // (step, timestamp, value). NaN is stored as 0 with is_nan set and ±Inf as

@@ -30,7 +30,7 @@ func (s *Store) CreateLoggedModel(ctx context.Context, req store.CreateLoggedMod
 	}
 	name := req.Name
 	if name == "" {
-		name = GenerateName()
+		name = store.GenerateRunName()
 	}
 	now := nowMillis()
 	m := &store.LoggedModel{

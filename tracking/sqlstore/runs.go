@@ -57,7 +57,7 @@ func (s *Store) CreateRun(ctx context.Context, req store.CreateRunRequest) (*sto
 		name = tagName
 	}
 	if name == "" {
-		name = GenerateName()
+		name = store.GenerateRunName()
 	}
 	if tagName == "" {
 		tags = append(tags, store.Tag{Key: runNameTag, Value: name})

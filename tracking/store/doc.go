@@ -7,4 +7,8 @@
 // (tracking/rest) and the client users hold (tracking) import it, and it
 // imports none of them. Words are MLflow's own (RUNNING, FINISHED,
 // mlflow.runName, artifact_uri), so a reader who knows MLflow knows this package.
+//
+// GenerateRunName lives here, beside the entities, because both the stores and
+// the client name unnamed runs and models, and this is the one package all of
+// them import.
 package store
