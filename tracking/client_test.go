@@ -236,7 +236,7 @@ func TestLogMetricsCustom(t *testing.T) {
 func TestSearchRunsReadsEveryPage(t *testing.T) {
 	ctx := context.Background()
 	c, m := newTestClient(t)
-	m.pageSize = 3
+	m.PageSize = 3
 	exp, _ := c.GetOrCreateExperiment(ctx, "many")
 	for i := 0; i < 10; i++ {
 		if _, err := c.StartRun(ctx, exp.ID, RunOptions{}); err != nil {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/grove-ml/grove/tracking/internal/memstore"
 	"github.com/grove-ml/grove/tracking/report"
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -18,6 +19,14 @@ const (
 	xssScript = `</script><img src=x onerror=alert(1)>`
 	xssFunc   = `__f__alert(1)__f__`
 )
+
+// newMemStore returns the in-memory store the report is tested against,
+// paging SearchRuns three runs at a time so every test crosses pages.
+func newMemStore() *memstore.Store {
+	s := memstore.New()
+	s.PageSize = 3
+	return s
+}
 
 // runSpec is one run to record: its name, start time, params and metric points.
 type runSpec struct {

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/grove-ml/grove/tracking/internal/memstore"
 	"github.com/grove-ml/grove/tracking/report"
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -487,7 +488,7 @@ func TestGolden(t *testing.T) {
 
 // countingStore counts history requests and fails those for one key.
 type countingStore struct {
-	*memStore
+	*memstore.Store
 	mu      sync.Mutex
 	calls   int
 	failKey string
@@ -500,7 +501,7 @@ func (s *countingStore) GetMetricHistory(ctx context.Context, runID, key string)
 	if key == s.failKey {
 		return nil, errors.New("connection reset")
 	}
-	return s.memStore.GetMetricHistory(ctx, runID, key)
+	return s.Store.GetMetricHistory(ctx, runID, key)
 }
 
 func TestCollectHistories(t *testing.T) {
@@ -519,7 +520,7 @@ func TestCollectHistories(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := &countingStore{memStore: newMemStore(), failKey: tt.failKey}
+			st := &countingStore{Store: newMemStore(), failKey: tt.failKey}
 			id, _ := seed(t, st, "c", tt.runs)
 			d, err := report.Collect(ctx, st, id)
 			if tt.wantErr != "" {
