@@ -364,8 +364,13 @@ func (f *Forest) probaBlock(raw rawMatrix, lo, hi int, out []float64) {
 	for _, t := range f.trees {
 		for i := lo; i < hi; i++ {
 			r := i * raw.Stride
-			leaf := int(t.leafOf[walk(t.nodes, raw.Data[r:r+raw.Cols])])
+			n := leafNode(t.nodes, raw.Data[r:r+raw.Cols])
 			acc := out[i*k : (i+1)*k]
+			if n.thr >= 0 {
+				acc[int(n.thr)]++
+				continue
+			}
+			leaf := int(n.feat)
 			for c, v := range t.proba[leaf*k : (leaf+1)*k] {
 				acc[c] += v
 			}
@@ -377,13 +382,29 @@ func (f *Forest) probaBlock(raw rawMatrix, lo, hi int, out []float64) {
 	}
 }
 
-// walk returns the node index of the leaf that row reaches.
+// leafNode returns the leaf that row reaches.
+func leafNode(nodes []node, row []float64) *node {
+	i := 0
+	for {
+		n := &nodes[i]
+		if int(n.right) == i {
+			return n
+		}
+		if row[n.feat] <= n.thr {
+			i++
+		} else {
+			i = int(n.right)
+		}
+	}
+}
+
+// walk returns the index in value / k of the leaf that row reaches.
 func walk(nodes []node, row []float64) int {
 	i := 0
 	for {
 		n := &nodes[i]
 		if int(n.right) == i {
-			return i
+			return int(n.feat)
 		}
 		if row[n.feat] <= n.thr {
 			i++
@@ -428,7 +449,7 @@ func (f *Forest) oobScore(raw rawMatrix, y []int32, inBag [][]bool, workers int)
 						if inBag[t][i] {
 							continue
 						}
-						leaf := int(tr.leafOf[walk(tr.nodes, row)])
+						leaf := walk(tr.nodes, row)
 						addLeaf(acc, tr.proba[leaf*k:(leaf+1)*k])
 					}
 					if argmax(acc) == int(y[i]) {

@@ -85,7 +85,7 @@ func (f *Forest) Save(w io.Writer) error {
 				p = binary.LittleEndian.AppendUint64(p, math.Float64bits(n.thr))
 				continue
 			}
-			leaf := int(t.leafOf[j])
+			leaf := int(n.feat)
 			v := t.value[leaf*f.k : (leaf+1)*f.k]
 			if integral(v) {
 				p = append(p, 0)
@@ -310,6 +310,7 @@ func decodeTree(r *reader, k, d int) (*tree, error) {
 			open = append(open, j)
 			prevLeaf = false
 		default:
+			leaf := len(tr.value) / k
 			for c := 0; c < k; c++ {
 				var v float64
 				if h == 0 {
@@ -325,7 +326,7 @@ func decodeTree(r *reader, k, d int) (*tree, error) {
 				}
 				tr.value = append(tr.value, v)
 			}
-			tr.nodes[j] = node{thr: math.Inf(-1), right: int32(j)}
+			tr.nodes[j] = node{thr: -1, feat: int32(leaf), right: int32(j)}
 			prevLeaf = true
 		}
 	}

@@ -7,11 +7,11 @@ import (
 // node is one node of a fitted tree, laid out in preorder so that an
 // internal node's left child is the next node and only the right child's
 // index is stored: 16 bytes, four nodes to a cache line. A leaf is a node
-// whose right child is itself (threshold -Inf, feature 0), so no field is
-// spent on telling leaves apart; tree.leafOf finds its class weights.
+// whose right child is itself, so no field is spent on telling leaves
+// apart, and its feat field holds the index of its class weights instead.
 type node struct {
-	thr   float64 // go left when x[feat] <= thr
-	feat  int32   // feature index (0 for a leaf)
+	thr   float64 // go left when x[feat] <= thr; in a leaf, see tree.finish
+	feat  int32   // feature index; in a leaf, its index in tree.value / k
 	right int32   // right child's index; a leaf's own index
 }
 
@@ -25,25 +25,13 @@ type tree struct {
 	// proba holds each leaf's class probabilities, value over its sum,
 	// worked out once so prediction only adds.
 	proba []float64
-	// leafOf maps a leaf's node index to its index in value / k.
-	leafOf []int32
 	// imp is the tree's normalised feature importances, kept only until
 	// Fit has averaged them.
 	imp []float64
 }
 
-// finish fills t.proba and t.leafOf from the nodes and t.value, for k
-// classes. Leaves' values are stored in the leaves' preorder.
+// finish fills t.proba from t.value, for k classes.
 func (t *tree) finish(k int) {
-	t.leafOf = make([]int32, len(t.nodes))
-	leaves := int32(0)
-	for i, n := range t.nodes {
-		t.leafOf[i] = -1
-		if int(n.right) == i {
-			t.leafOf[i] = leaves
-			leaves++
-		}
-	}
 	t.proba = make([]float64, len(t.value))
 	for j := 0; j+k <= len(t.value); j += k {
 		var sum float64
@@ -55,6 +43,23 @@ func (t *tree) finish(k int) {
 		}
 		for c := 0; c < k; c++ {
 			t.proba[j+c] = t.value[j+c] / sum
+		}
+	}
+	// A leaf's threshold is never compared, so it says whether the leaf is
+	// pure: the class it holds all weight of, or -1. Prediction then adds
+	// 1 to that class without reading the leaf's row of proba, which is
+	// exactly what the row holds (v / v = 1, 0 / v = 0).
+	for i := range t.nodes {
+		n := &t.nodes[i]
+		if int(n.right) != i {
+			continue
+		}
+		n.thr = -1
+		p := t.proba[int(n.feat)*k : (int(n.feat)+1)*k]
+		for c, v := range p {
+			if v == 1 {
+				n.thr = float64(c)
+			}
 		}
 	}
 }
@@ -312,7 +317,7 @@ func (b *builder) node(tr *tree, it stackItem, r *rng) {
 		}
 	}
 	if leaf {
-		tr.nodes = append(tr.nodes, node{thr: math.Inf(-1), right: int32(id)})
+		tr.nodes = append(tr.nodes, node{thr: -1, feat: int32(len(tr.value) / b.td.k), right: int32(id)})
 		tr.value = append(tr.value, b.total...)
 		return
 	}
