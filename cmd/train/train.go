@@ -161,7 +161,8 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 }
 
 // fitUntracked does what autolog does minus the recording: time the fit and
-// the test predictions and compute the same metrics under the same names.
+// the test predictions and compute the same metrics under the same names,
+// with autolog.Score, so the two paths cannot disagree on a definition.
 func fitUntracked(ctx context.Context, model *forest.Forest, train, test *datasets.Dataset, j *job, bar *progress) error {
 	t0 := time.Now()
 	if err := model.Fit(ctx, train.X, train.Y, train.Classes()); err != nil {
@@ -170,7 +171,8 @@ func fitUntracked(ctx context.Context, model *forest.Forest, train, test *datase
 	j.FitSeconds = time.Since(t0).Seconds()
 	bar.finish()
 	// predict_seconds is Predict on the test set alone, as the other
-	// libraries' timings in a speed comparison measure it.
+	// libraries' timings in a speed comparison measure it, not
+	// autolog.Score's Seconds, which include the class probabilities.
 	t0 = time.Now()
 	if _, err := model.Predict(test.X); err != nil {
 		return err
@@ -187,38 +189,22 @@ func fitUntracked(ctx context.Context, model *forest.Forest, train, test *datase
 	return err
 }
 
-// score computes autolog's metric family on one dataset into j.Metrics. A
-// metric scikit-learn would refuse (a ROC AUC on a test set missing a
-// class) is left out with a warning, as autolog leaves it out of a run.
+// score adds autolog's metric family on one dataset to j.Metrics and
+// returns the predictions. A metric scikit-learn would refuse (a ROC AUC on
+// a test set missing a class) is left out with a warning, as autolog leaves
+// it out of a run.
 func score(model *forest.Forest, prefix string, d *datasets.Dataset, j *job) ([]int, error) {
-	pred, err := model.Predict(d.X)
+	s, err := autolog.Score(model, d, prefix)
 	if err != nil {
 		return nil, err
 	}
-	proba, err := model.PredictProba(d.X)
-	if err != nil {
-		return nil, err
+	for k, v := range s.Metrics {
+		j.Metrics[k] = v
 	}
-	k := d.Classes()
-	add := func(name string, v float64, err error) {
-		if err != nil {
-			j.Warnings = append(j.Warnings, fmt.Sprintf("%s%s not computed: %v", prefix, name, err))
-			return
-		}
-		j.Metrics[prefix+name] = v
+	for _, m := range s.Skipped {
+		j.Warnings = append(j.Warnings, fmt.Sprintf("%s not computed: %v", m.Name, m.Err))
 	}
-	p, r, f, err := evaluate.PrecisionRecallF1(d.Y, pred, k, evaluate.Weighted)
-	add(autolog.MetricPrecision, p, err)
-	add(autolog.MetricRecall, r, err)
-	add(autolog.MetricF1, f, err)
-	acc, accErr := evaluate.Accuracy(d.Y, pred)
-	add(autolog.MetricAccuracy, acc, accErr)
-	ll, err := evaluate.LogLoss(d.Y, proba)
-	add(autolog.MetricLogLoss, ll, err)
-	auc, err := evaluate.ROCAUC(d.Y, proba, evaluate.OneVsOne, evaluate.Weighted)
-	add(autolog.MetricROCAUC, auc, err)
-	add(autolog.MetricScore, acc, accErr)
-	return pred, nil
+	return s.Predictions, nil
 }
 
 // addMetrics logs -metric values to the existing run -run-id: MLflow's

@@ -15,7 +15,10 @@
 //     (one-vs-one weighted for more than two classes, the plain binary AUC
 //     for two) and score (accuracy, as a classifier's score method). A metric
 //     that scikit-learn would refuse, such as a ROC AUC on a test set missing
-//     a class, is left out and named in Result.Warnings, as MLflow warns;
+//     a class, is left out and named in Result.Warnings, as MLflow warns.
+//     Score computes this family for any fitted model and dataset without a
+//     client, so a program that trains without recording (cmd/train
+//     -no-track) reports the same numbers under the same names;
 //   - tags: estimator_name (RandomForestClassifier for grove's forest),
 //     estimator_class (the Go type's full path), mlflow.runName,
 //     mlflow.user, mlflow.source.name, mlflow.source.type=LOCAL,

@@ -53,3 +53,30 @@ func ExampleFit() {
 	// [test_accuracy_score test_f1_score test_log_loss test_precision_score test_recall_score test_roc_auc test_score training_accuracy_score training_f1_score training_log_loss training_precision_score training_recall_score training_roc_auc training_score]
 	// NearestCentroid true
 }
+
+// Score a fitted model without recording anything: the numbers Fit would log,
+// under the names it would log them.
+func ExampleScore() {
+	train, test, err := datasets.Split(iris.Load(), datasets.SplitOptions{TestSize: 0.2, Seed: 1, Stratify: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	model := &centroid{}
+	if err := model.Fit(context.Background(), train.X, train.Y, train.Classes()); err != nil {
+		log.Fatal(err)
+	}
+	s, err := autolog.Score(model, test, autolog.PrefixTest)
+	if err != nil {
+		log.Fatal(err)
+	}
+	names := make([]string, 0, len(s.Metrics))
+	for k := range s.Metrics {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	fmt.Println(names)
+	fmt.Println(len(s.Predictions), "predictions,", len(s.Skipped), "skipped")
+	// Output:
+	// [test_accuracy_score test_f1_score test_log_loss test_precision_score test_recall_score test_roc_auc test_score]
+	// 30 predictions, 0 skipped
+}

@@ -2,10 +2,12 @@ package autolog
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/grove-ml/grove/datasets"
 	"github.com/grove-ml/grove/evaluate"
+	"github.com/grove-ml/grove/models"
 )
 
 // The metric names of MLflow's sklearn autolog, after the training_ or
@@ -26,14 +28,89 @@ const (
 	PrefixTest     = "test_"
 )
 
-// scored is what the model did on one dataset.
+// metricOrder is the order MLflow's autolog logs a family in.
+var metricOrder = []string{MetricPrecision, MetricRecall, MetricF1, MetricAccuracy, MetricLogLoss, MetricROCAUC, MetricScore}
+
+// Scores is how a fitted model did on one dataset: the metric family
+// MLflow's sklearn autolog computes, named as it names them.
+type Scores struct {
+	// Metrics maps prefix+name (test_accuracy_score, ...) to its value.
+	Metrics map[string]float64
+	// Skipped are the metrics left out, with why: the ones scikit-learn
+	// would refuse, such as a ROC AUC on a test set that misses a class.
+	Skipped []SkippedMetric
+	// Predictions are the model's labels for the dataset's rows.
+	Predictions []int
+	// ConfusionMatrix counts true label (rows) against predicted label.
+	ConfusionMatrix [][]int
+	// Seconds is the time Predict and PredictProba took together.
+	Seconds float64
+}
+
+// SkippedMetric is a metric Score could not compute.
+type SkippedMetric struct {
+	Name string // prefix included
+	Err  error
+}
+
+// Score computes autolog's metric family for a fitted model on d, each
+// metric named prefix+name (PrefixTraining, PrefixTest): weighted
+// precision, recall and F1, accuracy, log loss, ROC AUC (one-vs-one
+// weighted for more than two classes) and score, the classifier's accuracy.
+// Fit scores through it, and so can a program that trains without
+// recording, so both report the same numbers under the same names. A
+// prediction failure is an error; a metric scikit-learn would refuse is
+// left out and listed in Skipped.
+func Score(model models.Classifier, d *datasets.Dataset, prefix string) (*Scores, error) {
+	which := strings.TrimSuffix(prefix, "_")
+	start := time.Now()
+	pred, err := model.Predict(d.X)
+	if err != nil {
+		return nil, fmt.Errorf("autolog: predict the %s set: %w", which, err)
+	}
+	if len(pred) != d.Rows() {
+		return nil, fmt.Errorf("autolog: the model predicted %d labels for %d rows of the %s set", len(pred), d.Rows(), which)
+	}
+	proba, err := model.PredictProba(d.X)
+	if err != nil {
+		return nil, fmt.Errorf("autolog: predict probabilities of the %s set: %w", which, err)
+	}
+	s := &Scores{Metrics: map[string]float64{}, Predictions: pred, Seconds: time.Since(start).Seconds()}
+	k := d.Classes()
+	if s.ConfusionMatrix, err = evaluate.ConfusionMatrix(d.Y, pred, k); err != nil {
+		return nil, fmt.Errorf("autolog: %s confusion matrix: %w", which, err)
+	}
+	add := func(name string, v float64, err error) {
+		if err != nil {
+			s.Skipped = append(s.Skipped, SkippedMetric{prefix + name, err})
+			return
+		}
+		s.Metrics[prefix+name] = v
+	}
+	// Weighted averages, as autolog computes them. Added in metricOrder, so
+	// Skipped comes out in that order too.
+	p, r, f, err := evaluate.PrecisionRecallF1(d.Y, pred, k, evaluate.Weighted)
+	add(MetricPrecision, p, err)
+	add(MetricRecall, r, err)
+	add(MetricF1, f, err)
+	acc, accErr := evaluate.Accuracy(d.Y, pred)
+	add(MetricAccuracy, acc, accErr)
+	ll, err := evaluate.LogLoss(d.Y, proba)
+	add(MetricLogLoss, ll, err)
+	// evaluate.ROCAUC picks the plain binary AUC for two classes by the
+	// width of proba.
+	auc, err := evaluate.ROCAUC(d.Y, proba, evaluate.OneVsOne, evaluate.Weighted)
+	add(MetricROCAUC, auc, err)
+	// The estimator's score method is accuracy for a classifier.
+	add(MetricScore, acc, accErr)
+	return s, nil
+}
+
+// scored is what the model did on one dataset, as Fit records it.
 type scored struct {
-	prefix  string
-	data    *datasets.Dataset
-	digest  string  // data.Digest(), computed once: it reads every cell
-	seconds float64 // time spent in Predict and PredictProba
-	pred    []int
-	cm      [][]int
+	prefix string
+	digest string // data.Digest(), computed once: it reads every cell
+	*Scores
 	metrics []namedValue // in the order MLflow logs them
 }
 
@@ -57,62 +134,33 @@ func (a *autolog) evaluate() (*evaluation, error) {
 	if ev.train, err = a.score(PrefixTraining, a.train); err != nil {
 		return nil, err
 	}
-	a.res.PredictSeconds = ev.train.seconds
+	a.res.PredictSeconds = ev.train.Seconds
 	if a.test != nil {
 		t, err := a.score(PrefixTest, a.test)
 		if err != nil {
 			return nil, err
 		}
-		a.res.PredictSeconds = t.seconds
+		a.res.PredictSeconds = t.Seconds
 		ev.test = &t
-		a.res.TestPredictions = t.pred
+		a.res.TestPredictions = t.Predictions
 	}
 	return ev, nil
 }
 
 func (a *autolog) score(prefix string, d *datasets.Dataset) (scored, error) {
-	s := scored{prefix: prefix, data: d, digest: a.digest(d)}
-	which := prefix[:len(prefix)-1]
-	start := time.Now()
-	pred, err := a.model.Predict(d.X)
-	if err != nil {
-		return s, fmt.Errorf("autolog: predict the %s set: %w", which, err)
+	s := scored{prefix: prefix, digest: a.digest(d)}
+	var err error
+	if s.Scores, err = Score(a.model, d, prefix); err != nil {
+		return s, err
 	}
-	if len(pred) != d.Rows() {
-		return s, fmt.Errorf("autolog: the model predicted %d labels for %d rows of the %s set", len(pred), d.Rows(), which)
+	for _, m := range s.Skipped {
+		a.res.Warnings = append(a.res.Warnings, fmt.Sprintf("%s not logged: %v", m.Name, m.Err))
 	}
-	proba, err := a.model.PredictProba(d.X)
-	if err != nil {
-		return s, fmt.Errorf("autolog: predict probabilities of the %s set: %w", which, err)
-	}
-	s.seconds = time.Since(start).Seconds()
-	s.pred = pred
-	k := d.Classes()
-	if s.cm, err = evaluate.ConfusionMatrix(d.Y, pred, k); err != nil {
-		return s, fmt.Errorf("autolog: %s confusion matrix: %w", which, err)
-	}
-	add := func(name string, v float64, err error) {
-		if err != nil {
-			a.res.Warnings = append(a.res.Warnings, fmt.Sprintf("%s%s not logged: %v", prefix, name, err))
-			return
+	for _, name := range metricOrder {
+		if v, ok := s.Metrics[prefix+name]; ok {
+			s.metrics = append(s.metrics, namedValue{prefix + name, v})
+			a.res.Metrics[prefix+name] = v
 		}
-		s.metrics = append(s.metrics, namedValue{prefix + name, v})
-		a.res.Metrics[prefix+name] = v
 	}
-	// Weighted averages, as autolog computes them.
-	p, r, f, err := evaluate.PrecisionRecallF1(d.Y, pred, k, evaluate.Weighted)
-	add(MetricPrecision, p, err)
-	add(MetricRecall, r, err)
-	add(MetricF1, f, err)
-	acc, accErr := evaluate.Accuracy(d.Y, pred)
-	add(MetricAccuracy, acc, accErr)
-	ll, err := evaluate.LogLoss(d.Y, proba)
-	add(MetricLogLoss, ll, err)
-	// One-vs-one weighted for more than two classes, the plain binary AUC
-	// for two: evaluate.ROCAUC picks by the width of proba.
-	auc, err := evaluate.ROCAUC(d.Y, proba, evaluate.OneVsOne, evaluate.Weighted)
-	add(MetricROCAUC, auc, err)
-	// The estimator's score method is accuracy for a classifier.
-	add(MetricScore, acc, accErr)
 	return s, nil
 }

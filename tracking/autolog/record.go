@@ -28,7 +28,7 @@ func (a *autolog) logAfterTraining(ctx context.Context, ev *evaluation) error {
 	for _, s := range sets {
 		var png bytes.Buffer
 		which := strings.TrimSuffix(s.prefix, "_")
-		if err := evaluate.WriteConfusionMatrixPNG(&png, s.cm, names, which+" confusion matrix"); err != nil {
+		if err := evaluate.WriteConfusionMatrixPNG(&png, s.ConfusionMatrix, names, which+" confusion matrix"); err != nil {
 			return fmt.Errorf("autolog: draw the %s confusion matrix: %w", which, err)
 		}
 		if err := a.run.LogArtifactBytes(ctx, s.prefix+"confusion_matrix.png", png.Bytes()); err != nil {
