@@ -96,3 +96,18 @@ func BenchmarkPredictSynth200k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFitDigits fits 100 trees with 2 workers on the digits split
+// (1347 rows, 64 features, 10 classes) in ../shared/bench.
+func BenchmarkFitDigits(b *testing.B) {
+	train := readTable(b, sharedBench(b, "digits_train.csv"))
+	b.ResetTimer()
+	cpu := cpuTime()
+	defer reportCPU(b, cpu)
+	for i := 0; i < b.N; i++ {
+		f := New(Config{Seed: int64(i), Workers: 2})
+		if err := f.Fit(context.Background(), train.X, train.y, train.classes); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -88,6 +88,9 @@ type stackItem struct {
 	depth      int
 	parent     int // -1 for the root
 	isRight    bool
+	// known is where the node's set of features known to be constant
+	// starts in builder.constSets (constWords words).
+	known int
 }
 
 // split is the best split found so far in a node.
@@ -117,6 +120,12 @@ type builder struct {
 	hist      []float64 // maxBins*k class weights per feature evaluated at once
 	histOff   []int     // where each feature's histogram starts in hist
 	histFeats []int
+	// constSets holds, per node on the stack, a bitset of the features
+	// known to be constant in it; foundConst lists those found constant in
+	// the node being split.
+	constSets  []uint64
+	constWords int
+	foundConst []int
 	// rb holds the bin codes of samples[p] at rb[p*d:], moved along by
 	// partition so that a node's rows lie together and histograms read
 	// them in sequence rather than jumping about the whole table.
@@ -142,22 +151,23 @@ var sortLimit = 0
 func newBuilder(td *trainData, s settings, seed int64) *builder {
 	k := td.k
 	b := &builder{
-		td:       td,
-		s:        s,
-		seed:     seed,
-		counts:   make([]int32, td.n),
-		classW:   make([]float64, k),
-		samples:  make([]sample, 0, td.n),
-		tmp:      make([]sample, td.n),
-		rb:       make([]uint8, td.n*td.d),
-		rbTmp:    make([]uint8, td.n*td.d),
-		hist:     make([]float64, maxBins*k*max(1, s.mtry)),
-		histOff:  make([]int, td.d),
-		binCount: make([]int32, maxBins),
-		feats:    make([]int32, td.d),
-		total:    make([]float64, k),
-		cum:      make([]float64, k),
-		imp:      make([]float64, td.d),
+		td:         td,
+		s:          s,
+		seed:       seed,
+		counts:     make([]int32, td.n),
+		classW:     make([]float64, k),
+		samples:    make([]sample, 0, td.n),
+		tmp:        make([]sample, td.n),
+		rb:         make([]uint8, td.n*td.d),
+		rbTmp:      make([]uint8, td.n*td.d),
+		hist:       make([]float64, maxBins*k*max(1, s.mtry)),
+		histOff:    make([]int, td.d),
+		constWords: (td.d + 63) / 64,
+		binCount:   make([]int32, maxBins),
+		feats:      make([]int32, td.d),
+		total:      make([]float64, k),
+		cum:        make([]float64, k),
+		imp:        make([]float64, td.d),
 	}
 	b.best.leftW = make([]float64, k)
 	b.best.scratc = make([]float64, k)
@@ -201,6 +211,7 @@ func (b *builder) grow(t int, inBag []bool, stop func() bool) (*tree, bool) {
 	}
 	clear(b.imp)
 	tr := &tree{}
+	b.constSets = append(b.constSets[:0], make([]uint64, b.constWords)...)
 	b.stack = append(b.stack[:0], stackItem{start: 0, end: len(b.samples), parent: -1})
 	b.rootW = -1
 	for len(b.stack) > 0 {
@@ -294,7 +305,7 @@ func (b *builder) node(tr *tree, it stackItem, r *rng) {
 		nNode < s.minSamplesSplit || nNode < 2*s.minSamplesLeaf || imp <= epsilon
 	var impL, impR, WL, WR float64
 	if !leaf {
-		b.findSplit(it.start, it.end, W, r)
+		b.findSplit(it.start, it.end, W, r, b.constSets[it.known:it.known+b.constWords])
 		leaf = !b.best.found
 		if !leaf {
 			WL = 0
@@ -325,9 +336,19 @@ func (b *builder) node(tr *tree, it stackItem, r *rng) {
 	tr.nodes = append(tr.nodes, node{thr: bs.thr, feat: int32(bs.feat)})
 	b.imp[bs.feat] += W*imp - WL*impL - WR*impR
 	mid := b.partition(it.start, it.end)
+	// Children inherit the features constant here; they share one set.
+	known := it.known
+	if len(b.foundConst) > 0 {
+		known = len(b.constSets)
+		b.constSets = append(b.constSets, b.constSets[it.known:it.known+b.constWords]...)
+		set := b.constSets[known:]
+		for _, f := range b.foundConst {
+			set[f>>6] |= 1 << (f & 63)
+		}
+	}
 	b.stack = append(b.stack,
-		stackItem{start: mid, end: it.end, depth: it.depth + 1, parent: id, isRight: true},
-		stackItem{start: it.start, end: mid, depth: it.depth + 1, parent: id})
+		stackItem{start: mid, end: it.end, depth: it.depth + 1, parent: id, isRight: true, known: known},
+		stackItem{start: it.start, end: mid, depth: it.depth + 1, parent: id, known: known})
 }
 
 // partition moves the node's samples that go left to the front, keeping
@@ -381,12 +402,15 @@ func (b *builder) partition(start, end int) int {
 // s.mtry features, counting constant ones, but goes on past s.mtry until it
 // has seen at least one feature that is not constant in the node. The
 // first s.mtry features are evaluated together (one pass over the node for
-// all their histograms); any further ones, one at a time.
-func (b *builder) findSplit(start, end int, W float64, r *rng) {
+// all their histograms); any further ones, one at a time. A feature in
+// known (constant in an ancestor, so in this node too) is visited without
+// being looked at; features found constant here are left in b.foundConst.
+func (b *builder) findSplit(start, end int, W float64, r *rng, known []uint64) {
 	td := b.td
 	d := td.d
 	b.best.found = false
 	b.best.proxy = math.Inf(-1)
+	b.foundConst = b.foundConst[:0]
 	nNode := end - start
 	m := min(b.s.mtry, d)
 	hf := b.histFeats[:0]
@@ -395,11 +419,15 @@ func (b *builder) findSplit(start, end int, W float64, r *rng) {
 		q := j + r.intn(d-j)
 		b.feats[j], b.feats[q] = b.feats[q], b.feats[j]
 		f := int(b.feats[j])
-		if b.useSort(f, nNode) {
-			if !b.splitExact(f, start, end, W) {
+		switch {
+		case known[f>>6]&(1<<(f&63)) != 0:
+		case b.useSort(f, nNode):
+			if b.splitExact(f, start, end, W) {
+				b.foundConst = append(b.foundConst, f)
+			} else {
 				nonConst = true
 			}
-		} else {
+		default:
 			hf = append(hf, f)
 		}
 	}
@@ -412,9 +440,15 @@ func (b *builder) findSplit(start, end int, W float64, r *rng) {
 		b.feats[j], b.feats[q] = b.feats[q], b.feats[j]
 		f := int(b.feats[j])
 		var constant bool
-		if b.useSort(f, nNode) {
+		switch {
+		case known[f>>6]&(1<<(f&63)) != 0:
+			continue
+		case b.useSort(f, nNode):
 			constant = b.splitExact(f, start, end, W)
-		} else {
+			if constant {
+				b.foundConst = append(b.foundConst, f)
+			}
+		default:
 			b.histFeats = append(b.histFeats[:0], f)
 			constant = !b.splitHist(b.histFeats, start, end, W)
 		}
@@ -505,6 +539,8 @@ func (b *builder) splitHist(feats []int, start, end int, W float64) bool {
 	for j, f := range feats {
 		if b.scanHist(f, h[off[j]:off[j]+td.nbins[f]*k], start, end, W) {
 			nonConst = true
+		} else {
+			b.foundConst = append(b.foundConst, f)
 		}
 	}
 	return nonConst
@@ -518,8 +554,11 @@ func (b *builder) scanHist(f int, h []float64, start, end int, W float64) bool {
 	k := td.k
 	nb := td.nbins[f]
 	needCount := b.s.minSamplesLeaf > 1
-	if k == 2 && !needCount && !b.s.entropy {
-		return b.scanHistGini2(f, h, W)
+	if !needCount && !b.s.entropy {
+		if k == 2 {
+			return b.scanHistGini2(f, h, W)
+		}
+		return b.scanHistGini(f, h, W)
 	}
 	var cnt []int32
 	if needCount {
@@ -570,6 +609,59 @@ func (b *builder) scanHist(f int, h []float64, start, end int, W float64) bool {
 		if needCount {
 			nLeft += int(cnt[bin])
 		}
+		prev = bin
+	}
+	return boundary
+}
+
+// scanHistGini is scanHist for Gini without a minimum leaf size: it keeps
+// the sums of squared class weights on both sides up to date as bins move
+// left, so a boundary costs two divisions rather than a pass over the
+// classes.
+func (b *builder) scanHistGini(f int, h []float64, W float64) bool {
+	k := b.td.k
+	nb := len(h) / k
+	cum := b.cum
+	clear(cum)
+	total := b.total
+	var sl, sr, WL float64
+	for _, v := range total {
+		sr += v * v
+	}
+	prev := -1
+	boundary := false
+	bs := &b.best
+	for bin := 0; bin < nb; bin++ {
+		hb := h[bin*k : bin*k+k]
+		var wb float64
+		for _, v := range hb {
+			wb += v
+		}
+		if wb <= 0 {
+			continue
+		}
+		if prev >= 0 {
+			boundary = true
+			if p := sl/WL + sr/(W-WL); p > bs.proxy {
+				bs.proxy = p
+				bs.found = true
+				bs.feat = f
+				bs.byBin = true
+				bs.bin = uint8(prev)
+				bs.thr = midpoint(b.td.binHi[f][prev], b.td.binLo[f][bin])
+				copy(bs.leftW, cum)
+			}
+		}
+		for c, v := range hb {
+			if v != 0 {
+				l := cum[c]
+				r := total[c] - l
+				sl += (2*l + v) * v
+				sr -= (2*r - v) * v
+				cum[c] = l + v
+			}
+		}
+		WL += wb
 		prev = bin
 	}
 	return boundary
