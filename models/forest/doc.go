@@ -28,14 +28,19 @@
 // between distinct values, which is exact. So features with few distinct
 // values (pixels, categories, counts) are split exactly everywhere, and
 // continuous features are split at quantile boundaries in large nodes and
-// exactly in small ones. On the bench data (../shared/bench) this loses no
-// accuracy against scikit-learn's fully exact search; see bench/README.md.
+// exactly in small ones. On the five bench splits (../shared/bench) the
+// mean test accuracy over seeds 0..4 is within 0.15 points of
+// scikit-learn's exact search, above it on three; bench/README.md has the
+// table.
 //
 // Trees grow in parallel, Workers at a time (all cores by default), each
-// worker reusing its own buffers so the inner loops do not allocate. The
-// builder keeps the node's rows in one array of (row, class, weight),
-// partitioned in place and in row order, and reads bins column by column
-// as one byte each.
+// worker reusing its own buffers so the inner loops do not allocate. A
+// worker keeps the node's rows as (row, class, weight) together with their
+// row of one-byte bin codes, and partitions both in place, keeping row
+// order, so a node's data lie together and one sequential pass fills the
+// histograms of all the features drawn for it. Features found constant in
+// a node are remembered for its subtree and skipped there when drawn, as
+// scikit-learn does.
 //
 // # Prediction
 //
@@ -62,9 +67,11 @@
 // trees in preorder, and a CRC-32C checksum; format.go has the layout.
 // A split takes 9 to 10 bytes (feature as a varint, threshold as a float64,
 // the right child implied by the order), a leaf 1 byte plus one varint per
-// class, so a fully grown forest costs about 6 to 7 bytes per node
-// (scikit-learn keeps 56 bytes per node plus 8 per class). Load rejects a truncated,
-// corrupted, foreign or newer-version file with an error wrapping
+// class. A fully grown forest costs about 6 bytes per node: 6.0 on
+// synth_200k (1.53 million nodes in 9.2 MB), 5.5 on digits with its ten
+// classes. In memory a node takes 16 bytes plus 8 per class and leaf.
+// Load rejects a truncated, corrupted, foreign or newer-version file with
+// an error wrapping
 // ErrTruncated, ErrCorrupted, ErrNotModel or ErrNewer, and a loaded model
 // predicts exactly what the saved one did. Workers and Progress are
 // settings of a run, not of the model, and are not saved.

@@ -25,14 +25,15 @@ import (
 //	  per tree: uvarint node count, then the nodes in preorder (a node's
 //	  left child follows it; its right child follows its left subtree):
 //	    uvarint h
-//	    h >= 2: split on feature h-2, then float64 threshold (go left when <=)
+//	    h >= 3: split on feature h-3, then float64 threshold (go left when <=)
 //	    h == 0: leaf, classes x uvarint integral class weights
 //	    h == 1: leaf, classes x float64 class weights
+//	    h == 2: pure leaf, uvarint class, uvarint its integral weight
 //	checksum  uint32   CRC-32C (Castagnoli) of everything before it
 //
-// A split takes 9 or 10 bytes and a leaf of integral weights (bootstrap
-// counts, the usual case) 1 + classes bytes, so a fully grown tree costs
-// about 6 to 7 bytes per node.
+// A split takes 9 or 10 bytes and a pure leaf of integral weight (bootstrap
+// counts, the usual case in a fully grown tree) 3, so such a tree costs
+// about 6 bytes per node whatever the number of classes.
 const (
 	fileMagic   = "GROVEFST"
 	fileVersion = 1
@@ -81,13 +82,17 @@ func (f *Forest) Save(w io.Writer) error {
 		p = binary.AppendUvarint(p, uint64(len(t.nodes)))
 		for j, n := range t.nodes {
 			if int(n.right) != j {
-				p = binary.AppendUvarint(p, uint64(n.feat)+2)
+				p = binary.AppendUvarint(p, uint64(n.feat)+3)
 				p = binary.LittleEndian.AppendUint64(p, math.Float64bits(n.thr))
 				continue
 			}
 			leaf := int(n.feat)
 			v := t.value[leaf*f.k : (leaf+1)*f.k]
-			if integral(v) {
+			if c := pureClass(v); c >= 0 && integral(v) {
+				p = append(p, 2)
+				p = binary.AppendUvarint(p, uint64(c))
+				p = binary.AppendUvarint(p, uint64(v[c]))
+			} else if integral(v) {
 				p = append(p, 0)
 				for _, x := range v {
 					p = binary.AppendUvarint(p, uint64(x))
@@ -110,6 +115,20 @@ func (f *Forest) Save(w io.Writer) error {
 		return fmt.Errorf("forest: write model: %w", err)
 	}
 	return nil
+}
+
+// pureClass returns the only class with weight in v, or -1.
+func pureClass(v []float64) int {
+	c := -1
+	for i, x := range v {
+		if x != 0 {
+			if c >= 0 {
+				return -1
+			}
+			c = i
+		}
+	}
+	return c
 }
 
 func integral(v []float64) bool {
@@ -298,17 +317,31 @@ func decodeTree(r *reader, k, d int) (*tree, error) {
 			return nil, r.err
 		}
 		switch {
-		case h >= 2:
-			if h-2 >= uint64(d) {
-				return nil, fmt.Errorf("node %d splits on feature %d of %d", j, h-2, d)
+		case h >= 3:
+			if h-3 >= uint64(d) {
+				return nil, fmt.Errorf("node %d splits on feature %d of %d", j, h-3, d)
 			}
 			thr := r.float()
 			if math.IsNaN(thr) {
 				return nil, fmt.Errorf("node %d has a NaN threshold", j)
 			}
-			tr.nodes[j] = node{feat: int32(h - 2), thr: thr}
+			tr.nodes[j] = node{feat: int32(h - 3), thr: thr}
 			open = append(open, j)
 			prevLeaf = false
+		case h == 2:
+			leaf := len(tr.value) / k
+			c := r.uvarint()
+			v := float64(r.uvarint())
+			if r.err != nil {
+				return nil, r.err
+			}
+			if c >= uint64(k) || v <= 0 {
+				return nil, fmt.Errorf("node %d is a pure leaf of class %d, weight %v", j, c, v)
+			}
+			tr.value = append(tr.value, make([]float64, k)...)
+			tr.value[leaf*k+int(c)] = v
+			tr.nodes[j] = node{thr: -1, feat: int32(leaf), right: int32(j)}
+			prevLeaf = true
 		default:
 			leaf := len(tr.value) / k
 			for c := 0; c < k; c++ {
