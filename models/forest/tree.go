@@ -100,10 +100,9 @@ type split struct {
 	byBin  bool  // partition by bin code (<= bin) instead of by value
 	bin    uint8 // last bin that goes left
 	proxy  float64
-	nLeft  int
 	found  bool
 	leftW  []float64 // class weights going left
-	scratc []float64
+	rightW []float64 // class weights going right, filled once the node splits
 }
 
 // builder grows trees; each worker owns one and reuses its buffers, so the
@@ -170,7 +169,7 @@ func newBuilder(td *trainData, s settings, seed int64) *builder {
 		imp:        make([]float64, td.d),
 	}
 	b.best.leftW = make([]float64, k)
-	b.best.scratc = make([]float64, k)
+	b.best.rightW = make([]float64, k)
 	return b
 }
 
@@ -312,7 +311,7 @@ func (b *builder) node(tr *tree, it stackItem, r *rng) {
 			for _, v := range b.best.leftW {
 				WL += v
 			}
-			right := b.best.scratc
+			right := b.best.rightW
 			for c := range right {
 				right[c] = b.total[c] - b.best.leftW[c]
 			}
