@@ -263,33 +263,39 @@ func fillRuns(rq *rawQuerier, runs []*store.Run) error {
 		}
 		return nil
 	}
-	err = rq.query(`SELECT j.key, x."key", x.value, x.timestamp, x.step, x.is_nan FROM `+each+`latest_metrics AS x ON x.run_uuid = j.value`, args, func(row []driver.Value) error {
-		if r := run(row[0]); r != nil {
-			m := store.Metric{Key: vString(row[1]), Value: vFloat(row[2]), Timestamp: vInt(row[3]), Step: vInt(row[4])}
-			if vInt(row[5]) != 0 {
-				m.Value = nan64
-			}
-			r.Data.Metrics = append(r.Data.Metrics, m)
+	// Rows come grouped by run, because json_each is the outer loop: each
+	// run's rows gather in one reused buffer and the run gets an exact
+	// copy, one allocation instead of a slice grown row by row.
+	var ms []store.Metric
+	err = eachRun(rq, `SELECT j.key, x."key", x.value, x.timestamp, x.step, x.is_nan FROM `+each+`latest_metrics AS x ON x.run_uuid = j.value`, args, len(runs), func(row []driver.Value) {
+		m := store.Metric{Key: vString(row[1]), Value: vFloat(row[2]), Timestamp: vInt(row[3]), Step: vInt(row[4])}
+		if vInt(row[5]) != 0 {
+			m.Value = nan64
 		}
-		return nil
+		ms = append(ms, m)
+	}, func(i int) {
+		runs[i].Data.Metrics = append(runs[i].Data.Metrics, ms...)
+		ms = ms[:0]
 	})
 	if err != nil {
 		return err
 	}
-	err = rq.query(`SELECT j.key, x."key", x.value FROM `+each+`params AS x ON x.run_uuid = j.value`, args, func(row []driver.Value) error {
-		if r := run(row[0]); r != nil {
-			r.Data.Params = append(r.Data.Params, store.Param{Key: vString(row[1]), Value: vString(row[2])})
-		}
-		return nil
+	var ps []store.Param
+	err = eachRun(rq, `SELECT j.key, x."key", x.value FROM `+each+`params AS x ON x.run_uuid = j.value`, args, len(runs), func(row []driver.Value) {
+		ps = append(ps, store.Param{Key: vString(row[1]), Value: vString(row[2])})
+	}, func(i int) {
+		runs[i].Data.Params = append(runs[i].Data.Params, ps...)
+		ps = ps[:0]
 	})
 	if err != nil {
 		return err
 	}
-	err = rq.query(`SELECT j.key, x."key", x.value FROM `+each+`tags AS x ON x.run_uuid = j.value`, args, func(row []driver.Value) error {
-		if r := run(row[0]); r != nil {
-			r.Data.Tags = append(r.Data.Tags, store.Tag{Key: vString(row[1]), Value: vString(row[2])})
-		}
-		return nil
+	var ts []store.Tag
+	err = eachRun(rq, `SELECT j.key, x."key", x.value FROM `+each+`tags AS x ON x.run_uuid = j.value`, args, len(runs), func(row []driver.Value) {
+		ts = append(ts, store.Tag{Key: vString(row[1]), Value: vString(row[2])})
+	}, func(i int) {
+		runs[i].Data.Tags = append(runs[i].Data.Tags, ts...)
+		ts = ts[:0]
 	})
 	if err != nil {
 		return err
@@ -350,6 +356,32 @@ func fillRuns(rq *rawQuerier, runs []*store.Run) error {
 		}
 		return nil
 	})
+}
+
+// eachRun runs q, whose rows start with the index of their run in a page
+// of n runs, calls row for each row and done(i) after the last row of run i
+// (before the next run's first). Rows of a run with an index outside the
+// page are skipped.
+func eachRun(rq *rawQuerier, q string, args []any, n int, row func([]driver.Value), done func(i int)) error {
+	cur := int64(-1)
+	err := rq.query(q, args, func(r []driver.Value) error {
+		i := vInt(r[0])
+		if i < 0 || i >= int64(n) {
+			return nil
+		}
+		if i != cur {
+			if cur >= 0 {
+				done(int(cur))
+			}
+			cur = i
+		}
+		row(r)
+		return nil
+	})
+	if err == nil && cur >= 0 {
+		done(int(cur))
+	}
+	return err
 }
 
 // query runs q and calls fn for each row.
@@ -455,11 +487,10 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 		// then fetching the page's rows by rowid is several times cheaper.
 		// Run ids, the tie-breaker, are read only for runs that started in
 		// the same millisecond.
-		type runKey struct {
-			rowid, start int64
-			id           string
-		}
-		var keys []runKey
+		// A key is two integers: run ids, 32 hex digits each, would
+		// more than double what ten thousand keys allocate.
+		type runKey struct{ rowid, start int64 }
+		keys := make([]runKey, 0, 1024)
 		err := rq.query(`SELECT rowid, coalesce(start_time, -9223372036854775808) FROM runs WHERE `+where, args, func(row []driver.Value) error {
 			keys = append(keys, runKey{rowid: vInt(row[0]), start: vInt(row[1])})
 			return nil
@@ -484,14 +515,11 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 			if err != nil {
 				return err
 			}
-			for i := range keys {
-				keys[i].id = idOf[keys[i].rowid]
-			}
 			slices.SortStableFunc(keys, func(a, b runKey) int {
 				if c := cmp.Compare(b.start, a.start); c != 0 {
 					return c
 				}
-				return strings.Compare(a.id, b.id)
+				return strings.Compare(idOf[a.rowid], idOf[b.rowid])
 			})
 		}
 		if tok.RunID == "" {
@@ -509,10 +537,13 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 			rowids[i] = k.rowid
 		}
 		list, _ := json.Marshal(rowids)
+		// The page's runs are one array: one allocation, not one a run.
+		page := make([]store.Run, len(keys))
 		out = make([]*store.Run, len(keys))
 		err = rq.query(`SELECT j.key, `+prefixed("r.", runColumns)+` FROM json_each(?) AS j CROSS JOIN runs AS r ON r.rowid = j.value`, []any{string(list)}, func(row []driver.Value) error {
 			if i := vInt(row[0]); i >= 0 && i < int64(len(out)) {
-				out[i] = &store.Run{Info: runInfoFromRow(row[1:])}
+				page[i].Info = runInfoFromRow(row[1:])
+				out[i] = &page[i]
 			}
 			return nil
 		})
