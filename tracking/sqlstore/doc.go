@@ -52,21 +52,36 @@
 // pages of runs) talk to the driver directly, sort small keys in Go rather
 // than whole rows in SQLite, and pass id lists as one JSON array.
 //
-// Benchmarks (go test -bench . -benchtime=2s -count=3), measured on the
-// 2-core machine grove is developed on while it was shared with other work
-// (load average 5 to 9), so wall times are inflated; the CPU time per
-// operation, reported beside them, is closer to what an idle core gives.
+// Benchmarks (go test -bench . -benchtime=2s -count=3 -benchmem), measured
+// on the 2-core machine grove is developed on while it was shared with other
+// work (load average 3 to 5), so wall times are inflated; the CPU time per
+// operation, reported beside them, is closer to what an idle core gives,
+// though contention inflates it too (the quietest runs are 20-30% lower).
 // Targets from the issue in brackets.
 //
 //	                                      wall/op         CPU/op
-//	BenchmarkLogMetric (median)           0.12-0.13 ms    0.16 ms        [< 0.2 ms median]
-//	BenchmarkLogBatch10000                165-175 ms      107-122 ms     [< 100 ms]
-//	BenchmarkMetricHistory100000          92-141 ms       82-137 ms      [< 100 ms]
-//	BenchmarkSearchRuns10000 (10 pages)   0.42-0.64 s     336-535 ms     [< 200 ms]
+//	BenchmarkLogMetric (median)           0.12-0.15 ms    0.14-0.18 ms   [< 0.2 ms median]
+//	BenchmarkLogBatch10000                143-162 ms      118-134 ms     [< 100 ms]
+//	BenchmarkMetricHistory100000          108-136 ms      109-138 ms     [< 100 ms]
+//	BenchmarkSearchRuns10000 (10 pages)   0.31-0.40 s     325-416 ms     [< 200 ms]
 //
-// One metric per transaction meets its target. A 10,000-point batch and a
-// 100,000-point history are at about the target in CPU time; listing
-// 10,000 runs with their params, tags and latest metrics (100,000 rows) is
-// about twice it: the three tables cost about 1.7 µs a row joined through
-// their run_uuid indexes, which is the floor of the current design.
+// One metric per transaction meets its target. A 10,000-point batch is at
+// the target on a quiet core (77-88 ms CPU in the quietest runs): each point
+// is four b-tree inserts (the metrics table, its primary key and its two
+// run_uuid indexes) plus the foreign-key lookup of its run, and SQLite's own
+// work is three quarters of the time; the rest is binding 6 values a point.
+// A 100,000-point history is about at its target likewise.
+//
+// Listing 10,000 runs with their params, tags and latest metrics (100,000
+// rows) is above its target, and MLflow's schema sets the floor: runs has
+// no index on experiment_id or start_time, so every page scans the table,
+// and each param, tag and metric row is an index seek on run_uuid plus a
+// fetch of its table row. SQLite's part alone, the same queries counting
+// instead of returning rows, is about 85 ms; handing the values to Go
+// through the driver (a call and one or two allocations per value) adds
+// about as much again, and collecting that garbage another 20%: about
+// 210-260 ms of CPU on a quiet core. Aggregating each run's rows into one
+// string in SQL (group_concat, json_group_array) was measured and is slower,
+// as string building in the pure-Go SQLite costs more than the rows it
+// saves; so is letting SQLite sort the page with ORDER BY ... LIMIT.
 package sqlstore
