@@ -256,8 +256,12 @@ func writeTable(w io.Writer, rs []result) error {
 			}
 			fit := func(a *agg) []float64 { return a.fit }
 			pred := func(a *agg) []float64 { return a.pred }
-			fmt.Fprintf(w, "| %s | %s | %d | %.3f | %.3f | %.4f | %.0f | %s | %s | %s |\n",
-				ds, tool, len(g.fit), median(g.fit), median(g.pred), accSum/float64(len(g.acc)), median(g.peak),
+			peak := "-"
+			if m := median(g.peak); m >= 0 {
+				peak = fmt.Sprintf("%.0f", m)
+			}
+			fmt.Fprintf(w, "| %s | %s | %d | %.3f | %.3f | %.4f | %s | %s | %s | %s |\n",
+				ds, tool, len(g.fit), median(g.fit), median(g.pred), accSum/float64(len(g.acc)), peak,
 				ratio(sk, fit), ratio(rg, fit), ratio(sk, pred))
 		}
 	}
