@@ -46,7 +46,10 @@
 //
 // PredictProba is the mean over the trees of the class frequencies of the
 // leaf each row reaches (scikit-learn's rule, not a vote count); Predict is
-// its argmax, the lowest class on a tie. FeatureImportances is the mean
+// its argmax, the lowest class on a tie. Each tree is stored in preorder
+// with the heavier child (by training weight) right after its parent, so a
+// row mostly steps to the next node; rows are spread over all cores.
+// FeatureImportances is the mean
 // decrease in impurity, normalised per tree and then over the forest to
 // sum to 1. With Config.OOBScore, Fit also scores every training row with
 // the trees that did not draw it (OOBScore).
@@ -65,8 +68,8 @@
 // Save writes a versioned binary file (format "grove-forest", version 1):
 // a magic header, the version, the payload length, the Config as JSON, the
 // trees in preorder, and a CRC-32C checksum; format.go has the layout.
-// A split takes 9 to 10 bytes (feature as a varint, threshold as a float64,
-// the right child implied by the order) and a pure leaf 3 (its class and
+// A split takes 9 to 10 bytes (feature and side as a varint, threshold as a
+// float64, one child implied by the order) and a pure leaf 3 (its class and
 // bootstrap weight), so a fully grown forest costs about 6 bytes per node
 // whatever the number of classes: 6.0 on synth_200k (1,527,054 nodes in
 // 9.19 MB) and on digits with its ten classes. In memory a node takes 16

@@ -390,7 +390,8 @@ func leafNode(nodes []node, row []float64) *node {
 		if int(n.right) == i {
 			return n
 		}
-		if row[n.feat] <= n.thr {
+		f := n.feat
+		if (row[f&^flipBit] <= n.thr) != (f < 0) {
 			i++
 		} else {
 			i = int(n.right)
@@ -406,7 +407,8 @@ func walk(nodes []node, row []float64) int {
 		if int(n.right) == i {
 			return int(n.feat)
 		}
-		if row[n.feat] <= n.thr {
+		f := n.feat
+		if (row[f&^flipBit] <= n.thr) != (f < 0) {
 			i++
 		} else {
 			i = int(n.right)

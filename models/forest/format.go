@@ -25,7 +25,9 @@ import (
 //	  per tree: uvarint node count, then the nodes in preorder (a node's
 //	  left child follows it; its right child follows its left subtree):
 //	    uvarint h
-//	    h >= 3: split on feature h-3, then float64 threshold (go left when <=)
+//	    h >= 3: split on feature (h-3)/2, then float64 threshold: rows with
+//	            x <= threshold go left; the next node is the left child
+//	            when (h-3) is even, the right child when it is odd
 //	    h == 0: leaf, classes x uvarint integral class weights
 //	    h == 1: leaf, classes x float64 class weights
 //	    h == 2: pure leaf, uvarint class, uvarint its integral weight
@@ -82,7 +84,11 @@ func (f *Forest) Save(w io.Writer) error {
 		p = binary.AppendUvarint(p, uint64(len(t.nodes)))
 		for j, n := range t.nodes {
 			if int(n.right) != j {
-				p = binary.AppendUvarint(p, uint64(n.feat)+3)
+				f := uint64(n.feat&^flipBit) * 2
+				if n.feat < 0 {
+					f++
+				}
+				p = binary.AppendUvarint(p, f+3)
 				p = binary.LittleEndian.AppendUint64(p, math.Float64bits(n.thr))
 				continue
 			}
@@ -318,14 +324,19 @@ func decodeTree(r *reader, k, d int) (*tree, error) {
 		}
 		switch {
 		case h >= 3:
-			if h-3 >= uint64(d) {
-				return nil, fmt.Errorf("node %d splits on feature %d of %d", j, h-3, d)
+			f := (h - 3) / 2
+			if f >= uint64(d) {
+				return nil, fmt.Errorf("node %d splits on feature %d of %d", j, f, d)
 			}
 			thr := r.float()
 			if math.IsNaN(thr) {
 				return nil, fmt.Errorf("node %d has a NaN threshold", j)
 			}
-			tr.nodes[j] = node{feat: int32(h - 3), thr: thr}
+			feat := int32(f)
+			if (h-3)%2 == 1 {
+				feat |= flipBit
+			}
+			tr.nodes[j] = node{feat: feat, thr: thr}
 			open = append(open, j)
 			prevLeaf = false
 		case h == 2:
