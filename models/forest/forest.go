@@ -102,6 +102,10 @@ func (f *Forest) Fit(ctx context.Context, X mat.Matrix, y []int, classes int) er
 	if len(y) != rows {
 		return fmt.Errorf("forest: y has %d labels for %d rows of X", len(y), rows)
 	}
+	if rows > math.MaxInt32 {
+		// Row indices are held in 32 bits to halve the builder's memory.
+		return fmt.Errorf("forest: X has %d rows, more than the %d a forest can train on", rows, math.MaxInt32)
+	}
 	if classes < 2 {
 		return fmt.Errorf("forest: classes must be at least 2, got %d", classes)
 	}

@@ -429,3 +429,36 @@ func TestPyFloat(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentPredict predicts from several goroutines at once, as a
+// server would; run it with -race to check that prediction only reads.
+func TestConcurrentPredict(t *testing.T) {
+	train := readTable(t, "testdata/breast_cancer_train.csv")
+	test := readTable(t, "testdata/breast_cancer_test.csv")
+	f := fitOrFatal(t, Config{Trees: 10}, train)
+	want := mustPredict(t, f, test.X)
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := f.Predict(test.X)
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					errs <- "predictions differ between goroutines"
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
