@@ -404,23 +404,6 @@ func leafNode(nodes []node, row []float64) *node {
 	}
 }
 
-// walk returns the index in value / k of the leaf that row reaches.
-func walk(nodes []node, row []float64) int {
-	i := 0
-	for {
-		n := &nodes[i]
-		if int(n.right) == i {
-			return int(n.feat)
-		}
-		f := n.feat
-		if (row[f&^flipBit] <= n.thr) != (f < 0) {
-			i++
-		} else {
-			i = int(n.right)
-		}
-	}
-}
-
 // addLeaf adds a leaf's class probabilities to acc.
 func addLeaf(acc, proba []float64) {
 	for c, v := range proba {
@@ -456,7 +439,7 @@ func (f *Forest) oobScore(raw rawMatrix, y []int32, inBag [][]bool, workers int)
 						if inBag[t][i] {
 							continue
 						}
-						leaf := walk(tr.nodes, row)
+						leaf := int(leafNode(tr.nodes, row).feat)
 						addLeaf(acc, tr.proba[leaf*k:(leaf+1)*k])
 					}
 					if argmax(acc) == int(y[i]) {

@@ -612,13 +612,7 @@ func (b *builder) scanHist(f int, h []float64, start, end int, W float64) bool {
 			if !needCount || (nLeft >= minLeaf && nNode-nLeft >= minLeaf) {
 				p := b.proxy(cum, WL, W-WL)
 				if p > bs.proxy {
-					bs.proxy = p
-					bs.found = true
-					bs.feat = f
-					bs.byBin = true
-					bs.bin = uint8(prev)
-					bs.thr = midpoint(td.binHi[f][prev], td.binLo[f][bin])
-					copy(bs.leftW, cum)
+					bs.setBin(td, f, prev, bin, p, cum)
 				}
 			}
 		}
@@ -663,13 +657,7 @@ func (b *builder) scanHistGini(f int, h []float64, W float64) bool {
 		if prev >= 0 {
 			boundary = true
 			if p := sl/WL + sr/(W-WL); p > bs.proxy {
-				bs.proxy = p
-				bs.found = true
-				bs.feat = f
-				bs.byBin = true
-				bs.bin = uint8(prev)
-				bs.thr = midpoint(b.td.binHi[f][prev], b.td.binLo[f][bin])
-				copy(bs.leftW, cum)
+				bs.setBin(b.td, f, prev, bin, p, cum)
 			}
 		}
 		for c, v := range hb {
@@ -717,13 +705,7 @@ func (b *builder) scanHistGini2(f int, h []float64, W float64) bool {
 		prev = bin
 	}
 	if bestBin >= 0 {
-		bs.proxy = best
-		bs.found = true
-		bs.feat = f
-		bs.byBin = true
-		bs.bin = uint8(bestBin)
-		bs.thr = midpoint(b.td.binHi[f][bestBin], b.td.binLo[f][bestNext])
-		bs.leftW[0], bs.leftW[1] = bl0, bl1
+		bs.setBin(b.td, f, bestBin, bestNext, best, []float64{bl0, bl1})
 	}
 	return boundary
 }
@@ -793,6 +775,18 @@ func (b *builder) splitExact(f, start, end int, W float64) bool {
 		}
 	}
 	return false
+}
+
+// setBin records a split of feature f between bins prev and next (the
+// node's next non-empty bin), with left the class weights going left.
+func (bs *split) setBin(td *trainData, f, prev, next int, proxy float64, left []float64) {
+	bs.proxy = proxy
+	bs.found = true
+	bs.feat = f
+	bs.byBin = true
+	bs.bin = uint8(prev)
+	bs.thr = midpoint(td.binHi[f][prev], td.binLo[f][next])
+	copy(bs.leftW, left)
 }
 
 // set records an exact split on feature f at threshold thr.
