@@ -1,16 +1,15 @@
 package forest
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/grove-ml/grove/datasets"
 )
 
 // table is a benchmark split as the tests read it: features, class codes
@@ -21,48 +20,14 @@ type table struct {
 	classes int
 }
 
-// readTable reads a bench CSV (header f0..,target; numeric cells; integer
-// class last). The tests keep their own reader so they do not depend on
-// the datasets package's.
+// readTable reads a bench CSV (header f0..,target; integer classes).
 func readTable(tb testing.TB, path string) table {
 	tb.Helper()
-	fh, err := os.Open(path)
+	ds, err := datasets.ReadCSV(path, datasets.CSVOptions{Target: "target"})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer fh.Close()
-	sc := bufio.NewScanner(fh)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	if !sc.Scan() {
-		tb.Fatalf("%s: no header", path)
-	}
-	cols := len(strings.Split(sc.Text(), ",")) - 1
-	var data []float64
-	var y []int
-	classes := 0
-	for line := 2; sc.Scan(); line++ {
-		cells := strings.Split(sc.Text(), ",")
-		if len(cells) != cols+1 {
-			tb.Fatalf("%s:%d: %d cells, want %d", path, line, len(cells), cols+1)
-		}
-		for _, c := range cells[:cols] {
-			v, err := strconv.ParseFloat(c, 64)
-			if err != nil {
-				tb.Fatalf("%s:%d: %v", path, line, err)
-			}
-			data = append(data, v)
-		}
-		c, err := strconv.Atoi(cells[cols])
-		if err != nil {
-			tb.Fatalf("%s:%d: %v", path, line, err)
-		}
-		y = append(y, c)
-		classes = max(classes, c+1)
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return table{X: mat.NewDense(len(y), cols, data), y: y, classes: classes}
+	return table{X: ds.X, y: ds.Y, classes: ds.Classes()}
 }
 
 // sharedBench returns the path of a file in ../shared/bench beside the
