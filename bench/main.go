@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/grove-ml/grove/datasets"
+	"github.com/grove-ml/grove/evaluate"
 	"github.com/grove-ml/grove/models/forest"
 )
 
@@ -132,7 +133,9 @@ func runGrove(ctx context.Context, trainPath, testPath, label string, trees, see
 		return r, err
 	}
 	r.PredictS = time.Since(start).Seconds()
-	r.Accuracy = accuracy(pred, te.Y)
+	if r.Accuracy, err = evaluate.Accuracy(te.Y, pred); err != nil {
+		return r, err
+	}
 	r.PeakRSS = statusMiB("VmHWM")
 	r.Nodes = f.Nodes()
 	var cw countWriter
@@ -146,16 +149,6 @@ func runGrove(ctx context.Context, trainPath, testPath, label string, trees, see
 type countWriter int
 
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
-
-func accuracy(pred, y []int) float64 {
-	ok := 0
-	for i := range y {
-		if pred[i] == y[i] {
-			ok++
-		}
-	}
-	return float64(ok) / float64(len(y))
-}
 
 // statusMiB reads a size field (VmRSS, VmHWM) of /proc/self/status in MiB,
 // or -1 where there is no such file.

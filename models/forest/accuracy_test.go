@@ -32,7 +32,7 @@ func TestAccuracyQuick(t *testing.T) {
 				if err := f.Fit(context.Background(), train.X, train.y, train.classes); err != nil {
 					t.Fatal(err)
 				}
-				sum += accuracy(mustPredict(t, f, test.X), test.y)
+				sum += accuracy(t, mustPredict(t, f, test.X), test.y)
 			}
 			mean := sum / seeds
 			if bar := sklearnMean[name] - 0.005; mean < bar {
@@ -66,7 +66,7 @@ func TestAccuracyBench(t *testing.T) {
 					t.Fatal(err)
 				}
 				fit := time.Since(start)
-				acc := accuracy(mustPredict(t, f, test.X), test.y)
+				acc := accuracy(t, mustPredict(t, f, test.X), test.y)
 				t.Logf("seed %d: accuracy %.4f, fit %.3fs, %s", seed, acc, fit.Seconds(), describe(f))
 				sum += acc
 			}

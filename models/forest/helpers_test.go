@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/grove-ml/grove/datasets"
+	"github.com/grove-ml/grove/evaluate"
 )
 
 // table is a benchmark split as the tests read it: features, class codes
@@ -48,14 +49,13 @@ func sharedBench(tb testing.TB, name string) string {
 	return p
 }
 
-func accuracy(pred, y []int) float64 {
-	ok := 0
-	for i := range y {
-		if pred[i] == y[i] {
-			ok++
-		}
+func accuracy(tb testing.TB, pred, y []int) float64 {
+	tb.Helper()
+	a, err := evaluate.Accuracy(y, pred)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return float64(ok) / float64(len(y))
+	return a
 }
 
 func mustPredict(tb testing.TB, f *Forest, X mat.Matrix) []int {
