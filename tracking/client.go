@@ -256,18 +256,10 @@ func (c *Client) LogMetrics(ctx context.Context, runID string, values map[string
 	if len(values) == 0 {
 		return invalid("log metrics to run %s: no metrics given", runID)
 	}
-	keys := make([]string, 0, len(values))
-	for k := range values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	now := c.nowMillis()
-	ms := make([]store.Metric, 0, len(keys))
-	for _, k := range keys {
+	ms := make([]store.Metric, 0, len(values))
+	for _, k := range sortedKeys(values) {
 		ms = append(ms, store.Metric{Key: k, Value: values[k], Timestamp: now})
-	}
-	if _, err := c.GetRun(ctx, runID); err != nil {
-		return err
 	}
 	return c.LogBatch(ctx, runID, ms, nil, nil)
 }
