@@ -283,7 +283,8 @@ func sortedParams(m map[string]string) []store.Param {
 }
 
 // CurrentUser returns the user name MLflow's client would record: $LOGNAME,
-// $USER, $USERNAME, else the OS account, else "unknown".
+// $USER, $LNAME or $USERNAME (the order Python's getpass reads them), else
+// the OS account, else "unknown".
 func CurrentUser() string {
 	for _, k := range []string{"LOGNAME", "USER", "LNAME", "USERNAME"} {
 		if v := os.Getenv(k); v != "" {
