@@ -239,8 +239,8 @@ func (c *Client) LogBatch(ctx context.Context, runID string, metrics []store.Met
 	if err != nil {
 		return err
 	}
-	for _, b := range splitBatches(ms, params, tags) {
-		if err := c.store.LogBatch(ctx, runID, b.metrics, b.params, b.tags); err != nil {
+	for _, b := range store.SplitBatch(ms, params, tags) {
+		if err := c.store.LogBatch(ctx, runID, b.Metrics, b.Params, b.Tags); err != nil {
 			return fmt.Errorf("tracking: log to run %s: %w", runID, err)
 		}
 	}

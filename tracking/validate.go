@@ -106,32 +106,6 @@ func at(list string, i int, err error) error {
 	return fmt.Errorf("tracking: %s[%d]: %w", list, i, errors.Unwrap(err))
 }
 
-// batch is one LogBatch request within MLflow's limits.
-type batch struct {
-	metrics []store.Metric
-	params  []store.Param
-	tags    []store.Tag
-}
-
-// splitBatches cuts metrics, params and tags into requests that each hold
-// at most MaxBatchParams params, MaxBatchTags tags, MaxBatchMetrics metrics
-// and MaxBatchItems items in all. Params and tags go first so that a run's
-// configuration lands before its (usually far more numerous) metrics.
-func splitBatches(metrics []store.Metric, params []store.Param, tags []store.Tag) []batch {
-	var out []batch
-	for len(metrics)+len(params)+len(tags) > 0 {
-		var b batch
-		np := min(len(params), store.MaxBatchParams)
-		b.params, params = params[:np], params[np:]
-		nt := min(len(tags), store.MaxBatchTags, store.MaxBatchItems-np)
-		b.tags, tags = tags[:nt], tags[nt:]
-		nm := min(len(metrics), store.MaxBatchMetrics, store.MaxBatchItems-np-nt)
-		b.metrics, metrics = metrics[:nm], metrics[nm:]
-		out = append(out, b)
-	}
-	return out
-}
-
 // validateBatch checks every item and refuses a param key given twice with
 // different values (MLflow refuses any repeat; an exact repeat is dropped
 // here since it changes nothing).

@@ -2,7 +2,6 @@ package tracking
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -82,60 +81,6 @@ func TestValidateValues(t *testing.T) {
 			}
 			if tt.err != nil && !errors.Is(tt.err, store.ErrInvalidParameter) {
 				t.Errorf("error %v does not match ErrInvalidParameter", tt.err)
-			}
-		})
-	}
-}
-
-func TestSplitBatches(t *testing.T) {
-	tests := []struct {
-		metrics, params, tags int
-		wantBatches           int
-	}{
-		{0, 0, 0, 0},
-		{1, 1, 1, 1},
-		{1000, 0, 0, 1},
-		{1001, 0, 0, 2},
-		{1000, 100, 100, 2},
-		{0, 250, 0, 3},
-		{0, 0, 101, 2},
-		{900, 100, 0, 1},
-		{901, 100, 0, 2},
-		{10000, 150, 30, 11},
-	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%d-%d-%d", tt.metrics, tt.params, tt.tags), func(t *testing.T) {
-			ms := make([]store.Metric, tt.metrics)
-			for i := range ms {
-				ms[i].Step = int64(i)
-			}
-			ps := make([]store.Param, tt.params)
-			for i := range ps {
-				ps[i].Key = fmt.Sprint(i)
-			}
-			ts := make([]store.Tag, tt.tags)
-			for i := range ts {
-				ts[i].Key = fmt.Sprint(i)
-			}
-			bs := splitBatches(ms, ps, ts)
-			if len(bs) != tt.wantBatches {
-				t.Errorf("%d batches, want %d", len(bs), tt.wantBatches)
-			}
-			var nm, np, nt int
-			for i, b := range bs {
-				m, p, g := len(b.metrics), len(b.params), len(b.tags)
-				if m > store.MaxBatchMetrics || p > store.MaxBatchParams || g > store.MaxBatchTags || m+p+g > store.MaxBatchItems || m+p+g == 0 {
-					t.Errorf("batch %d holds %d metrics, %d params, %d tags: outside MLflow's limits", i, m, p, g)
-				}
-				for j, x := range b.metrics {
-					if x.Step != int64(nm+j) {
-						t.Fatalf("batch %d metric %d has step %d: order lost", i, j, x.Step)
-					}
-				}
-				nm, np, nt = nm+m, np+p, nt+g
-			}
-			if nm != tt.metrics || np != tt.params || nt != tt.tags {
-				t.Errorf("batches hold %d/%d/%d items, want %d/%d/%d", nm, np, nt, tt.metrics, tt.params, tt.tags)
 			}
 		})
 	}

@@ -231,32 +231,6 @@ func TestMetricHistoryStuckToken(t *testing.T) {
 	eq(t, "requests", n, 1)
 }
 
-func TestSplitBatch(t *testing.T) {
-	tests := []struct {
-		metrics, params, tags int
-		want                  [][3]int // per batch: metrics, params, tags
-	}{
-		{0, 0, 0, nil},
-		{10, 5, 2, [][3]int{{10, 5, 2}}},
-		{1000, 0, 0, [][3]int{{1000, 0, 0}}},
-		{2500, 0, 0, [][3]int{{1000, 0, 0}, {1000, 0, 0}, {500, 0, 0}}},
-		{0, 101, 0, [][3]int{{0, 100, 0}, {0, 1, 0}}},
-		{1000, 100, 100, [][3]int{{800, 100, 100}, {200, 0, 0}}},
-		{0, 250, 130, [][3]int{{0, 100, 100}, {0, 100, 30}, {0, 50, 0}}},
-	}
-	for _, tt := range tests {
-		got := splitBatch(make([]store.Metric, tt.metrics), make([]store.Param, tt.params), make([]store.Tag, tt.tags))
-		var sizes [][3]int
-		for _, b := range got {
-			sizes = append(sizes, [3]int{len(b.metrics), len(b.params), len(b.tags)})
-			if n := len(b.metrics) + len(b.params) + len(b.tags); n > store.MaxBatchItems {
-				t.Errorf("batch of %d items", n)
-			}
-		}
-		eq(t, "batches", sizes, tt.want)
-	}
-}
-
 func TestWireNumbers(t *testing.T) {
 	for _, tt := range []struct {
 		v    float64
@@ -290,8 +264,8 @@ func TestBatchWhat(t *testing.T) {
 		b    batch
 		want string
 	}{
-		{batch{metrics: make([]store.Metric, 3)}, "log 3 metric points to run r"},
-		{batch{params: make([]store.Param, 1), tags: make([]store.Tag, 2)}, "log 1 param and 2 tags to run r"},
+		{batch{Metrics: make([]store.Metric, 3)}, "log 3 metric points to run r"},
+		{batch{Params: make([]store.Param, 1), Tags: make([]store.Tag, 2)}, "log 1 param and 2 tags to run r"},
 		{batch{make([]store.Metric, 1), make([]store.Param, 2), make([]store.Tag, 1)}, "log 1 metric point, 2 params and 1 tag to run r"},
 	} {
 		eq(t, "what", tt.b.what("r"), tt.want)

@@ -215,13 +215,14 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 // value. The retried request carries the same bytes, so nothing is logged
 // twice.
 func (s *Store) LogBatch(ctx context.Context, runID string, metrics []store.Metric, params []store.Param, tags []store.Tag) error {
-	for _, b := range splitBatch(metrics, params, tags) {
+	for _, sb := range store.SplitBatch(metrics, params, tags) {
+		b := batch(sb)
 		c, err := jsonCall(http.MethodPost, epLogBatch, b.what(runID), true, struct {
 			RunID   string    `json:"run_id"`
 			Metrics []wMetric `json:"metrics,omitempty"`
 			Params  []wParam  `json:"params,omitempty"`
 			Tags    []wTag    `json:"tags,omitempty"`
-		}{runID, toWireMetrics(b.metrics), toWireParams(b.params), toWireTags(b.tags)})
+		}{runID, toWireMetrics(b.Metrics), toWireParams(b.Params), toWireTags(b.Tags)})
 		if err != nil {
 			return err
 		}
@@ -232,18 +233,15 @@ func (s *Store) LogBatch(ctx context.Context, runID string, metrics []store.Metr
 	return nil
 }
 
-type batch struct {
-	metrics []store.Metric
-	params  []store.Param
-	tags    []store.Tag
-}
+// batch is one LogBatch request, named in errors by what it carries.
+type batch store.Batch
 
 func (b batch) what(runID string) string {
 	var parts []string
 	for _, p := range []struct {
 		n    int
 		noun string
-	}{{len(b.metrics), "metric point"}, {len(b.params), "param"}, {len(b.tags), "tag"}} {
+	}{{len(b.Metrics), "metric point"}, {len(b.Params), "param"}, {len(b.Tags), "tag"}} {
 		if p.n > 0 {
 			parts = append(parts, count(p.n, p.noun))
 		}
@@ -260,26 +258,6 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
-}
-
-// splitBatch cuts metrics, params and tags into batches within MLflow's
-// limits. An empty input gives no batch.
-func splitBatch(metrics []store.Metric, params []store.Param, tags []store.Tag) []batch {
-	var out []batch
-	for len(metrics)+len(params)+len(tags) > 0 {
-		var b batch
-		room := store.MaxBatchItems
-		n := min(len(params), store.MaxBatchParams, room)
-		b.params, params = params[:n], params[n:]
-		room -= n
-		n = min(len(tags), store.MaxBatchTags, room)
-		b.tags, tags = tags[:n], tags[n:]
-		room -= n
-		n = min(len(metrics), store.MaxBatchMetrics, room)
-		b.metrics, metrics = metrics[:n], metrics[n:]
-		out = append(out, b)
-	}
-	return out
 }
 
 // GetMetricHistory returns every point of a run's metric, in step order
