@@ -17,15 +17,7 @@ import (
 // runGolearn fits golearn's random forest. golearn draws its feature subset
 // once per tree (not per split) and grows ID3 trees, so with sqrt features it
 // is far less accurate than CART forests; "all" is the fairer baseline.
-func runGolearn(trainPath, testPath, label string, trees, seed int, features string) (result, error) {
-	tr, err := datasets.ReadCSV(trainPath, datasets.CSVOptions{Target: "target"})
-	if err != nil {
-		return result{}, err
-	}
-	te, err := datasets.ReadCSV(testPath, datasets.CSVOptions{Target: "target", ClassNames: tr.ClassNames})
-	if err != nil {
-		return result{}, err
-	}
+func runGolearn(tr, te *datasets.Dataset, label string, trees, seed int, features string) (result, error) {
 	k := tr.Features()
 	switch features {
 	case "all":

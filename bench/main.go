@@ -92,32 +92,42 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	if *label == "" {
 		*label = strings.TrimSuffix(filepath.Base(*train), "_train.csv")
 	}
-	r, err := runOne(ctx, *tool, *train, *test, *label, *trees, *seed, *workers, *features)
+	tr, te, err := readSplit(*train, *test)
+	if err != nil {
+		return err
+	}
+	r, err := runOne(ctx, *tool, tr, te, *label, *trees, *seed, *workers, *features)
 	if err != nil {
 		return err
 	}
 	return json.NewEncoder(stdout).Encode(r)
 }
 
-func runOne(ctx context.Context, tool, trainPath, testPath, label string, trees, seed, workers int, features string) (result, error) {
+// readSplit reads a benchmark split, coding the test labels with the
+// training file's classes so that both sides agree on every class code.
+func readSplit(trainPath, testPath string) (tr, te *datasets.Dataset, err error) {
+	tr, err = datasets.ReadCSV(trainPath, datasets.CSVOptions{Target: "target"})
+	if err != nil {
+		return nil, nil, err
+	}
+	te, err = datasets.ReadCSV(testPath, datasets.CSVOptions{Target: "target", ClassNames: tr.ClassNames})
+	if err != nil {
+		return nil, nil, err
+	}
+	return tr, te, nil
+}
+
+func runOne(ctx context.Context, tool string, tr, te *datasets.Dataset, label string, trees, seed, workers int, features string) (result, error) {
 	switch tool {
 	case "grove":
-		return runGrove(ctx, trainPath, testPath, label, trees, seed, workers)
+		return runGrove(ctx, tr, te, label, trees, seed, workers)
 	case "golearn":
-		return runGolearn(trainPath, testPath, label, trees, seed, features)
+		return runGolearn(tr, te, label, trees, seed, features)
 	}
 	return result{}, fmt.Errorf("-tool must be grove or golearn, got %q", tool)
 }
 
-func runGrove(ctx context.Context, trainPath, testPath, label string, trees, seed, workers int) (result, error) {
-	tr, err := datasets.ReadCSV(trainPath, datasets.CSVOptions{Target: "target"})
-	if err != nil {
-		return result{}, err
-	}
-	te, err := datasets.ReadCSV(testPath, datasets.CSVOptions{Target: "target", ClassNames: tr.ClassNames})
-	if err != nil {
-		return result{}, err
-	}
+func runGrove(ctx context.Context, tr, te *datasets.Dataset, label string, trees, seed, workers int) (result, error) {
 	runtime.GC()
 	r := result{Tool: "grove", Version: "dev", Dataset: label, Threads: workers, Trees: trees, Seed: seed,
 		NTrain: tr.Rows(), NTest: te.Rows(), D: tr.Features(), Classes: tr.Classes(), RSSBefore: statusMiB("VmRSS")}
@@ -272,10 +282,14 @@ func runTable(ctx context.Context, dir string, tools []string, runs, trees, work
 	var rs []result
 	for _, trainPath := range trains {
 		label := strings.TrimSuffix(filepath.Base(trainPath), "_train.csv")
-		testPath := filepath.Join(dir, label+"_test.csv")
+		// Every run of every tool fits the same split, so it is parsed once.
+		tr, te, err := readSplit(trainPath, filepath.Join(dir, label+"_test.csv"))
+		if err != nil {
+			return fmt.Errorf("%s: %w", label, err)
+		}
 		for i := 0; i < runs; i++ {
 			for _, tool := range tools {
-				r, err := runOne(ctx, tool, trainPath, testPath, label, trees, i, workers, features)
+				r, err := runOne(ctx, tool, tr, te, label, trees, i, workers, features)
 				if err != nil {
 					return fmt.Errorf("%s on %s: %w", tool, label, err)
 				}
