@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"time"
 
@@ -94,10 +95,7 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 	defer bar.finish()
 	model := forest.New(cfg)
 	j.Estimator, j.Trees = model.EstimatorName(), cfg.Trees
-	for name := range o.metrics {
-		j.custom = append(j.custom, name)
-	}
-	sort.Strings(j.custom)
+	j.custom = slices.Sorted(maps.Keys(o.metrics))
 
 	if o.noTrack {
 		return fitUntracked(ctx, model, train, test, j, bar)
@@ -221,11 +219,7 @@ func addMetrics(ctx context.Context, o *options, stdout io.Writer) error {
 	if err := client.LogMetrics(ctx, o.runID, o.metrics); err != nil {
 		return fmt.Errorf("-run-id %s: %w", o.runID, err)
 	}
-	names := make([]string, 0, len(o.metrics))
-	for k := range o.metrics {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(o.metrics))
 	if o.json {
 		return writeJSON(stdout, &job{RunID: o.runID, Metrics: o.metrics, Tracked: true, TrackingURI: tracking.Redact(client.URI()), custom: names})
 	}
