@@ -252,14 +252,12 @@ func normaliseSum(v []float64) {
 // rawRows returns X's values as a row-major block, without copying when X
 // is a *mat.Dense, and checks they are all finite.
 func rawRows(X mat.Matrix) (rawMatrix, error) {
-	var r rawMatrix
-	if d, ok := X.(*mat.Dense); ok {
-		rm := d.RawMatrix()
-		r = rawMatrix{Rows: rm.Rows, Cols: rm.Cols, Stride: rm.Stride, Data: rm.Data}
-	} else {
-		rm := mat.DenseCopyOf(X).RawMatrix()
-		r = rawMatrix{Rows: rm.Rows, Cols: rm.Cols, Stride: rm.Stride, Data: rm.Data}
+	d, ok := X.(*mat.Dense)
+	if !ok {
+		d = mat.DenseCopyOf(X)
 	}
+	rm := d.RawMatrix()
+	r := rawMatrix{Rows: rm.Rows, Cols: rm.Cols, Stride: rm.Stride, Data: rm.Data}
 	for i := 0; i < r.Rows; i++ {
 		row := r.Data[i*r.Stride : i*r.Stride+r.Cols]
 		for j, v := range row {
@@ -376,9 +374,7 @@ func (f *Forest) probaBlock(raw rawMatrix, lo, hi int, out []float64) {
 				continue
 			}
 			leaf := int(n.feat)
-			for c, v := range t.proba[leaf*k : (leaf+1)*k] {
-				acc[c] += v
-			}
+			addLeaf(acc, t.proba[leaf*k:(leaf+1)*k])
 		}
 	}
 	inv := 1 / float64(len(f.trees))
