@@ -81,10 +81,11 @@ func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	rev := ""
 	if !fresh {
 		// Look before touching: a file that is not an MLflow database, or
 		// one too old for grove, must be left exactly as it was.
-		if _, err := inspect(ctx, abs); err != nil {
+		if rev, err = inspect(ctx, abs); err != nil {
 			return nil, err
 		}
 	}
@@ -95,7 +96,7 @@ func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 	// Idle connections keep their prepared statements; a few suffice, since
 	// writes are serialised anyway.
 	db.SetMaxIdleConns(4)
-	s := &Store{db: db, path: abs, artifactRoot: root}
+	s := &Store{db: db, path: abs, artifactRoot: root, revision: rev}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -183,9 +184,9 @@ var required = map[string][]string{
 	"logged_model_metrics": {"model_id", "metric_name", "metric_timestamp_ms", "metric_step", "metric_value", "experiment_id", "run_id", "dataset_uuid", "dataset_name", "dataset_digest"},
 }
 
-// inspect opens path read-only and checks that it is an MLflow database grove
-// can use. It returns the alembic revision, or "" for an SQLite file without
-// any table (which Open then initialises as MLflow would).
+// inspect opens path read-only and checks it with checkSchema. An SQLite
+// file without any table gives "", and Open then initialises it as MLflow
+// would.
 func inspect(ctx context.Context, path string) (string, error) {
 	db, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
@@ -193,6 +194,13 @@ func inspect(ctx context.Context, path string) (string, error) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
+	return checkSchema(ctx, db, path)
+}
+
+// checkSchema checks that db, the database at path, is an MLflow database
+// grove can use. It returns the alembic revision, or "" for a database
+// without any table.
+func checkSchema(ctx context.Context, db *sql.DB, path string) (string, error) {
 	tables, err := tableColumns(ctx, db)
 	if err != nil {
 		return "", fmt.Errorf("sqlstore: read schema of %s: %w", path, err)
@@ -243,8 +251,9 @@ func tableColumns(ctx context.Context, db *sql.DB) (map[string]map[string]bool, 
 }
 
 // init creates the schema when the database has no table yet, then checks
-// it. Creation runs in one BEGIN IMMEDIATE transaction, so processes that
-// open a new file at the same time create it once.
+// it unless Open already read its revision. Creation runs in one BEGIN
+// IMMEDIATE transaction, so processes that open a new file at the same time
+// create it once.
 func (s *Store) init(ctx context.Context) error {
 	err := s.write(ctx, func(tx *txn) error {
 		var n int
@@ -262,33 +271,17 @@ func (s *Store) init(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlstore: initialise %s: %w", s.path, err)
 	}
-	rev, err := inspectDB(ctx, s.db, s.path)
+	if s.revision != "" {
+		return nil // Open's first look found the schema, and tables do not vanish
+	}
+	// The first look saw no schema: check the one just created, or the one
+	// another process created between that look and the open.
+	rev, err := checkSchema(ctx, s.db, s.path)
 	if err != nil {
 		return err
 	}
 	s.revision = rev
 	return nil
-}
-
-// inspectDB repeats inspect's checks on the open pool: another process may
-// have created the file between the first look and the open.
-func inspectDB(ctx context.Context, db *sql.DB, path string) (string, error) {
-	tables, err := tableColumns(ctx, db)
-	if err != nil {
-		return "", fmt.Errorf("sqlstore: read schema of %s: %w", path, err)
-	}
-	for table, cols := range required {
-		for _, c := range cols {
-			if !tables[table][c] {
-				return "", fmt.Errorf("sqlstore: database %s has no column %s.%s", path, table, c)
-			}
-		}
-	}
-	var rev string
-	if err := db.QueryRowContext(ctx, `SELECT version_num FROM alembic_version`).Scan(&rev); err != nil {
-		return "", fmt.Errorf("sqlstore: %s has no alembic revision: %w", path, err)
-	}
-	return rev, nil
 }
 
 // seed inserts the rows MLflow puts in a fresh database.
