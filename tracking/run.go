@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/grove-ml/grove/tracking/artifact"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -145,7 +145,10 @@ func (r *Run) LogArtifactFile(ctx context.Context, localPath, artifactDir string
 	if err != nil {
 		return err
 	}
-	return putFile(ctx, repo, localPath, dest, r.info.RunID)
+	if err := artifact.PutFile(ctx, repo, dest, localPath); err != nil {
+		return fmt.Errorf("tracking: write artifact %s of run %s from %s: %w", dest, r.info.RunID, localPath, err)
+	}
+	return nil
 }
 
 // LogArtifactDir copies every file under localDir into the run's artifacts,
@@ -168,33 +171,8 @@ func (r *Run) LogArtifactDir(ctx context.Context, localDir, artifactDir string) 
 	if err != nil {
 		return err
 	}
-	return filepath.WalkDir(localDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("tracking: log artifact folder %s: %w", localDir, err)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		rel, err := filepath.Rel(localDir, p)
-		if err != nil {
-			return fmt.Errorf("tracking: log artifact folder %s: %w", localDir, err)
-		}
-		dest := filepath.ToSlash(rel)
-		if artifactDir != "" {
-			dest = path.Join(artifactDir, dest)
-		}
-		return putFile(ctx, repo, p, dest, r.info.RunID)
-	})
-}
-
-func putFile(ctx context.Context, repo store.ArtifactRepo, localPath, dest, owner string) error {
-	f, err := os.Open(localPath)
-	if err != nil {
-		return fmt.Errorf("tracking: log artifact: %w", err)
-	}
-	defer f.Close()
-	if err := repo.Put(ctx, dest, f); err != nil {
-		return fmt.Errorf("tracking: write artifact %s of %s from %s: %w", dest, owner, localPath, err)
+	if err := artifact.PutDir(ctx, repo, artifactDir, localDir); err != nil {
+		return fmt.Errorf("tracking: log artifact folder %s to run %s: %w", localDir, r.info.RunID, err)
 	}
 	return nil
 }
