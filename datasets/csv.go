@@ -470,7 +470,14 @@ func (p *csvParser) read() (*Dataset, error) {
 // first fault.
 func (p *csvParser) parseBlock(b *block, fixed map[string]int32) {
 	b.vals, b.codes, b.names, b.err = b.vals[:0], b.codes[:0], b.names[:0], nil
+	// Labels are looked up in the caller's fixed coding when there is one;
+	// otherwise each block codes them in its own order, and the blocks'
+	// codings are merged afterwards.
 	local := map[string]int32{}
+	known := local
+	if fixed != nil {
+		known = fixed
+	}
 	ncol := len(p.header)
 	p.line = b.line - 1
 	rest := b.buf
@@ -510,27 +517,17 @@ func (p *csvParser) parseBlock(b *block, fixed map[string]int32) {
 			b.vals = append(b.vals, v)
 		}
 		lab := trimSpace(p.fields[p.target])
-		if fixed != nil {
-			code, ok := fixed[string(lab)]
-			if !ok {
-				s := string(lab)
-				if missing[s] {
-					b.err = p.errAt(p.target+1, s, ErrMissingValue)
-					return
-				}
-				pe := p.errAt(p.target+1, s, ErrUnknownClass)
-				pe.Detail = "classes: " + strings.Join(p.opt.ClassNames, ", ")
-				b.err = pe
-				return
-			}
-			b.codes = append(b.codes, code)
-			continue
-		}
-		code, ok := local[string(lab)]
+		code, ok := known[string(lab)]
 		if !ok {
 			s := string(lab)
 			if missing[s] {
 				b.err = p.errAt(p.target+1, s, ErrMissingValue)
+				return
+			}
+			if fixed != nil {
+				pe := p.errAt(p.target+1, s, ErrUnknownClass)
+				pe.Detail = "classes: " + strings.Join(p.opt.ClassNames, ", ")
+				b.err = pe
 				return
 			}
 			code = int32(len(b.names))
