@@ -65,10 +65,9 @@ var DefaultSizes = []float64{0.3, 0.2, 0.1, 0.05, 0.01}
 
 // result is one run as the train command's -json reported it.
 type result struct {
-	size   float64
-	out    map[string]any
-	stderr string
-	err    error
+	size float64
+	out  map[string]any
+	err  error
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -234,10 +233,8 @@ func trainOnce(ctx context.Context, bin, uri, experiment string, seed uint64, si
 	cmd := exec.CommandContext(ctx, bin, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r.stderr = errb.String()
-	if err != nil {
-		r.err = fmt.Errorf("%v: %s", err, strings.TrimSpace(r.stderr))
+	if err := cmd.Run(); err != nil {
+		r.err = fmt.Errorf("%v: %s", err, strings.TrimSpace(errb.String()))
 		return r
 	}
 	if err := json.Unmarshal(out.Bytes(), &r.out); err != nil {
