@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/user"
 	"path/filepath"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/grove-ml/grove/tracking/store"
@@ -266,20 +267,24 @@ func (c *Client) LogMetrics(ctx context.Context, runID string, values map[string
 
 func sortedTags(m map[string]string) []store.Tag {
 	out := make([]store.Tag, 0, len(m))
-	for k, v := range m {
-		out = append(out, store.Tag{Key: k, Value: v})
+	for _, k := range sortedKeys(m) {
+		out = append(out, store.Tag{Key: k, Value: m[k]})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
 
 func sortedParams(m map[string]string) []store.Param {
 	out := make([]store.Param, 0, len(m))
-	for k, v := range m {
-		out = append(out, store.Param{Key: k, Value: v})
+	for _, k := range sortedKeys(m) {
+		out = append(out, store.Param{Key: k, Value: m[k]})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
+}
+
+// sortedKeys returns m's keys in order, so that what grove logs from a map
+// comes out the same every time.
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }
 
 // CurrentUser returns the user name MLflow's client would record: $LOGNAME,

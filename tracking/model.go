@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -168,15 +167,6 @@ func (m *MLmodel) Marshal() []byte {
 	}
 	kv("", "utc_time_created", m.Created.UTC().Format("2006-01-02 15:04:05.000000"))
 	return []byte(b.String())
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // yamlScalar spells v as a YAML scalar that reads back as the same value

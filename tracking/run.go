@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/grove-ml/grove/tracking/artifact"
@@ -59,10 +58,9 @@ func (r *Run) LogMetric(ctx context.Context, key string, value float64, step int
 // time, in sorted key order.
 func (r *Run) LogMetrics(ctx context.Context, values map[string]float64, step int64) error {
 	ms := make([]store.Metric, 0, len(values))
-	for k, v := range values {
-		ms = append(ms, store.Metric{Key: k, Value: v, Step: step})
+	for _, k := range sortedKeys(values) {
+		ms = append(ms, store.Metric{Key: k, Value: values[k], Step: step})
 	}
-	sortMetrics(ms)
 	return r.c.LogBatch(ctx, r.info.RunID, ms, nil, nil)
 }
 
@@ -214,8 +212,4 @@ func ValidateArtifactPath(p string) error {
 		}
 	}
 	return nil
-}
-
-func sortMetrics(ms []store.Metric) {
-	sort.Slice(ms, func(i, j int) bool { return ms[i].Key < ms[j].Key })
 }
