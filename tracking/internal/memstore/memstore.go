@@ -91,9 +91,9 @@ func copyExperiment(e *store.Experiment) *store.Experiment {
 func (s *Store) GetExperiment(_ context.Context, id string) (*store.Experiment, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.exps[id]
-	if !ok {
-		return nil, store.Errorf(store.CodeNotFound, "memstore: no experiment with id %s", id)
+	e, err := s.experiment(id)
+	if err != nil {
+		return nil, err
 	}
 	return copyExperiment(e), nil
 }
@@ -114,9 +114,9 @@ func (s *Store) GetExperimentByName(_ context.Context, name string) (*store.Expe
 func (s *Store) SetExperimentTag(_ context.Context, id, key, value string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.exps[id]
-	if !ok {
-		return store.Errorf(store.CodeNotFound, "memstore: no experiment with id %s", id)
+	e, err := s.experiment(id)
+	if err != nil {
+		return err
 	}
 	e.Tags[key] = value
 	return nil
@@ -127,9 +127,9 @@ func (s *Store) SetExperimentTag(_ context.Context, id, key, value string) error
 func (s *Store) CreateRun(_ context.Context, req store.CreateRunRequest) (*store.Run, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.exps[req.ExperimentID]
-	if !ok {
-		return nil, store.Errorf(store.CodeNotFound, "memstore: no experiment with id %s", req.ExperimentID)
+	e, err := s.experiment(req.ExperimentID)
+	if err != nil {
+		return nil, err
 	}
 	tags := slices.Clone(req.Tags)
 	tagName := ""
@@ -197,9 +197,9 @@ func (s *Store) UpdateRun(_ context.Context, id string, status store.RunStatus, 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.runs[id]
-	if !ok {
-		return nil, store.Errorf(store.CodeNotFound, "memstore: no run with id %s", id)
+	r, err := s.run(id)
+	if err != nil {
+		return nil, err
 	}
 	r.Info.Status = status
 	if end != 0 {
@@ -217,9 +217,9 @@ func (s *Store) UpdateRun(_ context.Context, id string, status store.RunStatus, 
 func (s *Store) GetRun(_ context.Context, id string) (*store.Run, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.runs[id]
-	if !ok {
-		return nil, store.Errorf(store.CodeNotFound, "memstore: no run with id %s", id)
+	r, err := s.run(id)
+	if err != nil {
+		return nil, err
 	}
 	return s.copyRun(r), nil
 }
@@ -283,9 +283,9 @@ func (s *Store) LogBatch(_ context.Context, id string, metrics []store.Metric, p
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.runs[id]
-	if !ok {
-		return store.Errorf(store.CodeNotFound, "memstore: no run with id %s", id)
+	r, err := s.run(id)
+	if err != nil {
+		return err
 	}
 	var fresh []store.Param
 	for _, p := range params {
@@ -331,9 +331,9 @@ func (s *Store) GetMetricHistory(_ context.Context, id, key string) ([]store.Met
 func (s *Store) LogInputs(_ context.Context, id string, ds []store.DatasetInput, models []store.ModelIO) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.runs[id]
-	if !ok {
-		return store.Errorf(store.CodeNotFound, "memstore: no run with id %s", id)
+	r, err := s.run(id)
+	if err != nil {
+		return err
 	}
 	r.Inputs.Datasets = append(r.Inputs.Datasets, ds...)
 	r.Inputs.Models = append(r.Inputs.Models, models...)
@@ -344,9 +344,9 @@ func (s *Store) LogInputs(_ context.Context, id string, ds []store.DatasetInput,
 func (s *Store) LogOutputs(_ context.Context, id string, models []store.ModelIO) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.runs[id]
-	if !ok {
-		return store.Errorf(store.CodeNotFound, "memstore: no run with id %s", id)
+	r, err := s.run(id)
+	if err != nil {
+		return err
 	}
 	r.Outputs.Models = append(r.Outputs.Models, models...)
 	return nil
@@ -356,9 +356,9 @@ func (s *Store) LogOutputs(_ context.Context, id string, models []store.ModelIO)
 func (s *Store) CreateLoggedModel(_ context.Context, req store.CreateLoggedModelRequest) (*store.LoggedModel, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.exps[req.ExperimentID]
-	if !ok {
-		return nil, store.Errorf(store.CodeNotFound, "memstore: no experiment with id %s", req.ExperimentID)
+	e, err := s.experiment(req.ExperimentID)
+	if err != nil {
+		return nil, err
 	}
 	name := cmp.Or(req.Name, store.GenerateRunName())
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%d", e.ID, name, len(s.models)))
@@ -484,4 +484,22 @@ func (r *Repo) Open(_ context.Context, p string) (io.ReadCloser, error) {
 		return nil, store.Errorf(store.CodeNotFound, "memstore: no artifact %q", p)
 	}
 	return io.NopCloser(bytes.NewReader(b)), nil
+}
+
+// run returns the run with id; the caller holds s.mu.
+func (s *Store) run(id string) (*store.Run, error) {
+	r, ok := s.runs[id]
+	if !ok {
+		return nil, store.Errorf(store.CodeNotFound, "memstore: no run with id %s", id)
+	}
+	return r, nil
+}
+
+// experiment returns the experiment with id; the caller holds s.mu.
+func (s *Store) experiment(id string) (*store.Experiment, error) {
+	e, ok := s.exps[id]
+	if !ok {
+		return nil, store.Errorf(store.CodeNotFound, "memstore: no experiment with id %s", id)
+	}
+	return e, nil
 }
