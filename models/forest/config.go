@@ -179,41 +179,43 @@ func maxFeatures(v string, d int) (int, error) {
 	case "all", "None":
 		return d, nil
 	}
-	if isInteger(v) {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return 0, fmt.Errorf("forest: MaxFeatures must be sqrt, log2, all, a count in [1, features] or a fraction in (0, 1], got %q", v)
-		}
-		if n > d {
-			return 0, fmt.Errorf("forest: MaxFeatures %d is more than the %d features", n, d)
-		}
-		return n, nil
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || !(f > 0 && f <= 1) {
+	n, ok := countOrFraction(v, d, math.Floor)
+	switch {
+	case !ok:
 		return 0, fmt.Errorf("forest: MaxFeatures must be sqrt, log2, all, a count in [1, features] or a fraction in (0, 1], got %q", v)
+	case n > d:
+		return 0, fmt.Errorf("forest: MaxFeatures %d is more than the %d features", n, d)
 	}
-	return max(1, int(f*float64(d))), nil
+	return n, nil
 }
 
 // maxSamples turns a MaxSamples spelling into a bootstrap sample size for n
 // rows, rounding a fraction to nearest as scikit-learn does.
 func maxSamples(v string, n int) (int, error) {
+	k, ok := countOrFraction(v, n, math.RoundToEven)
+	switch {
+	case !ok:
+		return 0, fmt.Errorf("forest: MaxSamples must be a count in [1, rows] or a fraction in (0, 1], got %q", v)
+	case k > n:
+		return 0, fmt.Errorf("forest: MaxSamples %d is more than the %d training rows", k, n)
+	}
+	return k, nil
+}
+
+// countOrFraction reads v as a whole count of at least 1, or as a fraction
+// in (0, 1] of n that round turns into a count of at least 1. ok is false
+// for any other spelling; a count may still exceed n, which the callers
+// report in their own terms.
+func countOrFraction(v string, n int, round func(float64) float64) (count int, ok bool) {
 	if isInteger(v) {
 		k, err := strconv.Atoi(v)
-		if err != nil || k < 1 {
-			return 0, fmt.Errorf("forest: MaxSamples must be a count in [1, rows] or a fraction in (0, 1], got %q", v)
-		}
-		if k > n {
-			return 0, fmt.Errorf("forest: MaxSamples %d is more than the %d training rows", k, n)
-		}
-		return k, nil
+		return k, err == nil && k >= 1
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || !(f > 0 && f <= 1) {
-		return 0, fmt.Errorf("forest: MaxSamples must be a count in [1, rows] or a fraction in (0, 1], got %q", v)
+		return 0, false
 	}
-	return max(1, int(math.RoundToEven(f*float64(n)))), nil
+	return max(1, int(round(f*float64(n)))), true
 }
 
 func isInteger(v string) bool {
