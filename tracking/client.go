@@ -16,7 +16,7 @@ import (
 
 // MLflow's system tag keys that grove writes.
 const (
-	TagRunName     = "mlflow.runName"
+	TagRunName     = store.TagRunName
 	TagUser        = "mlflow.user"
 	TagSourceName  = "mlflow.source.name"
 	TagSourceType  = "mlflow.source.type"

@@ -19,7 +19,7 @@ import (
 )
 
 // runNameTag is the tag MLflow keeps a run's name in, besides runs.name.
-const runNameTag = "mlflow.runName"
+const runNameTag = store.TagRunName
 
 // newUUIDHex returns a random (version 4) UUID as 32 lowercase hex digits,
 // the form MLflow gives run, dataset and input ids.
@@ -39,28 +39,14 @@ func (s *Store) CreateRun(ctx context.Context, req store.CreateRunRequest) (*sto
 	if err != nil {
 		return nil, err
 	}
-	tags := append([]store.Tag(nil), req.Tags...)
-	tagName := ""
-	for _, t := range tags {
+	for _, t := range req.Tags {
 		if err := checkTag(t); err != nil {
 			return nil, err
 		}
-		if t.Key == runNameTag {
-			tagName = t.Value
-		}
 	}
-	name := req.RunName
-	if name != "" && tagName != "" && name != tagName {
-		return nil, store.Errorf(store.CodeInvalidParameter, "run name %q and tag %s=%q differ", name, runNameTag, tagName)
-	}
-	if name == "" {
-		name = tagName
-	}
-	if name == "" {
-		name = store.GenerateRunName()
-	}
-	if tagName == "" {
-		tags = append(tags, store.Tag{Key: runNameTag, Value: name})
+	name, tags, err := req.NameAndTags()
+	if err != nil {
+		return nil, err
 	}
 	start := req.StartTime
 	if start == 0 {

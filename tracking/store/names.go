@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 )
 
@@ -50,4 +52,33 @@ func GenerateRunName() string {
 			return n
 		}
 	}
+}
+
+// TagRunName is the run tag MLflow keeps a run's name in.
+const TagRunName = "mlflow.runName"
+
+// NameAndTags resolves the name of the run r creates as MLflow does: r's
+// RunName, else the value of its mlflow.runName tag, else a generated name.
+// It returns the name and a copy of r's tags, with mlflow.runName added when
+// r has none; a RunName that differs from the tag is an error. Every store
+// that creates runs itself resolves names here, so they all agree.
+func (r CreateRunRequest) NameAndTags() (string, []Tag, error) {
+	tags := slices.Clone(r.Tags)
+	tagName := ""
+	for _, t := range tags {
+		if t.Key == TagRunName {
+			tagName = t.Value
+		}
+	}
+	if r.RunName != "" && tagName != "" && r.RunName != tagName {
+		return "", nil, Errorf(CodeInvalidParameter, "run name %q and tag %s=%q differ", r.RunName, TagRunName, tagName)
+	}
+	name := cmp.Or(r.RunName, tagName)
+	if name == "" {
+		name = GenerateRunName()
+	}
+	if tagName == "" {
+		tags = append(tags, Tag{Key: TagRunName, Value: name})
+	}
+	return name, tags, nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -52,5 +53,50 @@ func TestNameWordsFitCap(t *testing.T) {
 	}
 	if n := longest(nameAdjectives) + "-" + longest(nameNouns) + "-999"; len(n) > MaxGeneratedNameLength {
 		t.Errorf("%q has %d characters, over the cap of %d", n, len(n), MaxGeneratedNameLength)
+	}
+}
+
+func TestCreateRunRequestNameAndTags(t *testing.T) {
+	tests := []struct {
+		name    string
+		req     CreateRunRequest
+		want    string // "" means a generated name
+		wantErr bool
+	}{
+		{"request name", CreateRunRequest{RunName: "a", Tags: []Tag{{Key: "k", Value: "v"}}}, "a", false},
+		{"tag name", CreateRunRequest{Tags: []Tag{{Key: TagRunName, Value: "b"}}}, "b", false},
+		{"both agree", CreateRunRequest{RunName: "c", Tags: []Tag{{Key: TagRunName, Value: "c"}}}, "c", false},
+		{"both differ", CreateRunRequest{RunName: "c", Tags: []Tag{{Key: TagRunName, Value: "d"}}}, "", true},
+		{"neither", CreateRunRequest{}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			orig := slices.Clone(tt.req.Tags)
+			name, tags, err := tt.req.NameAndTags()
+			if tt.wantErr {
+				if !errors.Is(err, ErrInvalidParameter) {
+					t.Fatalf("error %v, want ErrInvalidParameter", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.want != "" && name != tt.want || name == "" {
+				t.Errorf("name %q, want %q", name, tt.want)
+			}
+			var named []string
+			for _, tg := range tags {
+				if tg.Key == TagRunName {
+					named = append(named, tg.Value)
+				}
+			}
+			if len(named) != 1 || named[0] != name {
+				t.Errorf("tags %v name the run %v, want once as %q", tags, named, name)
+			}
+			if !slices.Equal(tt.req.Tags, orig) {
+				t.Errorf("request tags changed to %v", tt.req.Tags)
+			}
+		})
 	}
 }

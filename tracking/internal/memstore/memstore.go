@@ -18,7 +18,7 @@ import (
 )
 
 // runNameTag is the tag MLflow keeps a run's name in.
-const runNameTag = "mlflow.runName"
+const runNameTag = store.TagRunName
 
 // defaultPageSize is MLflow's SearchRuns page size when none is asked for.
 const defaultPageSize = 1000
@@ -131,19 +131,9 @@ func (s *Store) CreateRun(_ context.Context, req store.CreateRunRequest) (*store
 	if err != nil {
 		return nil, err
 	}
-	tags := slices.Clone(req.Tags)
-	tagName := ""
-	for _, t := range tags {
-		if t.Key == runNameTag {
-			tagName = t.Value
-		}
-	}
-	if req.RunName != "" && tagName != "" && req.RunName != tagName {
-		return nil, store.Errorf(store.CodeInvalidParameter, "memstore: run name %q and tag %s=%q differ", req.RunName, runNameTag, tagName)
-	}
-	name := cmp.Or(req.RunName, tagName, store.GenerateRunName())
-	if tagName == "" {
-		tags = append(tags, store.Tag{Key: runNameTag, Value: name})
+	name, tags, err := req.NameAndTags()
+	if err != nil {
+		return nil, err
 	}
 	// Ids follow from what the run is, not from the order runs are created
 	// in, so tests can record the same runs in another order.
