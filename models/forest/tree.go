@@ -2,6 +2,7 @@ package forest
 
 import (
 	"math"
+	"math/bits"
 )
 
 // node is one node of a fitted tree, laid out in preorder so that one
@@ -486,16 +487,7 @@ func (b *builder) useSort(f, nNode int) bool {
 	if !td.exact[f] && nNode <= sortLimit {
 		return true
 	}
-	return nNode*bitsLen(nNode) <= td.nbins[f]*td.k
-}
-
-func bitsLen(n int) int {
-	l := 0
-	for n > 0 {
-		l++
-		n >>= 1
-	}
-	return l
+	return nNode*bits.Len(uint(nNode)) <= td.nbins[f]*td.k
 }
 
 // proxy is a score that orders splits as their impurity decrease does,
