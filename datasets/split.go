@@ -13,6 +13,69 @@ import (
 // cannot be split as asked.
 var ErrSplit = errors.New("cannot split")
 
+// SplitReason says which rule a refused split broke.
+type SplitReason int
+
+const (
+	// SplitBothSizes: TestSize and TestRows were both given.
+	SplitBothSizes SplitReason = iota + 1
+	// SplitTestRowsRange: TestRows is outside [1, Rows-1].
+	SplitTestRowsRange
+	// SplitTestSizeRange: TestSize is outside (0, 1), or NaN.
+	SplitTestSizeRange
+	// SplitNoTrainRows: TestSize is so close to 1 that ceil leaves no
+	// training row.
+	SplitNoTrainRows
+	// SplitSingletonClass: a stratified split met a class with one row,
+	// which cannot be on both sides.
+	SplitSingletonClass
+	// SplitFewTestRows: a stratified split has fewer test rows than classes.
+	SplitFewTestRows
+	// SplitFewTrainRows: a stratified split has fewer training rows than
+	// classes.
+	SplitFewTrainRows
+)
+
+// SplitError is the error SplitSizes and Split return for a split that cannot
+// be made. Its fields carry the numbers behind the message, so a caller can
+// say the same thing in its own terms (a command in its flags' names)
+// without reading the text. It wraps ErrSplit.
+type SplitError struct {
+	Reason    SplitReason
+	Rows      int     // rows in the data set
+	TestSize  float64 // the fraction asked for; 0 when not given
+	TestRows  int     // test rows: as asked for, or as counted from TestSize for the stratify reasons
+	TrainRows int     // training rows counted from the sizes (SplitFewTrainRows)
+	Classes   int     // classes present in the data (SplitFewTestRows, SplitFewTrainRows)
+	Class     string  // the class's name (SplitSingletonClass)
+}
+
+func (e *SplitError) Error() string {
+	return "datasets: " + ErrSplit.Error() + ": " + e.detail()
+}
+
+func (e *SplitError) detail() string {
+	switch e.Reason {
+	case SplitBothSizes:
+		return "give the test size as a fraction or as a row count, not both"
+	case SplitTestRowsRange:
+		return fmt.Sprintf("test rows must be in [1, %d] for %d rows, got %d", e.Rows-1, e.Rows, e.TestRows)
+	case SplitTestSizeRange:
+		return fmt.Sprintf("test size must be in (0, 1), got %g", e.TestSize)
+	case SplitNoTrainRows:
+		return fmt.Sprintf("test size %g leaves no training rows for %d rows", e.TestSize, e.Rows)
+	case SplitSingletonClass:
+		return fmt.Sprintf("class %q has only 1 row; a stratified split needs at least 2 in every class", e.Class)
+	case SplitFewTestRows:
+		return fmt.Sprintf("a stratified split needs at least one test row per class: %d test rows for %d classes", e.TestRows, e.Classes)
+	case SplitFewTrainRows:
+		return fmt.Sprintf("a stratified split needs at least one training row per class: %d training rows for %d classes", e.TrainRows, e.Classes)
+	}
+	return fmt.Sprintf("reason %d", int(e.Reason))
+}
+
+func (e *SplitError) Unwrap() error { return ErrSplit }
+
 // SplitOptions says how Split divides the rows. Give the test side either as
 // a fraction (TestSize) or as a row count (TestRows), not both.
 type SplitOptions struct {
@@ -25,19 +88,19 @@ type SplitOptions struct {
 
 // SplitSizes returns the train and test row counts for n rows, counted as
 // scikit-learn's train_test_split counts them: n_test = ceil(test_size * n),
-// n_train = n - n_test. A split that leaves a side empty is an error wrapping
-// ErrSplit that says so.
+// n_train = n - n_test. A split that leaves a side empty is a *SplitError
+// (wrapping ErrSplit) that says so.
 func SplitSizes(n int, opt SplitOptions) (train, test int, err error) {
 	switch {
 	case opt.TestSize != 0 && opt.TestRows != 0:
-		return 0, 0, fmt.Errorf("datasets: %w: give the test size as a fraction or as a row count, not both", ErrSplit)
+		return 0, 0, &SplitError{Reason: SplitBothSizes, Rows: n, TestSize: opt.TestSize, TestRows: opt.TestRows}
 	case opt.TestRows != 0:
 		if opt.TestRows < 1 || opt.TestRows >= n {
-			return 0, 0, fmt.Errorf("datasets: %w: test rows must be in [1, %d] for %d rows, got %d", ErrSplit, n-1, n, opt.TestRows)
+			return 0, 0, &SplitError{Reason: SplitTestRowsRange, Rows: n, TestRows: opt.TestRows}
 		}
 		return n - opt.TestRows, opt.TestRows, nil
 	case !(opt.TestSize > 0 && opt.TestSize < 1): // also catches NaN
-		return 0, 0, fmt.Errorf("datasets: %w: test size must be in (0, 1), got %g", ErrSplit, opt.TestSize)
+		return 0, 0, &SplitError{Reason: SplitTestSizeRange, Rows: n, TestSize: opt.TestSize}
 	}
 	// Exactly scikit-learn's arithmetic, float rounding included, so a row
 	// count here always matches the one train_test_split would give.
@@ -46,7 +109,7 @@ func SplitSizes(n int, opt SplitOptions) (train, test int, err error) {
 	// ceil gives any positive share at least one test row, so only the
 	// training side can come out empty.
 	if train < 1 {
-		return 0, 0, fmt.Errorf("datasets: %w: test size %g leaves no training rows for %d rows", ErrSplit, opt.TestSize, n)
+		return 0, 0, &SplitError{Reason: SplitNoTrainRows, Rows: n, TestSize: opt.TestSize}
 	}
 	return train, test, nil
 }
@@ -101,15 +164,15 @@ func stratified(ds *Dataset, nTrain, nTest int, opt SplitOptions) (train, test [
 		case 0:
 			continue
 		case 1:
-			return nil, nil, fmt.Errorf("datasets: %w: class %q has only 1 row; a stratified split needs at least 2 in every class", ErrSplit, ds.ClassNames[c])
+			return nil, nil, &SplitError{Reason: SplitSingletonClass, Rows: ds.Rows(), TestSize: opt.TestSize, TestRows: nTest, TrainRows: nTrain, Class: ds.ClassNames[c]}
 		}
 		present++
 	}
 	if nTest < present {
-		return nil, nil, fmt.Errorf("datasets: %w: a stratified split needs at least one test row per class: %d test rows for %d classes", ErrSplit, nTest, present)
+		return nil, nil, &SplitError{Reason: SplitFewTestRows, Rows: ds.Rows(), TestSize: opt.TestSize, TestRows: nTest, TrainRows: nTrain, Classes: present}
 	}
 	if nTrain < present {
-		return nil, nil, fmt.Errorf("datasets: %w: a stratified split needs at least one training row per class: %d training rows for %d classes", ErrSplit, nTrain, present)
+		return nil, nil, &SplitError{Reason: SplitFewTrainRows, Rows: ds.Rows(), TestSize: opt.TestSize, TestRows: nTest, TrainRows: nTrain, Classes: present}
 	}
 	counts := make([]int, k)
 	for c := range byClass {

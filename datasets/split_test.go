@@ -167,6 +167,60 @@ func TestSplitErrors(t *testing.T) {
 	}
 }
 
+// TestSplitErrorFields checks that every refusal is a *SplitError whose
+// fields hold the numbers its message states, and that the message is word
+// for word the one users and scripts have always seen.
+func TestSplitErrorFields(t *testing.T) {
+	ds := table150(t)
+	tests := []struct {
+		name string
+		ds   *Dataset
+		opt  SplitOptions
+		want SplitError
+		msg  string
+	}{
+		{"both sizes", ds, SplitOptions{TestSize: 0.2, TestRows: 3},
+			SplitError{Reason: SplitBothSizes, Rows: 150, TestSize: 0.2, TestRows: 3},
+			"datasets: cannot split: give the test size as a fraction or as a row count, not both"},
+		{"test rows range", ds, SplitOptions{TestRows: 150},
+			SplitError{Reason: SplitTestRowsRange, Rows: 150, TestRows: 150},
+			"datasets: cannot split: test rows must be in [1, 149] for 150 rows, got 150"},
+		{"test size range", ds, SplitOptions{TestSize: 1.5},
+			SplitError{Reason: SplitTestSizeRange, Rows: 150, TestSize: 1.5},
+			"datasets: cannot split: test size must be in (0, 1), got 1.5"},
+		{"no train rows", ds, SplitOptions{TestSize: 0.999},
+			SplitError{Reason: SplitNoTrainRows, Rows: 150, TestSize: 0.999},
+			"datasets: cannot split: test size 0.999 leaves no training rows for 150 rows"},
+		{"singleton class", ds.Subset([]int{0, 1, 2, 50, 51, 52, 100}), SplitOptions{TestSize: 0.5, Stratify: true},
+			SplitError{Reason: SplitSingletonClass, Rows: 7, TestSize: 0.5, TestRows: 4, TrainRows: 3, Class: "c"},
+			`datasets: cannot split: class "c" has only 1 row; a stratified split needs at least 2 in every class`},
+		{"few test rows", ds, SplitOptions{TestSize: 0.01, Stratify: true},
+			SplitError{Reason: SplitFewTestRows, Rows: 150, TestSize: 0.01, TestRows: 2, TrainRows: 148, Classes: 3},
+			"datasets: cannot split: a stratified split needs at least one test row per class: 2 test rows for 3 classes"},
+		{"few train rows", ds, SplitOptions{TestRows: 148, Stratify: true},
+			SplitError{Reason: SplitFewTrainRows, Rows: 150, TestRows: 148, TrainRows: 2, Classes: 3},
+			"datasets: cannot split: a stratified split needs at least one training row per class: 2 training rows for 3 classes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Split(tt.ds, tt.opt)
+			var se *SplitError
+			if !errors.As(err, &se) {
+				t.Fatalf("got %v (%T), want a *SplitError", err, err)
+			}
+			if *se != tt.want {
+				t.Errorf("fields %+v, want %+v", *se, tt.want)
+			}
+			if !errors.Is(err, ErrSplit) {
+				t.Errorf("%v does not wrap ErrSplit", err)
+			}
+			if err.Error() != tt.msg {
+				t.Errorf("message\n got %s\nwant %s", err, tt.msg)
+			}
+		})
+	}
+}
+
 func TestApportion(t *testing.T) {
 	tests := []struct {
 		counts []int

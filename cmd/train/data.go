@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/grove-ml/grove/datasets"
 	"github.com/grove-ml/grove/datasets/iris"
@@ -44,20 +44,42 @@ func load(ctx context.Context, o *options) (train, test *datasets.Dataset, j *jo
 	opt := datasets.SplitOptions{TestSize: o.testSize, Seed: o.seed, Stratify: o.stratify}
 	train, test, err = datasets.Split(ds, opt)
 	if err != nil {
-		// Phrase the failure in the flags' words: the user chose the
-		// size, the data decided it cannot be honoured.
-		msg := strings.TrimPrefix(err.Error(), "datasets: cannot split: ")
-		msg = strings.Replace(msg, "test size ", "-test-size ", 1)
-		if o.stratify && !strings.HasPrefix(msg, "-test-size") {
-			msg = "-stratify: " + msg
-		}
-		if lo, hi, ok := testSizeRange(ds, o.stratify); ok {
-			msg += fmt.Sprintf("; -test-size must be in [%s, %s] for this data", trim4(lo), trim4(hi))
-		}
-		return nil, nil, nil, usagef("%s", msg)
+		return nil, nil, nil, splitUsage(err, ds, o)
 	}
 	j.TrainRows, j.TestRows = train.Rows(), test.Rows()
 	return train, test, j, nil
+}
+
+// splitUsage phrases a refused split in the flags' words: the user chose the
+// size, the data decided it cannot be honoured, so the message names the flag
+// to change and the values that would work. Errors that are not a refused
+// split pass through unchanged.
+func splitUsage(err error, ds *datasets.Dataset, o *options) error {
+	var se *datasets.SplitError
+	if !errors.As(err, &se) {
+		return err
+	}
+	var msg string
+	switch se.Reason {
+	case datasets.SplitTestSizeRange:
+		msg = fmt.Sprintf("-test-size must be in (0, 1), got %g", se.TestSize)
+	case datasets.SplitNoTrainRows:
+		msg = fmt.Sprintf("-test-size %g leaves no training rows for %d rows", se.TestSize, se.Rows)
+	case datasets.SplitSingletonClass:
+		msg = fmt.Sprintf("-stratify: class %q has only 1 row; a stratified split needs at least 2 in every class", se.Class)
+	case datasets.SplitFewTestRows:
+		msg = fmt.Sprintf("-stratify: a stratified split needs at least one test row per class: %d test rows for %d classes", se.TestRows, se.Classes)
+	case datasets.SplitFewTrainRows:
+		msg = fmt.Sprintf("-stratify: a stratified split needs at least one training row per class: %d training rows for %d classes", se.TrainRows, se.Classes)
+	default:
+		// The sizes as a row count: train never asks for one, so there is
+		// no flag to name.
+		return err
+	}
+	if lo, hi, ok := testSizeRange(ds, o.stratify); ok {
+		msg += fmt.Sprintf("; -test-size must be in [%s, %s] for this data", trim4(lo), trim4(hi))
+	}
+	return usagef("%s", msg)
 }
 
 // testSizeRange finds the -test-size values, on a grid of 0.0001, that split
