@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -18,8 +19,8 @@ func (s *Store) CreateExperiment(ctx context.Context, name, artifactLocation str
 	if strings.TrimSpace(name) == "" {
 		return "", store.Errorf(store.CodeInvalidParameter, "experiment name must not be empty")
 	}
-	if len(name) > maxExperimentNameLength {
-		return "", store.Errorf(store.CodeInvalidParameter, "experiment name is %d characters long, the limit is %d", len(name), maxExperimentNameLength)
+	if n := chars(name); n > maxExperimentNameLength {
+		return "", store.Errorf(store.CodeInvalidParameter, "experiment name is %d characters long, the limit is %d", n, maxExperimentNameLength)
 	}
 	for _, t := range tags {
 		if err := checkExperimentTag(t.Key, t.Value); err != nil {
@@ -211,8 +212,8 @@ func checkExperimentTag(key, value string) error {
 	if err := checkKey("experiment tag", key); err != nil {
 		return err
 	}
-	if len(value) > maxExperimentTagValueLength {
-		return store.Errorf(store.CodeInvalidParameter, "experiment tag %q value is %d characters long, the limit is %d", key, len(value), maxExperimentTagValueLength)
+	if n := chars(value); n > maxExperimentTagValueLength {
+		return store.Errorf(store.CodeInvalidParameter, "experiment tag %q value is %d characters long, the limit is %d", key, n, maxExperimentTagValueLength)
 	}
 	return nil
 }
@@ -223,8 +224,15 @@ func checkKey(what, key string) error {
 	if key == "" {
 		return store.Errorf(store.CodeInvalidParameter, "%s key must not be empty", what)
 	}
-	if len(key) > store.MaxKeyLength {
-		return store.Errorf(store.CodeInvalidParameter, "%s key %.40q... is %d characters long, the limit is %d", what, key, len(key), store.MaxKeyLength)
+	if n := chars(key); n > store.MaxKeyLength {
+		return store.Errorf(store.CodeInvalidParameter, "%s key %.40q... is %d characters long, the limit is %d", what, key, n, store.MaxKeyLength)
 	}
 	return nil
 }
+
+// chars measures a string as MLflow measures it against its limits: Python's
+// len of a str, which counts code points, not UTF-8 bytes. Counting bytes
+// would refuse non-ASCII values that MLflow and grove's client accept. A
+// byte that is not valid UTF-8 counts as one, as the U+FFFD it becomes on
+// the way through JSON would.
+func chars(s string) int { return utf8.RuneCountInString(s) }

@@ -113,19 +113,19 @@ func checkDatasetInput(in store.DatasetInput) error {
 		n     int
 		limit int
 	}{
-		{"name", len(d.Name), maxDatasetNameLength},
-		{"digest", len(d.Digest), maxDatasetDigestLength},
-		{"source type", len(d.SourceType), maxDatasetDigestLength},
-		{"source", len(d.Source), maxDatasetSourceLength},
-		{"schema", len(d.Schema), maxDatasetSchemaLength},
-		{"profile", len(d.Profile), maxDatasetProfileLength},
+		{"name", chars(d.Name), maxDatasetNameLength},
+		{"digest", chars(d.Digest), maxDatasetDigestLength},
+		{"source type", chars(d.SourceType), maxDatasetDigestLength},
+		{"source", chars(d.Source), maxDatasetSourceLength},
+		{"schema", chars(d.Schema), maxDatasetSchemaLength},
+		{"profile", chars(d.Profile), maxDatasetProfileLength},
 	} {
 		if f.n > f.limit {
 			return store.Errorf(store.CodeInvalidParameter, "dataset %q %s is %d characters long, the limit is %d", d.Name, f.what, f.n, f.limit)
 		}
 	}
 	for _, t := range in.Tags {
-		if t.Key == "" || len(t.Key) > maxInputTagKeyLength || len(t.Value) > maxInputTagValueLength {
+		if t.Key == "" || chars(t.Key) > maxInputTagKeyLength || chars(t.Value) > maxInputTagValueLength {
 			return store.Errorf(store.CodeInvalidParameter, "dataset %q input tag %.40q: keys need 1 to %d characters, values at most %d", d.Name, t.Key, maxInputTagKeyLength, maxInputTagValueLength)
 		}
 	}

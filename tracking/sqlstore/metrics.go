@@ -80,8 +80,8 @@ func checkBatch(metrics []store.Metric, params []store.Param, tags []store.Tag) 
 		if err := checkKey("param", p.Key); err != nil {
 			return err
 		}
-		if len(p.Value) > store.MaxParamValueLength {
-			return store.Errorf(store.CodeInvalidParameter, "param %q value is %d characters long, the limit is %d", p.Key, len(p.Value), store.MaxParamValueLength)
+		if n := chars(p.Value); n > store.MaxParamValueLength {
+			return store.Errorf(store.CodeInvalidParameter, "param %q value is %d characters long, the limit is %d", p.Key, n, store.MaxParamValueLength)
 		}
 		if old, ok := seen[p.Key]; ok && old != p.Value {
 			return store.Errorf(store.CodeInvalidParameter, "param %q appears twice in one batch, with values %q and %q", p.Key, old, p.Value)
@@ -100,8 +100,8 @@ func checkTag(t store.Tag) error {
 	if err := checkKey("tag", t.Key); err != nil {
 		return err
 	}
-	if len(t.Value) > store.MaxTagValueLength {
-		return store.Errorf(store.CodeInvalidParameter, "tag %q value is %d characters long, the limit is %d", t.Key, len(t.Value), store.MaxTagValueLength)
+	if n := chars(t.Value); n > store.MaxTagValueLength {
+		return store.Errorf(store.CodeInvalidParameter, "tag %q value is %d characters long, the limit is %d", t.Key, n, store.MaxTagValueLength)
 	}
 	return nil
 }
