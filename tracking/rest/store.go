@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -436,5 +437,5 @@ func checkModelID(id string) error {
 // malformed reports a successful answer that lacks what it must hold.
 func (s *Store) malformed(c *call, msg string) error {
 	return &Error{Server: s.server, Method: c.method, Endpoint: c.endpoint, What: c.what,
-		Status: http.StatusOK, Attempts: 1, Err: fmt.Errorf("%s", msg)}
+		Status: http.StatusOK, Attempts: 1, Err: errors.New(msg)}
 }
