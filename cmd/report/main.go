@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/grove-ml/grove/internal/cli"
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/report"
 	"github.com/grove-ml/grove/tracking/store"
@@ -20,32 +21,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	os.Exit(exitCode(err, os.Stderr))
+	os.Exit(command.Exit(err, os.Stderr))
 }
 
-// usageError is a bad command line: exit status 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
-}
-
-// exitCode prints err as one line and maps it to the exit status.
-func exitCode(err error, stderr io.Writer) int {
-	var ue *usageError
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "report: %s\n", oneLine(err.Error()))
-		return 2
-	default:
-		fmt.Fprintf(stderr, "report: %s\n", oneLine(strings.TrimPrefix(err.Error(), "report: ")))
-		return 1
-	}
-}
+// command prints the error that ended the report as one line and picks the
+// exit status: 0 done (or help shown), 2 bad command line, 1 any other
+// failure, an interrupt included.
+var command = cli.Command{Name: "report"}
 
 func plural(n int, word string) string {
 	if n == 1 {
@@ -53,8 +35,6 @@ func plural(n int, word string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 type options struct {
 	experiment, experimentID string
@@ -83,25 +63,25 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, err
 		}
-		return nil, usagef("%v", err)
+		return nil, cli.Usagef("%v", err)
 	}
 	if fs.NArg() > 0 {
-		return nil, usagef("unexpected argument %q: every input is a flag", fs.Arg(0))
+		return nil, cli.Usagef("unexpected argument %q: every input is a flag", fs.Arg(0))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch {
 	case set["experiment"] && strings.TrimSpace(o.experiment) == "":
-		return nil, usagef("-experiment must not be empty")
+		return nil, cli.Usagef("-experiment must not be empty")
 	case set["experiment"] && set["experiment-id"]:
-		return nil, usagef("give -experiment or -experiment-id, not both")
+		return nil, cli.Usagef("give -experiment or -experiment-id, not both")
 	case o.attach != "" && (set["experiment"] || set["experiment-id"]):
-		return nil, usagef("-attach charts the run's own experiment; drop -experiment and -experiment-id")
+		return nil, cli.Usagef("-attach charts the run's own experiment; drop -experiment and -experiment-id")
 	case strings.TrimSpace(o.out) == "":
-		return nil, usagef("-o must name a file, or - for standard output")
+		return nil, cli.Usagef("-o must name a file, or - for standard output")
 	}
 	if err := (report.Options{X: o.x}).Validate(); err != nil {
-		return nil, usagef("-x must be auto, step, run or param:KEY, got %q", o.x)
+		return nil, cli.Usagef("-x must be auto, step, run or param:KEY, got %q", o.x)
 	}
 	if !set["experiment"] && !set["experiment-id"] {
 		o.experiment = "random_forest"
@@ -117,7 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	uri := tracking.ResolveURI(o.trackingURI)
 	loc, err := tracking.ParseURI(uri)
 	if err != nil {
-		return usagef("-tracking-uri: %v", err)
+		return cli.Usagef("-tracking-uri: %v", err)
 	}
 	if loc.Kind == tracking.KindSQLite {
 		// Opening would create an empty database; a report only reads.

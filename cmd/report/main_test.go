@@ -91,7 +91,7 @@ func TestRun(t *testing.T) {
 			t.Setenv(tracking.EnvTrackingURI, expand(tt.env))
 			var out bytes.Buffer
 			err := run(context.Background(), strings.Fields(expand(tt.args)), &out, &out)
-			code := exitCode(err, &out)
+			code := command.Exit(err, &out)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d; output:\n%s", code, tt.code, out.String())
 			}
@@ -168,7 +168,7 @@ func golden(t *testing.T, name, got string) {
 func TestEmptyExperimentName(t *testing.T) {
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"-experiment", ""}, &out, &out)
-	if code := exitCode(err, &out); code != 2 || out.String() != "report: -experiment must not be empty\n" {
+	if code := command.Exit(err, &out); code != 2 || out.String() != "report: -experiment must not be empty\n" {
 		t.Errorf("exit %d, output %q; want 2 and the flag named", code, out.String())
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/grove-ml/grove/datasets"
 	"github.com/grove-ml/grove/datasets/iris"
+	"github.com/grove-ml/grove/internal/cli"
 )
 
 // load reads the data and splits it, or reads the separate test file.
@@ -79,7 +80,7 @@ func splitUsage(err error, ds *datasets.Dataset, o *options) error {
 	if lo, hi, ok := testSizeRange(ds, o.stratify); ok {
 		msg += fmt.Sprintf("; -test-size must be in [%s, %s] for this data", trim4(lo), trim4(hi))
 	}
-	return usagef("%s", msg)
+	return cli.Usagef("%s", msg)
 }
 
 // testSizeRange finds the -test-size values, on a grid of 0.0001, that split

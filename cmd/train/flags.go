@@ -9,19 +9,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/grove-ml/grove/internal/cli"
 	"github.com/grove-ml/grove/models/forest"
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/autolog"
 )
-
-// usageError is a bad command line: main prints it as one line and exits 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error {
-	return &usageError{msg: fmt.Sprintf(format, args...)}
-}
 
 // options is the parsed command line.
 type options struct {
@@ -62,7 +54,7 @@ func (c *checked) Set(s string) error {
 	c.text = s
 	if err := c.parse(s); err != nil {
 		if *c.fail == nil {
-			*c.fail = usagef("-%s %s", c.name, err)
+			*c.fail = cli.Usagef("-%s %s", c.name, err)
 		}
 		return err
 	}
@@ -179,10 +171,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		// Unknown flags and missing values: the flag package's words, on
 		// one line, with a pointer to the help.
-		return nil, usagef("%s (run with -h for the flags)", err)
+		return nil, cli.Usagef("%s (run with -h for the flags)", err)
 	}
 	if fs.NArg() > 0 {
-		return nil, usagef("unexpected argument %q (flags only; run with -h)", fs.Arg(0))
+		return nil, cli.Usagef("unexpected argument %q (flags only; run with -h)", fs.Arg(0))
 	}
 	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
 	return o, o.check()
@@ -192,26 +184,26 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 func (o *options) check() error {
 	switch {
 	case o.testData != "" && o.data == "":
-		return usagef("-test-data needs -data (the training CSV)")
+		return cli.Usagef("-test-data needs -data (the training CSV)")
 	case o.testData != "" && o.set["test-size"]:
-		return usagef("-test-size and -test-data exclude each other: the test set is the file")
+		return cli.Usagef("-test-size and -test-data exclude each other: the test set is the file")
 	case o.testData != "" && o.set["stratify"]:
-		return usagef("-stratify and -test-data exclude each other: nothing is split")
+		return cli.Usagef("-stratify and -test-data exclude each other: nothing is split")
 	case o.target != "" && o.data == "":
-		return usagef("-target needs -data (Iris has its own target)")
+		return cli.Usagef("-target needs -data (Iris has its own target)")
 	case o.set["experiment"] && strings.TrimSpace(o.experiment) == "":
-		return usagef("-experiment must not be empty")
+		return cli.Usagef("-experiment must not be empty")
 	}
 	if o.noTrack {
 		for _, f := range []string{"experiment", "run-name", "tracking-uri", "metric", "run-id", "report"} {
 			if o.set[f] {
-				return usagef("-%s needs tracking, but -no-track is set", f)
+				return cli.Usagef("-%s needs tracking, but -no-track is set", f)
 			}
 		}
 	}
 	if o.runID != "" {
 		if len(o.metrics) == 0 {
-			return usagef("-run-id needs at least one -metric name=value to add")
+			return cli.Usagef("-run-id needs at least one -metric name=value to add")
 		}
 		var extra []string
 		for f := range o.set {
@@ -223,7 +215,7 @@ func (o *options) check() error {
 		}
 		if len(extra) > 0 {
 			sort.Strings(extra)
-			return usagef("-run-id adds metrics to an existing run and takes only -metric, -tracking-uri and -json, not %s", strings.Join(extra, " "))
+			return cli.Usagef("-run-id adds metrics to an existing run and takes only -metric, -tracking-uri and -json, not %s", strings.Join(extra, " "))
 		}
 	}
 	return nil

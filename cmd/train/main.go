@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
+
+	"github.com/grove-ml/grove/internal/cli"
 )
 
 func main() {
@@ -19,41 +18,13 @@ func main() {
 		stop()
 	}()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	os.Exit(exitCode(err, os.Stderr))
+	os.Exit(command.Exit(err, os.Stderr))
 }
 
-// exitCode prints err as one line and maps it to the command's exit status:
-// 0 done (or help shown), 2 bad command line, 130 interrupted, 1 any other
-// failure.
-func exitCode(err error, stderr io.Writer) int {
-	var ue *usageError
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "train: %s\n", oneLine(err.Error()))
-		return 2
-	case errors.Is(err, context.Canceled):
-		fmt.Fprintf(stderr, "train: interrupted%s\n", interruptNote(err))
-		return 130
-	default:
-		fmt.Fprintf(stderr, "train: %s\n", oneLine(err.Error()))
-		return 1
-	}
-}
-
-// interruptNote keeps what an interrupted run's error says beyond the bare
-// cancellation (which run was marked KILLED, where a model was saved).
-func interruptNote(err error) string {
-	msg := oneLine(err.Error())
-	if msg == context.Canceled.Error() {
-		return ""
-	}
-	return ": " + msg
-}
-
-// oneLine keeps a wrapped multi-line message to the one line promised.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// command prints the error that ended a run as one line and picks the exit
+// status: 0 done (or help shown), 2 bad command line, 130 interrupted (saying
+// which run was marked KILLED, where a model was saved), 1 any other failure.
+var command = cli.Command{Name: "train", Interrupted: cli.Canceled, InterruptNote: true}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
@@ -71,7 +42,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	for _, w := range j.Warnings {
-		fmt.Fprintf(stderr, "train: warning: %s\n", oneLine(w))
+		fmt.Fprintf(stderr, "train: warning: %s\n", cli.OneLine(w))
 	}
 	if o.json {
 		return writeJSON(stdout, j)

@@ -139,7 +139,7 @@ func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	err := run(context.Background(), args, &out, &errb)
-	code = exitCode(err, &errb)
+	code = command.Exit(err, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -183,7 +183,7 @@ func TestInterrupted(t *testing.T) {
 	cancel()
 	var stdout, stderr bytes.Buffer
 	err := run(ctx, []string{"-no-track"}, &stdout, &stderr)
-	if code := exitCode(err, &stderr); code != 130 {
+	if code := command.Exit(err, &stderr); code != 130 {
 		t.Errorf("exit %d after Ctrl-C, want 130 (err %v)", code, err)
 	}
 	if got := stderr.String(); !strings.HasPrefix(got, "train: interrupted") || strings.Count(got, "\n") != 1 {
@@ -255,7 +255,7 @@ func TestInterruptedWhileTraining(t *testing.T) {
 	go func() {
 		defer close(done)
 		err := run(ctx, []string{"-tracking-uri", uri, "-trees", "1000000", "-run-name", "long"}, io.Discard, &stderr)
-		code = exitCode(err, &stderr)
+		code = command.Exit(err, &stderr)
 	}()
 	c, err := tracking.Open(context.Background(), uri)
 	if err != nil {

@@ -33,6 +33,7 @@ import (
 	"sync"
 	"text/tabwriter"
 
+	"github.com/grove-ml/grove/internal/cli"
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/report"
 )
@@ -41,24 +42,14 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	var ue *usageError
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-	case errors.As(err, &ue):
-		fmt.Fprintf(os.Stderr, "sweep: %s\n", err)
-		os.Exit(2)
-	case ctx.Err() != nil:
-		fmt.Fprintln(os.Stderr, "sweep: interrupted")
-		os.Exit(130)
-	default:
-		fmt.Fprintf(os.Stderr, "sweep: %s\n", err)
-		os.Exit(1)
+	// Any failure after Ctrl-C counts as the interrupt, whatever the
+	// runs or the build said as they died; errors print as they are
+	// because they carry the failed runs' own stderr.
+	command := cli.Command{Name: "sweep", Interrupted: func(error) bool { return ctx.Err() != nil }, Verbatim: true}
+	if code := command.Exit(err, os.Stderr); code != cli.ExitOK {
+		os.Exit(code)
 	}
 }
-
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
 
 // DefaultSizes are the test sizes users sweep over.
 var DefaultSizes = []float64{0.3, 0.2, 0.1, 0.05, 0.01}
@@ -88,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fs.PrintDefaults()
 			return err
 		}
-		return &usageError{err.Error() + " (run with -h for the flags)"}
+		return cli.Usagef("%s (run with -h for the flags)", err)
 	}
 	extra := fs.Args() // after "--": flags for every run
 	sizes, err := parseSizes(*sizesFlag)
@@ -96,12 +87,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *parallel < 1 {
-		return &usageError{fmt.Sprintf("-parallel must be at least 1, got %d", *parallel)}
+		return cli.Usagef("-parallel must be at least 1, got %d", *parallel)
 	}
 	for _, a := range extra {
 		switch strings.TrimLeft(strings.SplitN(a, "=", 2)[0], "-") {
 		case "test-size", "experiment", "tracking-uri", "json", "no-track", "run-name", "seed", "run-id":
-			return &usageError{fmt.Sprintf("%s is set by the sweep itself; use the sweep's own flag", a)}
+			return cli.Usagef("%s is set by the sweep itself; use the sweep's own flag", a)
 		}
 	}
 
@@ -192,7 +183,7 @@ func parseSizes(s string) ([]float64, error) {
 	for _, f := range strings.Split(s, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil || !(v > 0 && v < 1) {
-			return nil, &usageError{fmt.Sprintf("-sizes: every size must be in (0, 1), got %q", strings.TrimSpace(f))}
+			return nil, cli.Usagef("-sizes: every size must be in (0, 1), got %q", strings.TrimSpace(f))
 		}
 		sizes = append(sizes, v)
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/grove-ml/grove/internal/cli"
 )
 
 func TestParseSizes(t *testing.T) {
@@ -24,7 +26,7 @@ func TestParseSizes(t *testing.T) {
 	for _, tt := range tests {
 		got, err := parseSizes(tt.in)
 		if tt.err != "" {
-			var ue *usageError
+			var ue *cli.UsageError
 			if err == nil || !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("parseSizes(%q) error %v, want a usage error holding %q", tt.in, err, tt.err)
 			}
@@ -52,7 +54,7 @@ func TestUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		var out, errb bytes.Buffer
 		err := run(context.Background(), tt.args, &out, &errb)
-		var ue *usageError
+		var ue *cli.UsageError
 		if err == nil || !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("sweep %q: error %v, want a usage error holding %q", tt.args, err, tt.want)
 		}
