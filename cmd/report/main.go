@@ -84,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, cli.Usagef("-x must be auto, step, run or param:KEY, got %q", o.x)
 	}
 	if !set["experiment"] && !set["experiment-id"] {
-		o.experiment = "random_forest"
+		o.experiment = cli.DefaultExperiment
 	}
 	return o, nil
 }

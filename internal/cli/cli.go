@@ -17,6 +17,10 @@ const (
 	ExitInterrupted = 130 // stopped by Ctrl-C, as shells report SIGINT
 )
 
+// DefaultExperiment is the experiment cmd/train records into and cmd/report
+// charts when no experiment is named, so the two commands meet by default.
+const DefaultExperiment = "random_forest"
+
 // UsageError is a command line that cannot be run: a bad flag value, a
 // missing flag, flags that exclude each other. Exit gives it ExitUsage.
 type UsageError struct{ Msg string }
