@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 
+	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -313,12 +313,12 @@ func nullString(s string) any {
 // timestamp, then value.
 func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]store.Metric, error) {
 	var out []store.Metric
-	err := s.readRaw(ctx, func(rq *rawQuerier) error {
+	err := s.readLong(ctx, func(rq reader) error {
 		args := []any{runID, key}
 		found := false
 		var n int64
-		err := rq.query(`SELECT (SELECT count(*) FROM runs WHERE run_uuid = ?1), count(*) FROM metrics WHERE run_uuid = ?1 AND "key" = ?2`, args, func(row []driver.Value) error {
-			found, n = vInt(row[0]) > 0, vInt(row[1])
+		err := rq.query(`SELECT (SELECT count(*) FROM runs WHERE run_uuid = ?1), count(*) FROM metrics WHERE run_uuid = ?1 AND "key" = ?2`, args, func(row *lite.Stmt) error {
+			found, n = row.Int64(0) > 0, row.Int64(1)
 			return nil
 		})
 		if err != nil {
@@ -332,10 +332,10 @@ func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]stor
 		// NaN comes back as NULL: every column read costs, so is_nan is
 		// folded into value.
 		q := `SELECT CASE WHEN is_nan THEN NULL ELSE value END, timestamp, step FROM metrics WHERE run_uuid = ?1 AND "key" = ?2 ORDER BY step`
-		return rq.query(q, args, func(row []driver.Value) error {
-			m := store.Metric{Key: key, Value: nan64, Timestamp: vInt(row[1]), Step: vInt(row[2])}
-			if row[0] != nil {
-				m.Value = vFloat(row[0])
+		return rq.query(q, args, func(row *lite.Stmt) error {
+			m := store.Metric{Key: key, Value: nan64, Timestamp: row.Int64(1), Step: row.Int64(2)}
+			if !row.Null(0) {
+				m.Value = row.Float64(0)
 			}
 			out = append(out, m)
 			return nil

@@ -51,6 +51,8 @@ type Store struct {
 	wmu   sync.Mutex // one write transaction of this process at a time
 	smu   sync.Mutex // guards stmts
 	stmts map[string]*sql.Stmt
+
+	readers readers // lite connections for long reads
 }
 
 var _ store.Store = (*Store)(nil)
@@ -96,7 +98,7 @@ func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 	// Idle connections keep their prepared statements; a few suffice, since
 	// writes are serialised anyway.
 	db.SetMaxIdleConns(4)
-	s := &Store{db: db, path: abs, artifactRoot: root, revision: rev}
+	s := &Store{db: db, path: abs, artifactRoot: root, revision: rev, readers: readers{path: abs}}
 	if err := s.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -313,7 +315,7 @@ func (s *Store) Close() error {
 	}
 	s.stmts = nil
 	s.smu.Unlock()
-	return s.db.Close()
+	return errors.Join(s.readers.close(), s.db.Close())
 }
 
 // Path returns the absolute path of the database file.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/grove-ml/grove/tracking/artifact"
+	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -194,9 +194,9 @@ func getRunInfo(ctx context.Context, tx *txn, runID string) (*store.RunInfo, err
 // outputs.
 func (s *Store) GetRun(ctx context.Context, runID string) (*store.Run, error) {
 	var run *store.Run
-	err := s.readRaw(ctx, func(rq *rawQuerier) error {
-		err := rq.query(`SELECT `+runColumns+` FROM runs WHERE run_uuid = ?`, []any{runID}, func(row []driver.Value) error {
-			run = &store.Run{Info: runInfoFromRow(row)}
+	err := s.readLong(ctx, func(rq reader) error {
+		err := rq.query(`SELECT `+runColumns+` FROM runs WHERE run_uuid = ?`, []any{runID}, func(row *lite.Stmt) error {
+			run = &store.Run{Info: runInfoFromRow(row, 0)}
 			return nil
 		})
 		if err != nil {
@@ -210,18 +210,18 @@ func (s *Store) GetRun(ctx context.Context, runID string) (*store.Run, error) {
 	return run, wrap(err, "get run %s", runID)
 }
 
-// runInfoFromRow decodes the runColumns of a row.
-func runInfoFromRow(row []driver.Value) store.RunInfo {
+// runInfoFromRow decodes the runColumns of a row, starting at column col.
+func runInfoFromRow(row *lite.Stmt, col int) store.RunInfo {
 	return store.RunInfo{
-		RunID:          vString(row[0]),
-		RunName:        vString(row[1]),
-		ExperimentID:   strconv.FormatInt(vInt(row[2]), 10),
-		UserID:         vString(row[3]),
-		Status:         store.RunStatus(vString(row[4])),
-		StartTime:      vInt(row[5]),
-		EndTime:        vInt(row[6]),
-		ArtifactURI:    vString(row[7]),
-		LifecycleStage: vString(row[8]),
+		RunID:          row.Text(col),
+		RunName:        row.Text(col + 1),
+		ExperimentID:   strconv.FormatInt(row.Int64(col+2), 10),
+		UserID:         row.Text(col + 3),
+		Status:         store.RunStatus(row.Text(col + 4)),
+		StartTime:      row.Int64(col + 5),
+		EndTime:        row.Int64(col + 6),
+		ArtifactURI:    row.Text(col + 7),
+		LifecycleStage: row.Text(col + 8),
 	}
 }
 
@@ -232,7 +232,7 @@ func runInfoFromRow(row []driver.Value) store.RunInfo {
 // array: an IN list of a thousand parameters would make SQLite build a
 // temporary index per query, and run ids read back as strings cost an
 // allocation each.
-func fillRuns(rq *rawQuerier, runs []*store.Run) error {
+func fillRuns(rq reader, runs []*store.Run) error {
 	ids := make([]string, len(runs))
 	for i, r := range runs {
 		ids[i] = r.Info.RunID
@@ -243,8 +243,8 @@ func fillRuns(rq *rawQuerier, runs []*store.Run) error {
 	}
 	args := []any{string(list)}
 	const each = `json_each(?) AS j CROSS JOIN `
-	run := func(v driver.Value) *store.Run {
-		if i := vInt(v); i >= 0 && i < int64(len(runs)) {
+	run := func(row *lite.Stmt) *store.Run {
+		if i := row.Int64(0); i >= 0 && i < int64(len(runs)) {
 			return runs[i]
 		}
 		return nil
@@ -253,9 +253,9 @@ func fillRuns(rq *rawQuerier, runs []*store.Run) error {
 	// run's rows gather in one reused buffer and the run gets an exact
 	// copy, one allocation instead of a slice grown row by row.
 	var ms []store.Metric
-	err = eachRun(rq, `SELECT j.key, x."key", x.value, x.timestamp, x.step, x.is_nan FROM `+each+`latest_metrics AS x ON x.run_uuid = j.value`, args, len(runs), func(row []driver.Value) {
-		m := store.Metric{Key: vString(row[1]), Value: vFloat(row[2]), Timestamp: vInt(row[3]), Step: vInt(row[4])}
-		if vInt(row[5]) != 0 {
+	err = eachRun(rq, `SELECT j.key, x."key", x.value, x.timestamp, x.step, x.is_nan FROM `+each+`latest_metrics AS x ON x.run_uuid = j.value`, args, len(runs), func(row *lite.Stmt) {
+		m := store.Metric{Key: row.Text(1), Value: row.Float64(2), Timestamp: row.Int64(3), Step: row.Int64(4)}
+		if row.Int64(5) != 0 {
 			m.Value = nan64
 		}
 		ms = append(ms, m)
@@ -267,8 +267,8 @@ func fillRuns(rq *rawQuerier, runs []*store.Run) error {
 		return err
 	}
 	var ps []store.Param
-	err = eachRun(rq, `SELECT j.key, x."key", x.value FROM `+each+`params AS x ON x.run_uuid = j.value`, args, len(runs), func(row []driver.Value) {
-		ps = append(ps, store.Param{Key: vString(row[1]), Value: vString(row[2])})
+	err = eachRun(rq, `SELECT j.key, x."key", x.value FROM `+each+`params AS x ON x.run_uuid = j.value`, args, len(runs), func(row *lite.Stmt) {
+		ps = append(ps, store.Param{Key: row.Text(1), Value: row.Text(2)})
 	}, func(i int) {
 		runs[i].Data.Params = append(runs[i].Data.Params, ps...)
 		ps = ps[:0]
@@ -277,8 +277,8 @@ func fillRuns(rq *rawQuerier, runs []*store.Run) error {
 		return err
 	}
 	var ts []store.Tag
-	err = eachRun(rq, `SELECT j.key, x."key", x.value FROM `+each+`tags AS x ON x.run_uuid = j.value`, args, len(runs), func(row []driver.Value) {
-		ts = append(ts, store.Tag{Key: vString(row[1]), Value: vString(row[2])})
+	err = eachRun(rq, `SELECT j.key, x."key", x.value FROM `+each+`tags AS x ON x.run_uuid = j.value`, args, len(runs), func(row *lite.Stmt) {
+		ts = append(ts, store.Tag{Key: row.Text(1), Value: row.Text(2)})
 	}, func(i int) {
 		runs[i].Data.Tags = append(runs[i].Data.Tags, ts...)
 		ts = ts[:0]
@@ -303,23 +303,23 @@ func fillRuns(rq *rawQuerier, runs []*store.Run) error {
 		FROM `+each+`inputs AS i ON i.destination_type = 'RUN' AND i.destination_id = j.value AND i.source_type = 'DATASET'
 		JOIN datasets AS d ON d.dataset_uuid = i.source_id
 		LEFT JOIN input_tags AS t ON t.input_uuid = i.input_uuid
-		ORDER BY i.rowid, t.name`, args, func(row []driver.Value) error {
-		r := run(row[0])
+		ORDER BY i.rowid, t.name`, args, func(row *lite.Stmt) error {
+		r := run(row)
 		if r == nil {
 			return nil
 		}
-		k := key{r, vString(row[1])}
+		k := key{r, row.Text(1)}
 		i, ok := seen[k]
 		if !ok {
 			i = len(r.Inputs.Datasets)
 			seen[k] = i
 			r.Inputs.Datasets = append(r.Inputs.Datasets, store.DatasetInput{Dataset: store.Dataset{
-				Name: vString(row[2]), Digest: vString(row[3]), SourceType: vString(row[4]),
-				Source: vString(row[5]), Schema: vString(row[6]), Profile: vString(row[7]),
+				Name: row.Text(2), Digest: row.Text(3), SourceType: row.Text(4),
+				Source: row.Text(5), Schema: row.Text(6), Profile: row.Text(7),
 			}})
 		}
-		if row[8] != nil {
-			r.Inputs.Datasets[i].Tags = append(r.Inputs.Datasets[i].Tags, store.Tag{Key: vString(row[8]), Value: vString(row[9])})
+		if !row.Null(8) {
+			r.Inputs.Datasets[i].Tags = append(r.Inputs.Datasets[i].Tags, store.Tag{Key: row.Text(8), Value: row.Text(9)})
 		}
 		return nil
 	})
@@ -329,16 +329,16 @@ func fillRuns(rq *rawQuerier, runs []*store.Run) error {
 	// Model inputs and outputs: links from the run (source) to a model.
 	return rq.query(`SELECT j.key, i.source_type, i.destination_type, i.destination_id, i.step
 		FROM `+each+`inputs AS i ON i.source_type IN ('RUN_INPUT', 'RUN_OUTPUT') AND i.source_id = j.value
-		ORDER BY i.rowid`, args, func(row []driver.Value) error {
-		r := run(row[0])
+		ORDER BY i.rowid`, args, func(row *lite.Stmt) error {
+		r := run(row)
 		if r == nil {
 			return nil
 		}
-		switch src, dst := vString(row[1]), vString(row[2]); {
+		switch src, dst := row.Text(1), row.Text(2); {
 		case src == "RUN_INPUT" && dst == "MODEL_INPUT":
-			r.Inputs.Models = append(r.Inputs.Models, store.ModelIO{ModelID: vString(row[3])})
+			r.Inputs.Models = append(r.Inputs.Models, store.ModelIO{ModelID: row.Text(3)})
 		case src == "RUN_OUTPUT" && dst == "MODEL_OUTPUT":
-			r.Outputs.Models = append(r.Outputs.Models, store.ModelIO{ModelID: vString(row[3]), Step: vInt(row[4])})
+			r.Outputs.Models = append(r.Outputs.Models, store.ModelIO{ModelID: row.Text(3), Step: row.Int64(4)})
 		}
 		return nil
 	})
@@ -348,10 +348,10 @@ func fillRuns(rq *rawQuerier, runs []*store.Run) error {
 // of n runs, calls row for each row and done(i) after the last row of run i
 // (before the next run's first). Rows of a run with an index outside the
 // page are skipped.
-func eachRun(rq *rawQuerier, q string, args []any, n int, row func([]driver.Value), done func(i int)) error {
+func eachRun(rq reader, q string, args []any, n int, row func(*lite.Stmt), done func(i int)) error {
 	cur := int64(-1)
-	err := rq.query(q, args, func(r []driver.Value) error {
-		i := vInt(r[0])
+	err := rq.query(q, args, func(r *lite.Stmt) error {
+		i := r.Int64(0)
 		if i < 0 || i >= int64(n) {
 			return nil
 		}
@@ -467,7 +467,7 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 	}
 	var out []*store.Run
 	next := ""
-	err = s.readRaw(ctx, func(rq *rawQuerier) error {
+	err = s.readLong(ctx, func(rq reader) error {
 		// The runs table has no index for this order, so SQLite would sort
 		// whole rows in a temporary b-tree; sorting small keys here and
 		// then fetching the page's rows by rowid is several times cheaper.
@@ -477,8 +477,8 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 		// more than double what ten thousand keys allocate.
 		type runKey struct{ rowid, start int64 }
 		keys := make([]runKey, 0, 1024)
-		err := rq.query(`SELECT rowid, coalesce(start_time, -9223372036854775808) FROM runs WHERE `+where, args, func(row []driver.Value) error {
-			keys = append(keys, runKey{rowid: vInt(row[0]), start: vInt(row[1])})
+		err := rq.query(`SELECT rowid, coalesce(start_time, -9223372036854775808) FROM runs WHERE `+where, args, func(row *lite.Stmt) error {
+			keys = append(keys, runKey{rowid: row.Int64(0), start: row.Int64(1)})
 			return nil
 		})
 		if err != nil {
@@ -494,8 +494,8 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 		if len(tied) > 0 {
 			list, _ := json.Marshal(tied)
 			idOf := make(map[int64]string, len(tied))
-			err := rq.query(`SELECT r.rowid, r.run_uuid FROM json_each(?) AS j CROSS JOIN runs AS r ON r.rowid = j.value`, []any{string(list)}, func(row []driver.Value) error {
-				idOf[vInt(row[0])] = vString(row[1])
+			err := rq.query(`SELECT r.rowid, r.run_uuid FROM json_each(?) AS j CROSS JOIN runs AS r ON r.rowid = j.value`, []any{string(list)}, func(row *lite.Stmt) error {
+				idOf[row.Int64(0)] = row.Text(1)
 				return nil
 			})
 			if err != nil {
@@ -526,9 +526,9 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 		// The page's runs are one array: one allocation, not one a run.
 		page := make([]store.Run, len(keys))
 		out = make([]*store.Run, len(keys))
-		err = rq.query(`SELECT j.key, `+prefixed("r.", runColumns)+` FROM json_each(?) AS j CROSS JOIN runs AS r ON r.rowid = j.value`, []any{string(list)}, func(row []driver.Value) error {
-			if i := vInt(row[0]); i >= 0 && i < int64(len(out)) {
-				page[i].Info = runInfoFromRow(row[1:])
+		err = rq.query(`SELECT j.key, `+prefixed("r.", runColumns)+` FROM json_each(?) AS j CROSS JOIN runs AS r ON r.rowid = j.value`, []any{string(list)}, func(row *lite.Stmt) error {
+			if i := row.Int64(0); i >= 0 && i < int64(len(out)) {
+				page[i].Info = runInfoFromRow(row, 1)
 				out[i] = &page[i]
 			}
 			return nil

@@ -1,0 +1,214 @@
+package lite
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+	"unsafe"
+
+	"modernc.org/libc"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Error is an error reported by SQLite: its extended result code and message.
+type Error struct {
+	Code int    // extended result code, such as 2067 (SQLITE_CONSTRAINT_UNIQUE)
+	Msg  string // SQLite's message
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s (%d)", e.Msg, e.Code) }
+
+// Interrupted reports whether the statement was stopped by Conn.Watch.
+func (e *Error) Interrupted() bool { return e.Code&0xff == sqlite3.SQLITE_INTERRUPT }
+
+// Conn is one connection to an SQLite database. It is not safe for
+// concurrent use, except Watch's interrupt, which may come from any
+// goroutine.
+type Conn struct {
+	tls   *libc.TLS
+	itls  *libc.TLS // for Watch's interrupts, which run on other goroutines
+	db    uintptr
+	stmts map[string]*Stmt
+
+	wmu     sync.Mutex // serialises Watch's interrupts with Close
+	closing bool
+}
+
+// Open opens the existing database file at path for reading and writing,
+// waits up to busy for another process's lock, and runs each of pragmas
+// ("query_only = 1", ...) on the new connection.
+func Open(path string, busy time.Duration, pragmas ...string) (*Conn, error) {
+	c := &Conn{tls: libc.NewTLS(), itls: libc.NewTLS(), stmts: map[string]*Stmt{}}
+	if err := c.open(path); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("lite: open %s: %w", path, err)
+	}
+	sqlite3.Xsqlite3_extended_result_codes(c.tls, c.db, 1)
+	sqlite3.Xsqlite3_busy_timeout(c.tls, c.db, int32(busy.Milliseconds()))
+	for _, p := range pragmas {
+		if err := c.Exec("PRAGMA " + p); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("lite: open %s: %w", path, err)
+		}
+	}
+	return c, nil
+}
+
+func (c *Conn) open(path string) error {
+	name, err := libc.CString(path)
+	if err != nil {
+		return err
+	}
+	defer libc.Xfree(c.tls, name)
+	out := libc.Xmalloc(c.tls, 8)
+	if out == 0 {
+		return errNoMem
+	}
+	defer libc.Xfree(c.tls, out)
+	rc := sqlite3.Xsqlite3_open_v2(c.tls, name, out, sqlite3.SQLITE_OPEN_READWRITE|sqlite3.SQLITE_OPEN_NOMUTEX, 0)
+	// SQLite may return a handle even when opening failed; it holds the
+	// message and Close releases it.
+	c.db = *(*uintptr)(ptr(out))
+	if rc != sqlite3.SQLITE_OK {
+		return c.err(rc)
+	}
+	return nil
+}
+
+// maxStmts bounds the statements a connection keeps compiled.
+const maxStmts = 64
+
+var errNoMem = &Error{Code: sqlite3.SQLITE_NOMEM, Msg: "out of memory"}
+
+// Close finalizes the connection's statements and closes it.
+func (c *Conn) Close() error {
+	if c.tls == nil {
+		return nil
+	}
+	c.wmu.Lock()
+	c.closing = true
+	c.wmu.Unlock()
+	for _, s := range c.stmts {
+		s.Reset()
+		sqlite3.Xsqlite3_finalize(c.tls, s.h)
+	}
+	c.stmts = nil
+	var err error
+	if c.db != 0 {
+		if rc := sqlite3.Xsqlite3_close_v2(c.tls, c.db); rc != sqlite3.SQLITE_OK {
+			err = c.err(rc)
+		}
+		c.db = 0
+	}
+	c.tls.Close()
+	c.itls.Close()
+	c.tls = nil
+	return err
+}
+
+// Exec runs sql, one or more statements without parameters, and discards
+// any rows.
+func (c *Conn) Exec(sql string) error {
+	q, err := libc.CString(sql)
+	if err != nil {
+		return err
+	}
+	defer libc.Xfree(c.tls, q)
+	if rc := sqlite3.Xsqlite3_exec(c.tls, c.db, q, 0, 0, 0); rc != sqlite3.SQLITE_OK {
+		return c.err(rc)
+	}
+	return nil
+}
+
+// Prepare returns the statement for sql, compiled once per connection (up
+// to maxStmts statements are kept). The
+// statement is reset, with no values bound; the caller resets it again when
+// done with it.
+func (c *Conn) Prepare(sql string) (*Stmt, error) {
+	if s, ok := c.stmts[sql]; ok {
+		return s, nil
+	}
+	if len(c.stmts) >= maxStmts {
+		// Queries built per call (an IN list of experiment ids) must not
+		// grow the cache without bound; statements still running stay.
+		for q, s := range c.stmts {
+			if sqlite3.Xsqlite3_stmt_busy(c.tls, s.h) == 0 {
+				s.Reset()
+				sqlite3.Xsqlite3_finalize(c.tls, s.h)
+				delete(c.stmts, q)
+			}
+		}
+	}
+	q, err := libc.CString(sql)
+	if err != nil {
+		return nil, err
+	}
+	defer libc.Xfree(c.tls, q)
+	out := libc.Xmalloc(c.tls, 8)
+	if out == 0 {
+		return nil, errNoMem
+	}
+	defer libc.Xfree(c.tls, out)
+	rc := sqlite3.Xsqlite3_prepare_v3(c.tls, c.db, q, int32(len(sql)), sqlite3.SQLITE_PREPARE_PERSISTENT, out, 0)
+	if rc != sqlite3.SQLITE_OK {
+		return nil, c.err(rc)
+	}
+	h := *(*uintptr)(ptr(out))
+	if h == 0 {
+		return nil, &Error{Code: sqlite3.SQLITE_MISUSE, Msg: "no statement in " + sql}
+	}
+	s := &Stmt{c: c, h: h}
+	c.stmts[sql] = s
+	return s, nil
+}
+
+// Watch makes the end of ctx interrupt the statement the connection is
+// running. The returned stop must be called before the connection is used
+// for anything else; after it returns, no interrupt is pending from this
+// Watch that SQLite would not clear before the next statement starts.
+func (c *Conn) Watch(ctx context.Context) (stop func()) {
+	if ctx.Done() == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	cancel := context.AfterFunc(ctx, func() {
+		defer close(done)
+		c.wmu.Lock()
+		defer c.wmu.Unlock()
+		if !c.closing && c.db != 0 {
+			// sqlite3_interrupt only sets a flag, and is safe to
+			// call while another goroutine runs a statement.
+			sqlite3.Xsqlite3_interrupt(c.itls, c.db)
+		}
+	})
+	return func() {
+		if !cancel() {
+			<-done
+		}
+	}
+}
+
+// InTransaction reports whether a transaction is open on the connection.
+func (c *Conn) InTransaction() bool {
+	return sqlite3.Xsqlite3_get_autocommit(c.tls, c.db) == 0
+}
+
+// err returns SQLite's error for result code rc.
+func (c *Conn) err(rc int32) error {
+	e := &Error{Code: int(rc)}
+	if c.db != 0 {
+		e.Code = int(sqlite3.Xsqlite3_extended_errcode(c.tls, c.db))
+		e.Msg = libc.GoString(sqlite3.Xsqlite3_errmsg(c.tls, c.db))
+	}
+	if e.Msg == "" {
+		e.Msg = libc.GoString(sqlite3.Xsqlite3_errstr(c.tls, rc))
+	}
+	return e
+}
+
+// ptr turns an address in SQLite's memory, which Go's collector neither
+// moves nor frees, into a pointer.
+func ptr(p uintptr) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&p))
+}

@@ -1,0 +1,281 @@
+package lite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+// newDB creates a database with the driver, as sqlstore does before it opens
+// Conns on the same file, and returns its path.
+func newDB(t *testing.T, stmts ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "test.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range append([]string{"PRAGMA journal_mode = WAL"}, stmts...) {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	return path
+}
+
+func open(t *testing.T, path string, pragmas ...string) *Conn {
+	t.Helper()
+	c, err := Open(path, time.Second, pragmas...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return c
+}
+
+func TestRoundTrip(t *testing.T) {
+	c := open(t, newDB(t, `CREATE TABLE t (i INTEGER, f REAL, s TEXT, n)`))
+	ins, err := c.Prepare(`INSERT INTO t (i, f, s, n) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []struct {
+		i    any
+		f    float64
+		s    string
+		null bool
+	}{
+		{int64(math.MinInt64), -math.MaxFloat64, "", true},
+		{7, 0.1, "héllo ✓", false},
+		{true, math.SmallestNonzeroFloat64, strings.Repeat("x", 10000), false},
+		{int64(math.MaxInt64), math.Inf(1), "a\x00b", true},
+	}
+	for _, r := range rows {
+		var n any = "set"
+		if r.null {
+			n = nil
+		}
+		if err := ins.Bind(r.i, r.f, r.s, n); err != nil {
+			t.Fatal(err)
+		}
+		if more, err := ins.Step(); more || err != nil {
+			t.Fatalf("insert: %v %v", more, err)
+		}
+		ins.Reset()
+	}
+	sel, err := c.Prepare(`SELECT i, f, s, n, typeof(s) FROM t ORDER BY rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sel.Reset()
+	for k, r := range rows {
+		more, err := sel.Step()
+		if !more || err != nil {
+			t.Fatalf("row %d: %v %v", k, more, err)
+		}
+		want := map[any]int64{int64(math.MinInt64): math.MinInt64, 7: 7, true: 1, int64(math.MaxInt64): math.MaxInt64}[r.i]
+		if got := sel.Int64(0); got != want {
+			t.Errorf("row %d: i = %d, want %d", k, got, want)
+		}
+		if got := sel.Float64(1); got != r.f {
+			t.Errorf("row %d: f = %g, want %g", k, got, r.f)
+		}
+		if got := sel.Text(2); got != r.s {
+			t.Errorf("row %d: s = %.20q, want %.20q", k, got, r.s)
+		}
+		if got := string(sel.TextBytes(2)); got != r.s {
+			t.Errorf("row %d: s bytes = %.20q, want %.20q", k, got, r.s)
+		}
+		if got := sel.Null(3); got != r.null {
+			t.Errorf("row %d: null = %v, want %v", k, got, r.null)
+		}
+		if got := sel.Text(4); got != "text" {
+			t.Errorf("row %d: bound string stored as %s, want text", k, got)
+		}
+	}
+	if more, err := sel.Step(); more || err != nil {
+		t.Fatalf("after the last row: %v %v", more, err)
+	}
+}
+
+func TestPrepareCachesAndResets(t *testing.T) {
+	c := open(t, newDB(t))
+	q := `SELECT ?1 + 1`
+	a, err := c.Prepare(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 41} {
+		s, err := c.Prepare(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s != a {
+			t.Fatal("the same SQL was compiled twice")
+		}
+		if err := s.Bind(n); err != nil {
+			t.Fatal(err)
+		}
+		if more, err := s.Step(); !more || err != nil {
+			t.Fatal(more, err)
+		}
+		if got := s.Int64(0); got != int64(n+1) {
+			t.Errorf("%d + 1 = %d", n, got)
+		}
+		s.Reset()
+	}
+	// Reset clears bindings: an unbound parameter is NULL.
+	if more, err := a.Step(); !more || err != nil || !a.Null(0) {
+		t.Errorf("after Reset, ?1 + 1 gave %v %v null=%v", more, err, a.Null(0))
+	}
+	a.Reset()
+}
+
+func TestErrors(t *testing.T) {
+	path := newDB(t, `CREATE TABLE t (k TEXT PRIMARY KEY)`, `INSERT INTO t VALUES ('a')`)
+	c := open(t, path, "query_only = 1")
+	var e *Error
+	if _, err := c.Prepare(`SELEKT 1`); !errors.As(err, &e) || !strings.Contains(e.Msg, "syntax error") {
+		t.Errorf("bad SQL: %v", err)
+	}
+	if err := c.Exec(`INSERT INTO t VALUES ('b')`); !errors.As(err, &e) || !strings.Contains(e.Msg, "readonly") {
+		t.Errorf("write on a query_only connection: %v", err)
+	}
+	s, err := c.Prepare(`SELECT ?`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Bind(struct{}{}); err == nil || !strings.Contains(err.Error(), "cannot bind a struct {}") {
+		t.Errorf("unsupported type: %v", err)
+	}
+	s.Reset()
+	missing := filepath.Join(t.TempDir(), "missing.db")
+	if _, err := Open(missing, time.Second); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, err := Open(path, time.Second, "no_such_thing = ("); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("bad pragma: %v", err)
+	}
+}
+
+func TestWatchInterrupts(t *testing.T) {
+	c := open(t, newDB(t))
+	// Counting to a billion takes minutes: only the interrupt ends it.
+	s, err := c.Prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) SELECT count(*) FROM n`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	stop := c.Watch(ctx)
+	start := time.Now()
+	_, err = s.Step()
+	stop()
+	s.Reset()
+	var e *Error
+	if !errors.As(err, &e) || !e.Interrupted() {
+		t.Fatalf("got %v, want an interrupt", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the interrupt took %v", d)
+	}
+	// The connection works again at once.
+	one, err := c.Prepare(`SELECT 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if more, err := one.Step(); !more || err != nil || one.Int64(0) != 1 {
+		t.Errorf("after an interrupt: %v %v", more, err)
+	}
+	one.Reset()
+	// A watch whose context never ends costs nothing and interrupts nothing.
+	c.Watch(context.Background())()
+}
+
+// TestSeesOtherConnections checks that a Conn reads what another
+// connection committed to the file, and keeps its snapshot within a
+// transaction.
+func TestSeesOtherConnections(t *testing.T) {
+	path := newDB(t, `CREATE TABLE t (i INTEGER)`)
+	c := open(t, path, "query_only = 1")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	count := func() int64 {
+		s, err := c.Prepare(`SELECT count(*) FROM t`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Reset()
+		if more, err := s.Step(); !more || err != nil {
+			t.Fatal(more, err)
+		}
+		return s.Int64(0)
+	}
+	if _, err := db.Exec(`INSERT INTO t VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("count = %d, want 1", n)
+	}
+	if err := c.Exec("BEGIN"); err != nil {
+		t.Fatal(err)
+	}
+	count() // the snapshot starts with the first read
+	if !c.InTransaction() {
+		t.Error("InTransaction is false after BEGIN")
+	}
+	if _, err := db.Exec(`INSERT INTO t VALUES (2)`); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("inside a read transaction, count = %d, want 1", n)
+	}
+	if err := c.Exec("ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 2 {
+		t.Errorf("after it, count = %d, want 2", n)
+	}
+}
+
+func TestPrepareBoundsTheCache(t *testing.T) {
+	c := open(t, newDB(t))
+	running, err := c.Prepare(`SELECT 1 UNION ALL SELECT 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if more, err := running.Step(); !more || err != nil {
+		t.Fatal(more, err)
+	}
+	for i := range 3 * maxStmts {
+		s, err := c.Prepare(fmt.Sprintf("SELECT %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.stmts) > maxStmts+1 {
+			t.Fatalf("%d statements cached", len(c.stmts))
+		}
+		s.Reset()
+	}
+	// The statement that was running survived, and still has its row.
+	if more, err := running.Step(); !more || err != nil || running.Int64(0) != 2 {
+		t.Errorf("running statement: %v %v", more, err)
+	}
+	running.Reset()
+}
