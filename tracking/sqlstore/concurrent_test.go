@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/grove-ml/grove/tracking/store"
@@ -143,5 +144,80 @@ func TestManyProcesses(t *testing.T) {
 	rows.Close()
 	if fk != 0 {
 		t.Errorf("%d foreign key violations", fk)
+	}
+}
+
+// TestGoroutines logs into runs from several goroutines while others read
+// histories and pages of runs from the same Store: each reader connection
+// serves one goroutine at a time, and every read sees whole batches.
+func TestGoroutines(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	exp, err := s.CreateExperiment(ctx, "goroutines", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers, batches, perBatch = 4, 20, 50
+	ids := make([]string, writers)
+	for i := range ids {
+		r, err := s.CreateRun(ctx, store.CreateRunRequest{ExperimentID: exp, StartTime: int64(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = r.Info.RunID
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*writers)
+	for w, id := range ids {
+		wg.Go(func() {
+			for b := range batches {
+				ms := make([]store.Metric, perBatch)
+				for j := range ms {
+					step := int64(b*perBatch + j)
+					ms[j] = store.Metric{Key: "loss", Value: float64(w), Timestamp: step, Step: step}
+				}
+				if err := s.LogBatch(ctx, id, ms, nil, nil); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+		wg.Go(func() {
+			for range batches {
+				h, err := s.GetMetricHistory(ctx, id, "loss")
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(h)%perBatch != 0 {
+					errs <- fmt.Errorf("history of run %d has %d points, not whole batches", w, len(h))
+					return
+				}
+				for i, m := range h {
+					if m.Step != int64(i) || m.Value != float64(w) {
+						errs <- fmt.Errorf("run %d point %d: %+v", w, i, m)
+						return
+					}
+				}
+				if _, _, err := s.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{exp}}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	runs, _, err := s.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{exp}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		if len(r.Data.Metrics) != 1 || r.Data.Metrics[0].Step != batches*perBatch-1 {
+			t.Errorf("run %s latest metrics %+v", r.Info.RunID, r.Data.Metrics)
+		}
 	}
 }
