@@ -18,8 +18,15 @@ type readers struct {
 	path string
 
 	mu     sync.Mutex
-	idle   []*lite.Conn
+	idle   []*readConn
 	closed bool
+}
+
+// readConn is a read connection with the run order SearchRuns found last on
+// it, which the next page of the same listing can reuse.
+type readConn struct {
+	*lite.Conn
+	order *runOrder
 }
 
 // maxIdleReaders is how many idle read connections a Store keeps open.
@@ -27,7 +34,7 @@ const maxIdleReaders = 4
 
 var errClosed = errors.New("store is closed")
 
-func (p *readers) get() (*lite.Conn, error) {
+func (p *readers) get() (*readConn, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -42,10 +49,14 @@ func (p *readers) get() (*lite.Conn, error) {
 	p.mu.Unlock()
 	// query_only guards the file against a mistake here; the page cache
 	// matches the driver connections' (see dsn).
-	return lite.Open(p.path, busyTimeout, "query_only = 1", "cache_size = -32768")
+	c, err := lite.Open(p.path, busyTimeout, "query_only = 1", "cache_size = -32768")
+	if err != nil {
+		return nil, err
+	}
+	return &readConn{Conn: c}, nil
 }
 
-func (p *readers) put(c *lite.Conn) {
+func (p *readers) put(c *readConn) {
 	p.mu.Lock()
 	if p.closed || len(p.idle) >= maxIdleReaders {
 		p.mu.Unlock()
@@ -69,7 +80,7 @@ func (p *readers) close() error {
 }
 
 // reader runs the queries of one read transaction.
-type reader struct{ c *lite.Conn }
+type reader struct{ c *readConn }
 
 // readLong runs fn in one read transaction, so that its queries see one
 // snapshot of the database. The end of ctx interrupts the running query.

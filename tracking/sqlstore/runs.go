@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -243,6 +242,7 @@ func fillRuns(rq reader, runs []*store.Run) error {
 	}
 	args := []any{string(list)}
 	const each = `json_each(?) AS j CROSS JOIN `
+	keys := interner{}
 	run := func(row *lite.Stmt) *store.Run {
 		if i := row.Int64(0); i >= 0 && i < int64(len(runs)) {
 			return runs[i]
@@ -254,7 +254,7 @@ func fillRuns(rq reader, runs []*store.Run) error {
 	// copy, one allocation instead of a slice grown row by row.
 	var ms []store.Metric
 	err = eachRun(rq, `SELECT j.key, x."key", x.value, x.timestamp, x.step, x.is_nan FROM `+each+`latest_metrics AS x ON x.run_uuid = j.value`, args, len(runs), func(row *lite.Stmt) {
-		m := store.Metric{Key: row.Text(1), Value: row.Float64(2), Timestamp: row.Int64(3), Step: row.Int64(4)}
+		m := store.Metric{Key: keys.text(row, 1), Value: row.Float64(2), Timestamp: row.Int64(3), Step: row.Int64(4)}
 		if row.Int64(5) != 0 {
 			m.Value = nan64
 		}
@@ -268,7 +268,7 @@ func fillRuns(rq reader, runs []*store.Run) error {
 	}
 	var ps []store.Param
 	err = eachRun(rq, `SELECT j.key, x."key", x.value FROM `+each+`params AS x ON x.run_uuid = j.value`, args, len(runs), func(row *lite.Stmt) {
-		ps = append(ps, store.Param{Key: row.Text(1), Value: row.Text(2)})
+		ps = append(ps, store.Param{Key: keys.text(row, 1), Value: row.Text(2)})
 	}, func(i int) {
 		runs[i].Data.Params = append(runs[i].Data.Params, ps...)
 		ps = ps[:0]
@@ -278,7 +278,7 @@ func fillRuns(rq reader, runs []*store.Run) error {
 	}
 	var ts []store.Tag
 	err = eachRun(rq, `SELECT j.key, x."key", x.value FROM `+each+`tags AS x ON x.run_uuid = j.value`, args, len(runs), func(row *lite.Stmt) {
-		ts = append(ts, store.Tag{Key: row.Text(1), Value: row.Text(2)})
+		ts = append(ts, store.Tag{Key: keys.text(row, 1), Value: row.Text(2)})
 	}, func(i int) {
 		runs[i].Data.Tags = append(runs[i].Data.Tags, ts...)
 		ts = ts[:0]
@@ -342,6 +342,24 @@ func fillRuns(rq reader, runs []*store.Run) error {
 		}
 		return nil
 	})
+}
+
+// interner hands out one string per distinct text: the runs of a page
+// repeat the same few metric, param and tag keys, and a key read as a new
+// string each time would be an allocation per row.
+type interner map[string]string
+
+// text returns column col of row's current row as a string.
+func (in interner) text(row *lite.Stmt, col int) string {
+	b := row.TextBytes(col)
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(in) < 1024 {
+		in[s] = s
+	}
+	return s
 }
 
 // eachRun runs q, whose rows start with the index of their run in a page
@@ -461,55 +479,22 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 	}
 	args = append(args, store.LifecycleActive)
 	where := `experiment_id IN (` + strings.Join(ids, ", ") + `) AND lifecycle_stage = ?`
-	if tok.RunID != "" {
-		where += ` AND (coalesce(start_time, -9223372036854775808) < ? OR (coalesce(start_time, -9223372036854775808) = ? AND run_uuid > ?))`
-		args = append(args, *tok.StartTime, *tok.StartTime, tok.RunID)
-	}
 	var out []*store.Run
 	next := ""
 	err = s.readLong(ctx, func(rq reader) error {
-		// The runs table has no index for this order, so SQLite would sort
-		// whole rows in a temporary b-tree; sorting small keys here and
-		// then fetching the page's rows by rowid is several times cheaper.
-		// Run ids, the tie-breaker, are read only for runs that started in
-		// the same millisecond.
-		// A key is two integers: run ids, 32 hex digits each, would
-		// more than double what ten thousand keys allocate.
-		type runKey struct{ rowid, start int64 }
-		keys := make([]runKey, 0, 1024)
-		err := rq.query(`SELECT rowid, coalesce(start_time, -9223372036854775808) FROM runs WHERE `+where, args, func(row *lite.Stmt) error {
-			keys = append(keys, runKey{rowid: row.Int64(0), start: row.Int64(1)})
-			return nil
-		})
+		order, err := rq.runOrder(where, args)
 		if err != nil {
 			return err
 		}
-		slices.SortFunc(keys, func(a, b runKey) int { return cmp.Compare(b.start, a.start) })
-		var tied []int64
-		for i := range keys {
-			if (i > 0 && keys[i-1].start == keys[i].start) || (i+1 < len(keys) && keys[i+1].start == keys[i].start) {
-				tied = append(tied, keys[i].rowid)
-			}
-		}
-		if len(tied) > 0 {
-			list, _ := json.Marshal(tied)
-			idOf := make(map[int64]string, len(tied))
-			err := rq.query(`SELECT r.rowid, r.run_uuid FROM json_each(?) AS j CROSS JOIN runs AS r ON r.rowid = j.value`, []any{string(list)}, func(row *lite.Stmt) error {
-				idOf[row.Int64(0)] = row.Text(1)
-				return nil
-			})
+		keys := order.keys
+		if tok.RunID == "" {
+			keys = keys[min(tok.Offset, len(keys)):]
+		} else {
+			i, err := order.after(rq, *tok.StartTime, tok.RunID)
 			if err != nil {
 				return err
 			}
-			slices.SortStableFunc(keys, func(a, b runKey) int {
-				if c := cmp.Compare(b.start, a.start); c != 0 {
-					return c
-				}
-				return strings.Compare(idOf[a.rowid], idOf[b.rowid])
-			})
-		}
-		if tok.RunID == "" {
-			keys = keys[min(tok.Offset, len(keys)):]
+			keys = keys[i:]
 		}
 		more := len(keys) > size
 		if more {

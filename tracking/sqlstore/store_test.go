@@ -613,6 +613,85 @@ func TestOpenExisting(t *testing.T) {
 	}
 }
 
+// TestSearchRunsPagesWhileWriting pages through runs that tie on start time
+// while other connections add and delete runs between pages: the listing
+// must stay in (start time desc, run id) order without gaps or repeats, as
+// if each page were read from scratch, whether or not the order of the
+// previous page could be reused.
+func TestSearchRunsPagesWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	exp, _ := s.CreateExperiment(ctx, "paging", "", nil)
+	for i := range 30 {
+		if _, err := s.CreateRun(ctx, store.CreateRunRequest{ExperimentID: exp, StartTime: int64(1000 + i%7)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, _, err := s.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{exp}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := func(a, b store.RunInfo) bool {
+		return a.StartTime > b.StartTime || (a.StartTime == b.StartTime && a.RunID < b.RunID)
+	}
+	for i := 1; i < len(all); i++ {
+		if !before(all[i-1].Info, all[i].Info) {
+			t.Fatalf("runs %d and %d out of order: %+v, %+v", i-1, i, all[i-1].Info, all[i].Info)
+		}
+	}
+	deleted := all[20].Info.RunID
+	var listed []store.RunInfo
+	var newest, oldest string
+	tok := ""
+	for page := 0; ; page++ {
+		runs, next, err := s.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{exp}, MaxResults: 4, PageToken: tok})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range runs {
+			listed = append(listed, r.Info)
+		}
+		switch page {
+		case 2: // a run that sorts before this page, and one after it
+			r, err := s.CreateRun(ctx, store.CreateRunRequest{ExperimentID: exp, StartTime: 5000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			newest = r.Info.RunID
+			if r, err = s.CreateRun(ctx, store.CreateRunRequest{ExperimentID: exp, StartTime: 1}); err != nil {
+				t.Fatal(err)
+			}
+			oldest = r.Info.RunID
+		case 3: // as mlflow ui deletes a run
+			if _, err := s.db.ExecContext(ctx, `UPDATE runs SET lifecycle_stage = 'deleted' WHERE run_uuid = ?`, deleted); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if next == "" {
+			break
+		}
+		tok = next
+	}
+	seen := map[string]bool{}
+	for i, r := range listed {
+		if seen[r.RunID] {
+			t.Errorf("run %s listed twice", r.RunID)
+		}
+		seen[r.RunID] = true
+		if i > 0 && !before(listed[i-1], r) {
+			t.Errorf("listed runs %d and %d out of order", i-1, i)
+		}
+	}
+	for _, r := range all {
+		if id := r.Info.RunID; !seen[id] && id != deleted {
+			t.Errorf("run %s missing", id)
+		}
+	}
+	if seen[deleted] || seen[newest] || !seen[oldest] {
+		t.Errorf("deleted listed %v, newest listed %v, oldest listed %v; want false, false, true", seen[deleted], seen[newest], seen[oldest])
+	}
+}
+
 // TestCancelledReads cancels reads at random points: the store must stay
 // usable, with no connection left inside a transaction.
 func TestCancelledReads(t *testing.T) {
