@@ -189,23 +189,11 @@ func (c *Client) SearchRuns(ctx context.Context, experimentIDs ...string) ([]*st
 	if len(experimentIDs) == 0 {
 		return nil, invalid("search runs: no experiment id")
 	}
-	var all []*store.Run
-	q := store.RunQuery{ExperimentIDs: experimentIDs}
-	for {
-		runs, next, err := c.store.SearchRuns(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("tracking: search runs of experiments %v: %w", experimentIDs, err)
-		}
-		all = append(all, runs...)
-		if next == "" {
-			return all, nil
-		}
-		if next == q.PageToken {
-			// A store that hands back the same token would loop for ever.
-			return nil, fmt.Errorf("tracking: search runs of experiments %v: the store returned the same page token %q twice", experimentIDs, next)
-		}
-		q.PageToken = next
+	runs, err := store.AllRuns(ctx, c.store, store.RunQuery{ExperimentIDs: experimentIDs})
+	if err != nil {
+		return nil, fmt.Errorf("tracking: search runs of experiments %v: %w", experimentIDs, err)
 	}
+	return runs, nil
 }
 
 // MetricHistory returns every point of a run's metric, in step order.

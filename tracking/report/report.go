@@ -95,31 +95,16 @@ func Collect(ctx context.Context, st store.Store, experimentID string) (*Data, e
 		return nil, fmt.Errorf("report: experiment %s: %w", experimentID, err)
 	}
 	d := &Data{Experiment: *exp}
-	seen := map[string]bool{}
-	token := ""
-	for {
-		runs, next, err := st.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{experimentID}, PageToken: token})
-		if err != nil {
-			return nil, fmt.Errorf("report: runs of experiment %s: %w", experimentID, err)
+	runs, err := store.AllRuns(ctx, st, store.RunQuery{ExperimentIDs: []string{experimentID}})
+	if err != nil {
+		return nil, fmt.Errorf("report: runs of experiment %s: %w", experimentID, err)
+	}
+	for _, r := range runs {
+		h := RunHistory{Info: r.Info, Params: slices.Clone(r.Data.Params), Metrics: make(map[string][]store.Metric, len(r.Data.Metrics))}
+		for _, m := range r.Data.Metrics {
+			h.Metrics[m.Key] = []store.Metric{m}
 		}
-		for _, r := range runs {
-			if r == nil || seen[r.Info.RunID] {
-				continue // a store that repeats a run across pages must not draw it twice
-			}
-			seen[r.Info.RunID] = true
-			h := RunHistory{Info: r.Info, Params: slices.Clone(r.Data.Params), Metrics: make(map[string][]store.Metric, len(r.Data.Metrics))}
-			for _, m := range r.Data.Metrics {
-				h.Metrics[m.Key] = []store.Metric{m}
-			}
-			d.Runs = append(d.Runs, h)
-		}
-		if next == "" {
-			break
-		}
-		if next == token {
-			return nil, fmt.Errorf("report: runs of experiment %s: store returned page token %q twice", experimentID, next)
-		}
-		token = next
+		d.Runs = append(d.Runs, h)
 	}
 	slices.SortFunc(d.Runs, func(a, b RunHistory) int {
 		return cmp.Or(cmp.Compare(a.Info.StartTime, b.Info.StartTime), strings.Compare(a.Info.RunID, b.Info.RunID))

@@ -230,68 +230,56 @@ func runInfoFromRow(row *lite.Stmt, col int) store.RunInfo {
 // (CROSS JOIN fixes the order), and rows name their run by its index in that
 // array: an IN list of a thousand parameters would make SQLite build a
 // temporary index per query, and run ids read back as strings cost an
-// allocation each.
+// allocation each. A page holding most of a table's rows reads that table
+// whole instead (see pageRows).
 func fillRuns(rq reader, runs []*store.Run) error {
-	ids := make([]string, len(runs))
-	for i, r := range runs {
-		ids[i] = r.Info.RunID
-	}
-	list, err := json.Marshal(ids)
+	p, err := newPage(rq, runs)
 	if err != nil {
 		return err
 	}
-	args := []any{string(list)}
-	const each = `json_each(?) AS j CROSS JOIN `
 	keys := interner{}
-	run := func(row *lite.Stmt) *store.Run {
-		if i := row.Int64(0); i >= 0 && i < int64(len(runs)) {
-			return runs[i]
-		}
-		return nil
-	}
-	// Rows come grouped by run, because json_each is the outer loop: each
-	// run's rows gather in one reused buffer and the run gets an exact
-	// copy, one allocation instead of a slice grown row by row.
-	var ms []store.Metric
-	err = eachRun(rq, `SELECT j.key, x."key", x.value, x.timestamp, x.step, x.is_nan FROM `+each+`latest_metrics AS x ON x.run_uuid = j.value`, args, len(runs), func(row *lite.Stmt) {
+	var ms grouped[store.Metric]
+	err = p.rows(rq, "latest_metrics", `"key", value, timestamp, step, is_nan`, func(i int, row *lite.Stmt) {
 		m := store.Metric{Key: keys.text(row, 1), Value: row.Float64(2), Timestamp: row.Int64(3), Step: row.Int64(4)}
 		if row.Int64(5) != 0 {
 			m.Value = nan64
 		}
-		ms = append(ms, m)
-	}, func(i int) {
-		runs[i].Data.Metrics = append(runs[i].Data.Metrics, ms...)
-		ms = ms[:0]
+		ms.add(i, m)
 	})
 	if err != nil {
 		return err
 	}
-	var ps []store.Param
-	err = eachRun(rq, `SELECT j.key, x."key", x.value FROM `+each+`params AS x ON x.run_uuid = j.value`, args, len(runs), func(row *lite.Stmt) {
-		ps = append(ps, store.Param{Key: keys.text(row, 1), Value: row.Text(2)})
-	}, func(i int) {
-		runs[i].Data.Params = append(runs[i].Data.Params, ps...)
-		ps = ps[:0]
+	ms.split(len(runs), func(i int, part []store.Metric) { runs[i].Data.Metrics = part })
+	var ps grouped[store.Param]
+	err = p.rows(rq, "params", `"key", value`, func(i int, row *lite.Stmt) {
+		ps.add(i, store.Param{Key: keys.text(row, 1), Value: row.Text(2)})
 	})
 	if err != nil {
 		return err
 	}
-	var ts []store.Tag
-	err = eachRun(rq, `SELECT j.key, x."key", x.value FROM `+each+`tags AS x ON x.run_uuid = j.value`, args, len(runs), func(row *lite.Stmt) {
-		ts = append(ts, store.Tag{Key: keys.text(row, 1), Value: row.Text(2)})
-	}, func(i int) {
-		runs[i].Data.Tags = append(runs[i].Data.Tags, ts...)
-		ts = ts[:0]
+	ps.split(len(runs), func(i int, part []store.Param) { runs[i].Data.Params = part })
+	var ts grouped[store.Tag]
+	err = p.rows(rq, "tags", `"key", value`, func(i int, row *lite.Stmt) {
+		ts.add(i, store.Tag{Key: keys.text(row, 1), Value: row.Text(2)})
 	})
 	if err != nil {
 		return err
 	}
+	ts.split(len(runs), func(i int, part []store.Tag) { runs[i].Data.Tags = part })
 	// Sorting a run's few rows here is cheaper than an ORDER BY, which
 	// SQLite would answer with a temporary b-tree of the whole page.
 	for _, r := range runs {
 		slices.SortFunc(r.Data.Metrics, func(a, b store.Metric) int { return strings.Compare(a.Key, b.Key) })
 		slices.SortFunc(r.Data.Params, func(a, b store.Param) int { return strings.Compare(a.Key, b.Key) })
 		slices.SortFunc(r.Data.Tags, func(a, b store.Tag) int { return strings.Compare(a.Key, b.Key) })
+	}
+	args := []any{p.list}
+	const each = `json_each(?) AS j CROSS JOIN `
+	run := func(row *lite.Stmt) *store.Run {
+		if i := row.Int64(0); i >= 0 && i < int64(len(runs)) {
+			return runs[i]
+		}
+		return nil
 	}
 	// Dataset inputs with their tags, in the order they were linked.
 	type key struct {
@@ -360,32 +348,6 @@ func (in interner) text(row *lite.Stmt, col int) string {
 		in[s] = s
 	}
 	return s
-}
-
-// eachRun runs q, whose rows start with the index of their run in a page
-// of n runs, calls row for each row and done(i) after the last row of run i
-// (before the next run's first). Rows of a run with an index outside the
-// page are skipped.
-func eachRun(rq reader, q string, args []any, n int, row func(*lite.Stmt), done func(i int)) error {
-	cur := int64(-1)
-	err := rq.query(q, args, func(r *lite.Stmt) error {
-		i := r.Int64(0)
-		if i < 0 || i >= int64(n) {
-			return nil
-		}
-		if i != cur {
-			if cur >= 0 {
-				done(int(cur))
-			}
-			cur = i
-		}
-		row(r)
-		return nil
-	})
-	if err == nil && cur >= 0 {
-		done(int(cur))
-	}
-	return err
 }
 
 // query runs q and calls fn for each row.

@@ -692,6 +692,70 @@ func TestSearchRunsPagesWhileWriting(t *testing.T) {
 	}
 }
 
+// TestSearchRunsScanOrSeek lists the same runs in one page, which reads the
+// params, tags and metrics tables whole, and in pages too small for that,
+// which seek each run's rows: both must give what GetRun gives.
+func TestSearchRunsScanOrSeek(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	exp, _ := s.CreateExperiment(ctx, "scan", "", nil)
+	other, _ := s.CreateExperiment(ctx, "other", "", nil)
+	const n = 2 * minScanPage
+	for i := range n + 10 {
+		e := exp
+		if i >= n {
+			e = other // rows a scan must skip
+		}
+		r, err := s.CreateRun(ctx, store.CreateRunRequest{ExperimentID: e, StartTime: int64(i % 9)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ms []store.Metric
+		var ps []store.Param
+		for k := range i % 4 {
+			ms = append(ms, store.Metric{Key: fmt.Sprintf("m%d", k), Value: []float64{float64(i), math.NaN(), math.Inf(-1)}[k%3], Step: int64(k)})
+			ps = append(ps, store.Param{Key: fmt.Sprintf("p%d", 3-k), Value: fmt.Sprint(i * k)})
+		}
+		if err := s.LogBatch(ctx, r.Info.RunID, ms, ps, []store.Tag{{Key: "t", Value: fmt.Sprint(i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	whole, next, err := s.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{exp}})
+	if err != nil || next != "" || len(whole) != n {
+		t.Fatalf("one page: %d runs, next %q, %v", len(whole), next, err)
+	}
+	var paged []*store.Run
+	tok := ""
+	for {
+		runs, next, err := s.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{exp}, MaxResults: 7, PageToken: tok})
+		if err != nil {
+			t.Fatal(err)
+		}
+		paged = append(paged, runs...)
+		if next == "" {
+			break
+		}
+		tok = next
+	}
+	if len(paged) != n {
+		t.Fatalf("in pages of 7: %d runs", len(paged))
+	}
+	for i := range whole {
+		one, err := s.GetRun(ctx, whole[i].Info.RunID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// NaN is not equal to itself: compare the printed runs.
+		w, p, g := fmt.Sprintf("%+v", *whole[i]), fmt.Sprintf("%+v", *paged[i]), fmt.Sprintf("%+v", *one)
+		if w != g || p != g {
+			t.Errorf("run %d:\n one page %s\n in pages %s\n GetRun   %s", i, w, p, g)
+		}
+		if k := len(one.Data.Params); k != len(one.Data.Metrics) || len(one.Data.Tags) != 2 {
+			t.Errorf("run %d: %d params, %d metrics, %d tags", i, k, len(one.Data.Metrics), len(one.Data.Tags))
+		}
+	}
+}
+
 // TestCancelledReads cancels reads at random points: the store must stay
 // usable, with no connection left inside a transaction.
 func TestCancelledReads(t *testing.T) {
