@@ -222,9 +222,7 @@ func logMetrics(ctx context.Context, tx *txn, runID string, expID int64, metrics
 	args := make([]any, 0, 6*min(len(metrics), maxRowsPerInsert))
 	// Rows in key order land next to each other in the (key, ...) primary
 	// key index, which SQLite then updates page by page.
-	sorted := slices.Clone(metrics)
-	slices.SortStableFunc(sorted, func(a, b store.Metric) int { return strings.Compare(a.Key, b.Key) })
-	for rest := sorted; len(rest) > 0; {
+	for rest := groupByKey(metrics); len(rest) > 0; {
 		n := maxRowsPerInsert
 		for n > len(rest) {
 			n /= 2
@@ -261,6 +259,44 @@ func logMetrics(ctx context.Context, tx *txn, runID string, expID int64, metrics
 		}
 	}
 	return logModelMetrics(ctx, tx, runID, expID, metrics)
+}
+
+// groupByKey returns a copy of metrics in key order, each key's points in
+// the order given: a stable sort by key, in one pass, as a batch holds few
+// distinct keys.
+func groupByKey(metrics []store.Metric) []store.Metric {
+	bucket := make(map[string]int32, 8)
+	var keys []string
+	var count []int
+	of := make([]int32, len(metrics))
+	for i, m := range metrics {
+		b, ok := bucket[m.Key]
+		if !ok {
+			b = int32(len(keys))
+			bucket[m.Key] = b
+			keys = append(keys, m.Key)
+			count = append(count, 0)
+		}
+		count[b]++
+		of[i] = b
+	}
+	order := make([]int32, len(keys))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(keys[a], keys[b]) })
+	next := make([]int, len(keys))
+	pos := 0
+	for _, b := range order {
+		next[b] = pos
+		pos += count[b]
+	}
+	out := make([]store.Metric, len(metrics))
+	for i, m := range metrics {
+		out[next[of[i]]] = m
+		next[of[i]]++
+	}
+	return out
 }
 
 // newer reports whether (step, ts, value) a sorts after b.

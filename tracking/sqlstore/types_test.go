@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,5 +98,17 @@ func TestStorageClassesMatchMLflow(t *testing.T) {
 				t.Errorf("%s.%s holds %s, MLflow wrote %s", table, col, got[col], w)
 			}
 		}
+	}
+}
+
+func TestGroupByKey(t *testing.T) {
+	in := []store.Metric{{Key: "b", Step: 0}, {Key: "a", Step: 1}, {Key: "b", Step: 2}, {Key: "c", Step: 3}, {Key: "a", Step: 4}, {Key: "b", Step: 5}}
+	want := slices.Clone(in)
+	slices.SortStableFunc(want, func(x, y store.Metric) int { return strings.Compare(x.Key, y.Key) })
+	if got := groupByKey(in); !slices.Equal(got, want) {
+		t.Errorf("groupByKey = %v, want %v", got, want)
+	}
+	if got := groupByKey(nil); len(got) != 0 {
+		t.Errorf("groupByKey(nil) = %v", got)
 	}
 }
