@@ -43,7 +43,8 @@ const minScanPage = 64
 const seekCost = 6
 
 // rows calls fn(i, row) for each row of table that belongs to run i of the
-// page; row's columns are the run's locator, then cols.
+// page; row's columns are the run's locator, then cols. For a large page it
+// first calls reserve with about how many rows will come.
 //
 // A run's rows are found through the table's run_uuid index: one seek per
 // run. When the page holds most of the database's runs (a listing read in
@@ -51,15 +52,16 @@ const seekCost = 6
 // than those seeks: the rows of other runs it reads in vain cost less than
 // seekCost rows for each run of the page. The table's largest rowid stands
 // for its row count; runs spread rows evenly enough for this estimate.
-func (p *page) rows(rq reader, table, cols string, fn func(i int, row *lite.Stmt)) error {
+func (p *page) rows(rq reader, table, cols string, reserve func(n int), fn func(i int, row *lite.Stmt)) error {
 	n := len(p.runs)
 	if p.total > 0 {
 		rows, err := maxRowid(rq, table)
 		if err != nil {
 			return err
 		}
-		others := float64(rows) * (1 - float64(n)/float64(max(p.total, int64(n))))
-		if others < seekCost*float64(n) {
+		share := float64(n) / float64(max(p.total, int64(n)))
+		reserve(int(float64(rows)*share) + n)
+		if others := float64(rows) * (1 - share); others < seekCost*float64(n) {
 			return p.scan(rq, table, cols, fn)
 		}
 	}
@@ -105,6 +107,12 @@ type grouped[T any] struct {
 	vals []T
 }
 
+// reserve makes room for n more rows.
+func (g *grouped[T]) reserve(n int) {
+	g.run = slices.Grow(g.run, n)
+	g.vals = slices.Grow(g.vals, n)
+}
+
 func (g *grouped[T]) add(i int, v T) {
 	g.run = append(g.run, int32(i))
 	g.vals = append(g.vals, v)
@@ -121,11 +129,14 @@ func (g *grouped[T]) split(n int, set func(i int, part []T)) {
 	for i := range n {
 		start[i+1] += start[i]
 	}
-	out := make([]T, len(g.vals))
-	next := slices.Clone(start[:n])
-	for k, i := range g.run {
-		out[next[i]] = g.vals[k]
-		next[i]++
+	out := g.vals // rows that came grouped by run (seeks) stay where they are
+	if !slices.IsSorted(g.run) {
+		out = make([]T, len(g.vals))
+		next := slices.Clone(start[:n])
+		for k, i := range g.run {
+			out[next[i]] = g.vals[k]
+			next[i]++
+		}
 	}
 	for i := range n {
 		if a, b := start[i], start[i+1]; b > a {

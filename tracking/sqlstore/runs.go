@@ -239,7 +239,7 @@ func fillRuns(rq reader, runs []*store.Run) error {
 	}
 	keys := interner{}
 	var ms grouped[store.Metric]
-	err = p.rows(rq, "latest_metrics", `"key", value, timestamp, step, is_nan`, func(i int, row *lite.Stmt) {
+	err = p.rows(rq, "latest_metrics", `"key", value, timestamp, step, is_nan`, ms.reserve, func(i int, row *lite.Stmt) {
 		m := store.Metric{Key: keys.text(row, 1), Value: row.Float64(2), Timestamp: row.Int64(3), Step: row.Int64(4)}
 		if row.Int64(5) != 0 {
 			m.Value = nan64
@@ -251,7 +251,7 @@ func fillRuns(rq reader, runs []*store.Run) error {
 	}
 	ms.split(len(runs), func(i int, part []store.Metric) { runs[i].Data.Metrics = part })
 	var ps grouped[store.Param]
-	err = p.rows(rq, "params", `"key", value`, func(i int, row *lite.Stmt) {
+	err = p.rows(rq, "params", `"key", value`, ps.reserve, func(i int, row *lite.Stmt) {
 		ps.add(i, store.Param{Key: keys.text(row, 1), Value: row.Text(2)})
 	})
 	if err != nil {
@@ -259,7 +259,7 @@ func fillRuns(rq reader, runs []*store.Run) error {
 	}
 	ps.split(len(runs), func(i int, part []store.Param) { runs[i].Data.Params = part })
 	var ts grouped[store.Tag]
-	err = p.rows(rq, "tags", `"key", value`, func(i int, row *lite.Stmt) {
+	err = p.rows(rq, "tags", `"key", value`, ts.reserve, func(i int, row *lite.Stmt) {
 		ts.add(i, store.Tag{Key: keys.text(row, 1), Value: row.Text(2)})
 	})
 	if err != nil {
