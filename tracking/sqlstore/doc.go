@@ -46,52 +46,64 @@
 // # Speed
 //
 // The pure-Go SQLite runs statements a few times slower than the C library,
-// so the hot paths avoid what it makes expensive: statements are prepared
-// once per connection and cached, metric points go in as multi-row INSERTs
-// (statement journals stay in memory), and long reads (a metric's history,
-// pages of runs) talk to the driver directly, sort small keys in Go rather
-// than whole rows in SQLite, and pass id lists as one JSON array.
+// so the hot paths avoid what it makes expensive. Writes go through
+// database/sql with statements prepared once per connection, and metric
+// points go in as multi-row INSERTs (statement journals stay in memory).
+// Long reads (a metric's history, pages of runs) run instead on connections
+// of the internal package lite, opened without SQLite's per-call mutex and
+// read column by column into Go values: the driver's locking, boxing and
+// allocating for every value cost as much as a third of such a read. Runs
+// are sorted by small keys in Go rather than as whole rows in SQLite, and a
+// read connection keeps the sorted order for the next page while PRAGMA
+// data_version shows that nothing was committed since. A page's latest
+// metrics, params and tags come from one query per table: through the
+// run_uuid indexes, with the page's run ids as one JSON array, or, when the
+// page holds most of the database's runs, by reading the table whole.
+// store.AllRuns, which grove's own listings use, asks for pages of 10,000.
 //
-// Benchmarks (go test -bench . -benchtime=2s -count=3 -benchmem), measured
-// on the 2-core machine grove is developed on while it was shared with other
-// work (load average 3 to 5), so wall times are inflated; the CPU time per
-// operation, reported beside them, is closer to what an idle core gives,
-// though contention inflates it too (the quietest runs are 20-30% lower).
-// Targets from the issue in brackets.
+// Benchmarks (go test -run '^$' -bench . -benchtime=2s -benchmem, five
+// runs) on the 2-core machine grove is developed on. Its speed drifts by a
+// third from one process to the next, so the range of the five runs is
+// given, as wall time and as the process's CPU time per operation (which
+// includes the collector's work on the other core). Targets from the issue
+// in brackets.
 //
-//	                                      wall/op         CPU/op
-//	BenchmarkLogMetric (median)           0.12-0.15 ms    0.14-0.18 ms   [< 0.2 ms median]
-//	BenchmarkLogBatch10000                143-162 ms      118-134 ms     [< 100 ms]
-//	BenchmarkMetricHistory100000          108-136 ms      109-138 ms     [< 100 ms]
-//	BenchmarkSearchRuns10000 (10 pages)   0.31-0.40 s     325-416 ms     [< 200 ms]
+//	                                          wall/op         CPU/op
+//	BenchmarkLogMetric (median)               0.12 ms         0.15-0.17 ms   [< 0.2 ms median]
+//	BenchmarkLogBatch10000                    151-163 ms      127-137 ms     [< 100 ms]
+//	BenchmarkMetricHistory100000              78-96 ms        79-97 ms       [< 100 ms]
+//	BenchmarkSearchRuns10000/page=10000       90-113 ms       97-119 ms      [< 200 ms]
+//	BenchmarkSearchRuns10000/page=1000        183-259 ms      190-267 ms     [< 200 ms]
 //
-// One metric per transaction meets its target. A 10,000-point batch is at
-// the target on a quiet core (77-88 ms CPU in the quietest runs): each point
-// is four b-tree inserts (the metrics table, its primary key and its two
-// run_uuid indexes) plus the foreign-key lookup of its run, and SQLite's own
-// work is three quarters of the time; the rest is binding 6 values a point.
-// A 100,000-point history is about at its target likewise (84-92 ms in
-// the quietest runs) and close to its floor: SQLite's own work, the same
-// query aggregating instead of returning rows, is about 27 ms; returning
-// each row through the driver (a step call, six locked column calls and
-// three boxed values per point) doubles that to about 60 ms; counting the
-// points first so the result is allocated once costs 12 ms, and the 8.8 MB
-// result and its garbage the rest. Growing the result instead of counting
-// was measured and is slower, as the extra garbage costs more than the
-// count. MLflow's primary key (key, timestamp, step, ...) would be a
-// covering index, but it is led by the key alone, so reading through it
-// would walk that metric's points in every run.
+// One metric per transaction meets its target, and so do a 100,000-point
+// history and a listing of 10,000 runs as grove lists them.
 //
-// Listing 10,000 runs with their params, tags and latest metrics (100,000
-// rows) is above its target, and MLflow's schema sets the floor: runs has
-// no index on experiment_id or start_time, so every page scans the table,
-// and each param, tag and metric row is an index seek on run_uuid plus a
-// fetch of its table row. SQLite's part alone, the same queries counting
-// instead of returning rows, is about 85 ms; handing the values to Go
-// through the driver (a call and one or two allocations per value) adds
-// about as much again, and collecting that garbage another 20%: about
-// 210-260 ms of CPU on a quiet core. Aggregating each run's rows into one
-// string in SQL (group_concat, json_group_array) was measured and is slower,
-// as string building in the pure-Go SQLite costs more than the rows it
-// saves; so is letting SQLite sort the page with ORDER BY ... LIMIT.
+// A 10,000-point batch misses its target, and SQLite's own work is nearly
+// all of it: each point is a uniqueness probe of MLflow's primary key, the
+// foreign-key lookup of its run (for which SQLite opens and closes a cursor
+// every row), three index inserts and a table insert; each commit then
+// writes its pages to the WAL, two system calls a page, and the commit that
+// takes the WAL past 16 MB checkpoints it, with an fsync, before returning.
+// Batches that do not checkpoint take 70-130 ms. The same inserts through a
+// lite connection were measured no faster: binding the values is not the
+// cost. Foreign keys stay on and the schema stays MLflow's, so this is
+// about the floor of this SQLite build.
+//
+// The history's floor is likewise SQLite's: its own work is three quarters
+// of the time, reading each point through the (run_uuid, key, step) index
+// and its table row, and counting the points first so that the result is
+// allocated once (a fifth of SQLite's part). Gathering the points in pooled
+// chunks instead of counting them was measured and was no faster. MLflow's primary key (key, timestamp, step, ...) would
+// be a covering index, but it is led by the key alone, so reading through
+// it would walk that metric's points in every run.
+//
+// Listing in pages of 1000, MlflowClient's default, is above the target:
+// each page finds its runs' rows with a seek per run in each of three
+// run_uuid indexes, about 4.5 µs a seek in the pure-Go SQLite, and MLflow's
+// schema has no index that would give a page's rows in one range (runs has
+// none on experiment_id either, which is why the sorted order is kept
+// between pages). Aggregating each run's rows into one string in SQL
+// (group_concat, json_group_array) was measured and is slower, as string
+// building in the pure-Go SQLite costs more than the rows it saves; so is
+// letting SQLite sort the page with ORDER BY ... LIMIT.
 package sqlstore
