@@ -181,9 +181,7 @@ func fetchHistories(ctx context.Context, st store.Store, d *Data) error {
 // timestamp, then value, so the last point is the run's latest value.
 func sortPoints(pts []store.Metric) []store.Metric {
 	pts = slices.Clone(pts)
-	slices.SortStableFunc(pts, func(a, b store.Metric) int {
-		return cmp.Or(cmp.Compare(a.Step, b.Step), cmp.Compare(a.Timestamp, b.Timestamp), cmp.Compare(a.Value, b.Value))
-	})
+	slices.SortStableFunc(pts, store.ComparePoints)
 	return pts
 }
 

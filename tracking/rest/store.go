@@ -261,8 +261,8 @@ func count(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-// GetMetricHistory returns every point of a run's metric, in step order
-// (then timestamp), following the server's pages.
+// GetMetricHistory returns every point of a run's metric in
+// store.ComparePoints order, following the server's pages.
 func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]store.Metric, error) {
 	var all []store.Metric
 	token := ""
@@ -293,23 +293,8 @@ func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]stor
 		seen[out.NextPageToken] = true
 		token = out.NextPageToken
 	}
-	slices.SortStableFunc(all, func(a, b store.Metric) int {
-		if a.Step != b.Step {
-			return cmpInt(a.Step, b.Step)
-		}
-		return cmpInt(a.Timestamp, b.Timestamp)
-	})
+	slices.SortStableFunc(all, store.ComparePoints)
 	return all, nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // LogInputs links datasets and models to a run. MLflow links a dataset to

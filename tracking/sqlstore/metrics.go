@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -380,19 +379,9 @@ func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]stor
 	if err != nil {
 		return nil, wrap(err, "metric history %q of run %s", key, runID)
 	}
-	// Step, then timestamp, then value order; points usually arrive in
-	// that order already.
-	byStep := func(a, b store.Metric) int {
-		if c := cmp.Compare(a.Step, b.Step); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Timestamp, b.Timestamp); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Value, b.Value)
-	}
-	if !slices.IsSortedFunc(out, byStep) {
-		slices.SortStableFunc(out, byStep)
+	// Points usually arrive in that order already.
+	if !slices.IsSortedFunc(out, store.ComparePoints) {
+		slices.SortStableFunc(out, store.ComparePoints)
 	}
 	return out, nil
 }

@@ -87,3 +87,12 @@ func TestSplitBatchLimitsAndOrder(t *testing.T) {
 		})
 	}
 }
+
+func TestComparePoints(t *testing.T) {
+	pts := []Metric{{Step: 2, Timestamp: 1, Value: 0}, {Step: 1, Timestamp: 9, Value: 5}, {Step: 1, Timestamp: 9, Value: -1}, {Step: 1, Timestamp: 3, Value: 7}}
+	slices.SortFunc(pts, ComparePoints)
+	want := []Metric{{Step: 1, Timestamp: 3, Value: 7}, {Step: 1, Timestamp: 9, Value: -1}, {Step: 1, Timestamp: 9, Value: 5}, {Step: 2, Timestamp: 1, Value: 0}}
+	if !slices.Equal(pts, want) {
+		t.Errorf("sorted %v, want %v", pts, want)
+	}
+}

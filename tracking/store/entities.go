@@ -1,5 +1,7 @@
 package store
 
+import "cmp"
+
 // Lifecycle stages of experiments and runs.
 const (
 	LifecycleActive  = "active"
@@ -67,6 +69,13 @@ type Metric struct {
 	ModelID       string
 	DatasetName   string
 	DatasetDigest string
+}
+
+// ComparePoints orders the points of a metric's history as MLflow does: by
+// step, then timestamp, then value. The last point in that order is the
+// run's latest value of the metric.
+func ComparePoints(a, b Metric) int {
+	return cmp.Or(cmp.Compare(a.Step, b.Step), cmp.Compare(a.Timestamp, b.Timestamp), cmp.Compare(a.Value, b.Value))
 }
 
 // Param is a hyper-parameter; once logged, a run's param never changes value.

@@ -32,7 +32,8 @@ type Store interface {
 	// MLflow's limits (MaxBatchMetrics, MaxBatchParams, MaxBatchTags,
 	// MaxBatchItems); callers split larger batches.
 	LogBatch(ctx context.Context, runID string, metrics []Metric, params []Param, tags []Tag) error
-	// GetMetricHistory returns every point of a run's metric, in step order.
+	// GetMetricHistory returns every point of a run's metric, in ComparePoints
+	// order.
 	GetMetricHistory(ctx context.Context, runID, key string) ([]Metric, error)
 	// LogInputs links datasets and models a run used.
 	LogInputs(ctx context.Context, runID string, datasets []DatasetInput, models []ModelIO) error

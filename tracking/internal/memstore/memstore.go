@@ -153,11 +153,6 @@ func (s *Store) CreateRun(_ context.Context, req store.CreateRunRequest) (*store
 	return s.copyRun(r), nil
 }
 
-// byStep orders metric points as MLflow does: step, then timestamp, then value.
-func byStep(a, b store.Metric) int {
-	return cmp.Or(cmp.Compare(a.Step, b.Step), cmp.Compare(a.Timestamp, b.Timestamp), cmp.Compare(a.Value, b.Value))
-}
-
 // copyRun returns a copy the caller may change, with each metric's latest
 // point derived from the history, keys sorted.
 func (s *Store) copyRun(r *store.Run) *store.Run {
@@ -175,7 +170,7 @@ func (s *Store) copyRun(r *store.Run) *store.Run {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		c.Data.Metrics = append(c.Data.Metrics, slices.MaxFunc(h[k], byStep))
+		c.Data.Metrics = append(c.Data.Metrics, slices.MaxFunc(h[k], store.ComparePoints))
 	}
 	return &c
 }
@@ -313,7 +308,7 @@ func (s *Store) GetMetricHistory(_ context.Context, id, key string) ([]store.Met
 		return nil, store.Errorf(store.CodeNotFound, "memstore: no run with id %s", id)
 	}
 	pts := slices.Clone(h[key])
-	slices.SortStableFunc(pts, byStep)
+	slices.SortStableFunc(pts, store.ComparePoints)
 	return pts, nil
 }
 
