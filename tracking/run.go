@@ -3,11 +3,11 @@ package tracking
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 
 	"github.com/grove-ml/grove/tracking/artifact"
 	"github.com/grove-ml/grove/tracking/store"
@@ -195,21 +195,20 @@ func (r *Run) ListArtifacts(ctx context.Context, dir string) ([]store.FileInfo, 
 }
 
 // ValidateArtifactPath checks a '/'-separated artifact path relative to an
-// artifact root: not empty, not absolute, no "." or ".." parts, no
-// backslashes or NUL bytes. Stores check again where the path lands.
+// artifact root, by artifact.CleanPath's rules (not absolute, no drive
+// letter, no empty, "." or ".." parts, no backslash or NUL byte), and that it
+// is not empty: it names where a file goes. Stores check again where the
+// path lands.
 func ValidateArtifactPath(p string) error {
-	switch {
-	case p == "":
+	if p == "" {
 		return invalid("artifact path is empty")
-	case strings.ContainsAny(p, "\\\x00"):
-		return invalid("artifact path %q holds a backslash or NUL byte; use '/' between folders", p)
-	case strings.HasPrefix(p, "/") || filepath.IsAbs(p):
-		return invalid("artifact path %q is absolute; it must be relative to the artifact root", p)
 	}
-	for _, part := range strings.Split(p, "/") {
-		if part == "" || part == "." || part == ".." {
-			return invalid("artifact path %q has an empty, '.' or '..' part", p)
+	if _, err := artifact.CleanPath(p); err != nil {
+		var pe *artifact.PathError
+		if errors.As(err, &pe) {
+			return invalid("artifact path %q %s; it must be relative to the artifact root, with '/' between folders", p, pe.Reason)
 		}
+		return invalid("%v", err)
 	}
 	return nil
 }
