@@ -43,6 +43,13 @@
 // lock (busy timeout 20 s, then a few retries) instead of failing when two
 // processes of a sweep log at the same moment. Foreign keys are on.
 //
+// WAL coordinates processes through a memory-mapped index file beside the
+// database (mlflow.db-shm), which works only when every process runs on the
+// machine that holds the file: keep mlflow.db on a local disk, not on a
+// network file system (NFS, SMB), where SQLite's locks are unreliable. Runs
+// logged from several machines belong on an MLflow tracking server
+// (tracking/rest).
+//
 // # Speed
 //
 // The pure-Go SQLite runs statements a few times slower than the C library,
