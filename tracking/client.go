@@ -210,8 +210,10 @@ func (c *Client) MetricHistory(ctx context.Context, runID, key string) ([]store.
 
 // LogBatch records metrics, params and tags on a run. Everything is checked
 // first, so an invalid item logs nothing; then the items are sent in as
-// many requests as MLflow's batch limits need. A metric's zero timestamp is
-// replaced by the current time.
+// many requests as MLflow's batch limits need, or, to a store.WholeBatcher
+// (the SQLite store), in one transaction per 100,000 points, so that a
+// failure records none of them. A metric's zero timestamp is replaced by
+// the current time.
 func (c *Client) LogBatch(ctx context.Context, runID string, metrics []store.Metric, params []store.Param, tags []store.Tag) error {
 	if runID == "" {
 		return invalid("log batch: no run id")
@@ -228,6 +230,16 @@ func (c *Client) LogBatch(ctx context.Context, runID string, metrics []store.Met
 	if err != nil {
 		return err
 	}
+	if wb, ok := c.store.(store.WholeBatcher); ok {
+		for first := true; first || len(ms) > 0; first = false {
+			n := min(len(ms), maxWholeBatch)
+			if err := wb.LogWholeBatch(ctx, runID, ms[:n], params, tags); err != nil {
+				return fmt.Errorf("tracking: log to run %s: %w", runID, err)
+			}
+			ms, params, tags = ms[n:], nil, nil
+		}
+		return nil
+	}
 	for _, b := range store.SplitBatch(ms, params, tags) {
 		if err := c.store.LogBatch(ctx, runID, b.Metrics, b.Params, b.Tags); err != nil {
 			return fmt.Errorf("tracking: log to run %s: %w", runID, err)
@@ -235,6 +247,12 @@ func (c *Client) LogBatch(ctx context.Context, runID string, metrics []store.Met
 	}
 	return nil
 }
+
+// maxWholeBatch is the most metric points sent to a store.WholeBatcher in
+// one call. A transaction holds the database's write lock while it runs,
+// about a second per 100,000 points, and the other processes of a sweep
+// wait for it at most the SQLite store's busy timeout (20 s).
+const maxWholeBatch = 100_000
 
 // LogMetrics adds metrics to any existing run, finished or not, at step 0
 // with the current time: MLflow's way of recording numbers computed later,

@@ -35,6 +35,15 @@ func sanitize(v float64) (float64, bool) {
 // naming the key, the old and the new value. A metric point logged twice is
 // kept once. Metrics with a ModelID are recorded for that logged model too.
 func (s *Store) LogBatch(ctx context.Context, runID string, metrics []store.Metric, params []store.Param, tags []store.Tag) error {
+	if err := checkBatchSize(metrics, params, tags); err != nil {
+		return err
+	}
+	return s.LogWholeBatch(ctx, runID, metrics, params, tags)
+}
+
+// LogWholeBatch is LogBatch for a batch of any size, in one transaction: it
+// implements store.WholeBatcher.
+func (s *Store) LogWholeBatch(ctx context.Context, runID string, metrics []store.Metric, params []store.Param, tags []store.Tag) error {
 	if err := checkBatch(metrics, params, tags); err != nil {
 		return err
 	}
@@ -57,8 +66,10 @@ func (s *Store) LogBatch(ctx context.Context, runID string, metrics []store.Metr
 	return wrap(err, "log batch to run %s", runID)
 }
 
-// checkBatch applies MLflow's limits on one batch and its values.
-func checkBatch(metrics []store.Metric, params []store.Param, tags []store.Tag) error {
+var _ store.WholeBatcher = (*Store)(nil)
+
+// checkBatchSize applies MLflow's limits on how much one batch holds.
+func checkBatchSize(metrics []store.Metric, params []store.Param, tags []store.Tag) error {
 	switch {
 	case len(metrics) > store.MaxBatchMetrics:
 		return store.Errorf(store.CodeInvalidParameter, "a batch may hold %d metrics, got %d", store.MaxBatchMetrics, len(metrics))
@@ -69,6 +80,11 @@ func checkBatch(metrics []store.Metric, params []store.Param, tags []store.Tag) 
 	case len(metrics)+len(params)+len(tags) > store.MaxBatchItems:
 		return store.Errorf(store.CodeInvalidParameter, "a batch may hold %d items, got %d", store.MaxBatchItems, len(metrics)+len(params)+len(tags))
 	}
+	return nil
+}
+
+// checkBatch checks the keys and values of a batch.
+func checkBatch(metrics []store.Metric, params []store.Param, tags []store.Tag) error {
 	for _, m := range metrics {
 		if err := checkKey("metric", m.Key); err != nil {
 			return err

@@ -313,6 +313,16 @@ func TestMetrics(t *testing.T) {
 	if h, _ := s.GetMetricHistory(ctx, id, "m"); len(h) != store.MaxBatchMetrics {
 		t.Errorf("history of a full batch has %d points", len(h))
 	}
+	// A whole batch has no limit on its size, only on its keys and values.
+	if err := s.LogWholeBatch(ctx, id, many, nil, nil); err != nil {
+		t.Errorf("a whole batch over MLflow's limit: %v", err)
+	}
+	if h, _ := s.GetMetricHistory(ctx, id, "m"); len(h) != store.MaxBatchMetrics+1 {
+		t.Errorf("after the whole batch, history has %d points", len(h))
+	}
+	if err := s.LogWholeBatch(ctx, id, []store.Metric{{Key: strings.Repeat("k", 251)}}, nil, nil); !errors.Is(err, store.ErrInvalidParameter) {
+		t.Errorf("long key in a whole batch: %v", err)
+	}
 	if err := s.LogBatch(ctx, id, []store.Metric{{Key: strings.Repeat("k", 251)}}, nil, nil); !errors.Is(err, store.ErrInvalidParameter) {
 		t.Errorf("long key: %v", err)
 	}

@@ -53,6 +53,18 @@ type Store interface {
 	Close() error
 }
 
+// WholeBatcher is implemented by stores that record a batch of any size in
+// one transaction, all of it or none (the SQLite store). MLflow's limits on
+// a batch belong to its REST protocol; through this interface a caller sends
+// thousands of points at once, faster than in requests of MaxBatchMetrics,
+// and a failure leaves none of them recorded.
+type WholeBatcher interface {
+	// LogWholeBatch is LogBatch without the limits on how many metrics,
+	// params and tags one call holds; keys and values are checked as
+	// LogBatch checks them.
+	LogWholeBatch(ctx context.Context, runID string, metrics []Metric, params []Param, tags []Tag) error
+}
+
 // CreateRunRequest says how to start a run.
 type CreateRunRequest struct {
 	ExperimentID string
