@@ -41,7 +41,10 @@
 // The database is in WAL mode, so readers never block the writer. Every write
 // is one transaction begun with BEGIN IMMEDIATE, so writers queue on SQLite's
 // lock (busy timeout 20 s, then a few retries) instead of failing when two
-// processes of a sweep log at the same moment. Foreign keys are on.
+// processes of a sweep log at the same moment. Foreign keys are on. Commits
+// do not copy the WAL back into the database file: a goroutine of the Store
+// does, in the background, each time the WAL passes 16 MB (checkpoint.go),
+// so that no call to LogBatch waits for those writes and their fsyncs.
 //
 // WAL coordinates processes through a memory-mapped index file beside the
 // database (mlflow.db-shm), which works only when every process runs on the

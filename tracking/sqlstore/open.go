@@ -52,7 +52,8 @@ type Store struct {
 	smu   sync.Mutex // guards stmts
 	stmts map[string]*sql.Stmt
 
-	readers readers // lite connections for long reads
+	readers readers       // lite connections for long reads
+	ckpt    *checkpointer // copies the WAL into the database file
 }
 
 var _ store.Store = (*Store)(nil)
@@ -103,6 +104,10 @@ func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if s.ckpt, err = startCheckpointer(abs); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlstore: open %s: %w", abs, err)
+	}
 	return s, nil
 }
 
@@ -123,11 +128,10 @@ func dsn(path string, readOnly bool) string {
 		// WAL lets readers (mlflow ui) and one writer work at once, and
 		// synchronous=NORMAL is WAL's durable-against-crash setting. A 32 MB
 		// page cache keeps a long history in memory between reads; statement
-		// journals (for multi-row inserts) stay in memory; checkpoints every
-		// 16 MB of WAL write hot index pages back less often than the
-		// default 4 MB.
+		// journals (for multi-row inserts) stay in memory. Commits never
+		// checkpoint: the Store's checkpointer does (checkpoint.go).
 		q += "&_txlock=immediate&_journal_mode=WAL&_synchronous=NORMAL" +
-			"&_pragma=cache_size(-32768)&_pragma=temp_store(2)&_pragma=wal_autocheckpoint(4000)"
+			"&_pragma=cache_size(-32768)&_pragma=temp_store(2)&_pragma=wal_autocheckpoint(0)"
 	}
 	return u.String() + "?" + q
 }
@@ -315,7 +319,7 @@ func (s *Store) Close() error {
 	}
 	s.stmts = nil
 	s.smu.Unlock()
-	return errors.Join(s.readers.close(), s.db.Close())
+	return errors.Join(s.readers.close(), s.ckpt.close(), s.db.Close())
 }
 
 // Path returns the absolute path of the database file.

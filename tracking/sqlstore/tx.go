@@ -33,6 +33,11 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *txn) error) error {
 	// handler, which polls with sleeps of up to 100 ms.
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if s.ckpt.overgrown() {
+		// No writer of this process runs now; once the whole log is in
+		// the database file, the transaction below starts it again.
+		s.ckpt.restart(ctx)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -41,7 +46,11 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *txn) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.ckpt.committed()
+	return nil
 }
 
 // read runs fn in a read transaction, so that it sees one snapshot.

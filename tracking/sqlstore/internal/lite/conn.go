@@ -212,3 +212,54 @@ func (c *Conn) err(rc int32) error {
 func ptr(p uintptr) unsafe.Pointer {
 	return *(*unsafe.Pointer)(unsafe.Pointer(&p))
 }
+
+// CheckpointMode says how much a WAL checkpoint may wait and do.
+type CheckpointMode int32
+
+const (
+	// CheckpointNoop copies nothing and only reports the WAL's state.
+	CheckpointNoop CheckpointMode = sqlite3.SQLITE_CHECKPOINT_NOOP
+	// CheckpointPassive copies what it can without waiting for readers or
+	// writers.
+	CheckpointPassive CheckpointMode = sqlite3.SQLITE_CHECKPOINT_PASSIVE
+	// CheckpointRestart waits (up to the busy timeout) for the writer and
+	// the readers, copies the whole WAL, and makes the next writer start
+	// the WAL from its beginning.
+	CheckpointRestart CheckpointMode = sqlite3.SQLITE_CHECKPOINT_RESTART
+)
+
+// Checkpoint copies pages from the database's write-ahead log into the
+// database file as mode allows, and returns how many frames the log holds
+// and how many of them are in the database file now. A checkpoint that could
+// not run because another connection was checkpointing reports
+// Busy() on its error.
+func (c *Conn) Checkpoint(mode CheckpointMode) (frames, copied int, err error) {
+	out := libc.Xmalloc(c.tls, 8)
+	if out == 0 {
+		return 0, 0, errNoMem
+	}
+	defer libc.Xfree(c.tls, out)
+	counts := (*[2]int32)(ptr(out))
+	for attempt := 0; ; attempt++ {
+		rc := sqlite3.Xsqlite3_wal_checkpoint_v2(c.tls, c.db, 0, int32(mode), out, out+4)
+		if rc != sqlite3.SQLITE_OK {
+			return 0, 0, c.err(rc)
+		}
+		if counts[0] >= 0 || attempt > 0 {
+			break
+		}
+		// A connection that has read nothing yet does not know that the
+		// database is in WAL mode, and reports -1: read its header once.
+		if err := c.Exec("PRAGMA schema_version"); err != nil {
+			return 0, 0, err
+		}
+	}
+	if counts[0] < 0 {
+		return 0, 0, &Error{Code: sqlite3.SQLITE_MISUSE, Msg: "the database is not in WAL mode"}
+	}
+	return int(counts[0]), int(counts[1]), nil
+}
+
+// Busy reports whether the error is SQLite's SQLITE_BUSY: another
+// connection held a lock for longer than the busy timeout.
+func (e *Error) Busy() bool { return e.Code&0xff == sqlite3.SQLITE_BUSY }

@@ -279,3 +279,39 @@ func TestPrepareBoundsTheCache(t *testing.T) {
 	}
 	running.Reset()
 }
+
+func TestCheckpoint(t *testing.T) {
+	path := newDB(t, `CREATE TABLE t (s TEXT)`)
+	db, err := sql.Open("sqlite", path+"?_pragma=wal_autocheckpoint(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for range 50 {
+		if _, err := db.Exec(`INSERT INTO t VALUES (?)`, strings.Repeat("x", 3000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := open(t, path)
+	frames, copied, err := c.Checkpoint(CheckpointNoop)
+	if err != nil || frames < 50 || copied != 0 {
+		t.Fatalf("noop: %d frames, %d copied, %v; want 50 or more, none copied", frames, copied, err)
+	}
+	if f, cp, err := c.Checkpoint(CheckpointPassive); err != nil || f != frames || cp != frames {
+		t.Fatalf("passive: %d frames, %d copied, %v; want %d and %d", f, cp, err, frames, frames)
+	}
+	if _, _, err := c.Checkpoint(CheckpointRestart); err != nil {
+		t.Fatal(err)
+	}
+	// The next write starts the log from its beginning.
+	if _, err := db.Exec(`INSERT INTO t VALUES ('y')`); err != nil {
+		t.Fatal(err)
+	}
+	if f, _, err := c.Checkpoint(CheckpointNoop); err != nil || f >= frames {
+		t.Errorf("after a restart and one insert: %d frames, %v", f, err)
+	}
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil || n != 51 {
+		t.Errorf("%d rows, %v", n, err)
+	}
+}
