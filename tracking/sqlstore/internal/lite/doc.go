@@ -14,6 +14,8 @@
 //
 // The binding covers what those reads need and nothing more: open, execute,
 // prepare (statements are cached per connection), bind, step, read columns,
-// and interrupt from another goroutine when a context ends. Text handed to
-// SQLite is copied into SQLite's own memory, never shared with Go's heap.
+// and interrupt from another goroutine when a context ends; and Checkpoint,
+// which the driver does not offer, for sqlstore's background checkpoints of
+// the write-ahead log. Text handed to SQLite is copied into SQLite's own
+// memory, never shared with Go's heap.
 package lite
