@@ -1,9 +1,8 @@
 package sqlstore
 
 import (
-	"context"
+	"errors"
 	"sync"
-	"sync/atomic"
 
 	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 )
@@ -26,18 +25,20 @@ var walCheckpointFrames = 4000
 // writers never wait for it. A passive checkpoint lets the log start again
 // from its beginning only if it ends before the next transaction begins; a
 // process that writes without pause could outrun it and let the log grow
-// without bound. So when the log has grown to four times the threshold, the
-// next write of this process checkpoints first, waiting for the readers of
-// old pages, as SQLite's own checkpoints in the committing connection do
-// (Store.writeOnce).
+// without bound. So a writer looks at the log before its transaction, on a
+// connection of its own, and when the log has grown to four times the
+// threshold it checkpoints passively itself, as SQLite's own checkpoints in
+// the committing connection do (Store.writeOnce): no writer of the process
+// runs meanwhile, so once that checkpoint has copied the whole log, the
+// transaction that follows starts it again.
 type checkpointer struct {
-	conn   *lite.Conn
-	frames atomic.Int64       // the log's length in frames when last looked at
-	kick   chan struct{}      // a commit happened
-	full   chan chan struct{} // a writer waits for a whole checkpoint
-	stop   chan struct{}
-	done   chan struct{}
-	once   sync.Once
+	conn  *lite.Conn    // the goroutine's
+	probe *lite.Conn    // the writers', one at a time (Store.wmu)
+	mu    sync.Mutex    // one checkpoint of this process at a time
+	kick  chan struct{} // a commit happened
+	stop  chan struct{}
+	done  chan struct{}
+	once  sync.Once
 }
 
 func startCheckpointer(path string) (*checkpointer, error) {
@@ -48,7 +49,12 @@ func startCheckpointer(path string) (*checkpointer, error) {
 	if err != nil {
 		return nil, err
 	}
-	cp := &checkpointer{conn: conn, kick: make(chan struct{}, 1), full: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+	probe, err := lite.Open(path, busyTimeout, "synchronous = NORMAL")
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	cp := &checkpointer{conn: conn, probe: probe, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go cp.run()
 	return cp, nil
 }
@@ -71,51 +77,33 @@ func (cp *checkpointer) run() {
 		select {
 		case <-cp.stop:
 			return
-		case reply := <-cp.full:
-			// Waits for the readers of old pages (up to the busy
-			// timeout); one that outlasts it leaves the log as it was.
-			if _, _, err := cp.conn.Checkpoint(lite.CheckpointRestart); err == nil {
-				cp.frames.Store(0)
-			}
-			close(reply)
-			continue
 		case <-cp.kick:
 		}
+		cp.mu.Lock()
 		frames, copied, err := cp.conn.Checkpoint(lite.CheckpointNoop)
-		if err != nil {
-			continue
+		if err == nil && frames-copied >= walCheckpointFrames {
+			// A failed checkpoint loses nothing: the log keeps every
+			// page, and the next commit tries again.
+			cp.conn.Checkpoint(lite.CheckpointPassive)
 		}
-		cp.frames.Store(int64(frames))
-		if frames-copied < walCheckpointFrames {
-			continue
-		}
-		// A failed checkpoint loses nothing: the log keeps every page,
-		// and the next commit tries again.
-		cp.conn.Checkpoint(lite.CheckpointPassive)
+		cp.mu.Unlock()
 	}
 }
 
-// overgrown reports whether the log has grown to four times the threshold,
-// which the background checkpoints did not prevent.
-func (cp *checkpointer) overgrown() bool {
-	return cp != nil && cp.frames.Load() >= 4*int64(walCheckpointFrames)
-}
-
-// restart copies the whole log into the database file, so that the next
-// transaction starts it again, and returns when that is done or ctx ends.
-func (cp *checkpointer) restart(ctx context.Context) {
-	reply := make(chan struct{})
-	select {
-	case cp.full <- reply:
-	case <-ctx.Done():
-		return
-	case <-cp.done:
+// beforeWrite checkpoints the log passively when it has grown to four
+// times the threshold, after the goroutine's checkpoint if one is under
+// way (SQLite would refuse a second at once). Writers call it one at a
+// time, before their transaction.
+func (cp *checkpointer) beforeWrite() {
+	if cp == nil {
 		return
 	}
-	select {
-	case <-reply:
-	case <-ctx.Done():
+	if frames, _, err := cp.probe.Checkpoint(lite.CheckpointNoop); err != nil || frames < 4*walCheckpointFrames {
+		return
 	}
+	cp.mu.Lock()
+	defer cp.mu.Unlock()
+	cp.probe.Checkpoint(lite.CheckpointPassive)
 }
 
 // close stops the checkpointer; the database's last connection to close
@@ -128,7 +116,7 @@ func (cp *checkpointer) close() error {
 	cp.once.Do(func() {
 		close(cp.stop)
 		<-cp.done
-		err = cp.conn.Close()
+		err = errors.Join(cp.conn.Close(), cp.probe.Close())
 	})
 	return err
 }

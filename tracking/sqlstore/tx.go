@@ -33,11 +33,7 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *txn) error) error {
 	// handler, which polls with sleeps of up to 100 ms.
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if s.ckpt.overgrown() {
-		// No writer of this process runs now; once the whole log is in
-		// the database file, the transaction below starts it again.
-		s.ckpt.restart(ctx)
-	}
+	s.ckpt.beforeWrite()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
