@@ -50,6 +50,9 @@ func (s *Store) LogWholeBatch(ctx context.Context, runID string, metrics []store
 	if len(metrics)+len(params)+len(tags) == 0 {
 		return nil
 	}
+	if onlyPoints(metrics, params, tags) {
+		return wrap(s.writePoints(ctx, runID, metrics), "log batch to run %s", runID)
+	}
 	err := s.write(ctx, func(tx *txn) error {
 		expID, err := activeRun(ctx, tx, runID)
 		if err != nil {
@@ -223,6 +226,25 @@ var insertMetrics = func() map[int]string {
 // at the largest (step, timestamp, value) of each key, comparing stored
 // values (NaN as 0) as MLflow does.
 func logMetrics(ctx context.Context, tx *txn, runID string, expID int64, metrics []store.Metric) error {
+	err := logPoints(func(q string, args []any) error {
+		_, err := tx.ExecContext(ctx, q, args...)
+		return err
+	}, runID, metrics)
+	if err != nil {
+		return err
+	}
+	return logModelMetrics(ctx, tx, runID, expID, metrics)
+}
+
+// upsertLatestSQL sets a key's latest point unless the one stored sorts after
+// it.
+const upsertLatestSQL = `INSERT INTO latest_metrics ("key", value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, ?, ?, ?)
+	ON CONFLICT ("key", run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+	WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, coalesce(latest_metrics.timestamp, 0), latest_metrics.value)`
+
+// logPoints writes metric points and their keys' latest points with exec,
+// which runs one statement of the transaction.
+func logPoints(exec func(q string, args []any) error, runID string, metrics []store.Metric) error {
 	if len(metrics) == 0 {
 		return nil
 	}
@@ -255,25 +277,18 @@ func logMetrics(ctx context.Context, tx *txn, runID string, expID int64, metrics
 				latest[m.Key] = p
 			}
 		}
-		if _, err := tx.ExecContext(ctx, insertMetrics[n], args...); err != nil {
+		if err := exec(insertMetrics[n], args); err != nil {
 			return err
 		}
 		rest = rest[n:]
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO latest_metrics ("key", value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT ("key", run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
-		WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, coalesce(latest_metrics.timestamp, 0), latest_metrics.value)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
 	for _, k := range keys {
 		p := latest[k]
-		if _, err := stmt.ExecContext(ctx, k, p.value, p.ts, p.step, p.isNaN, runID); err != nil {
+		if err := exec(upsertLatestSQL, []any{k, p.value, p.ts, p.step, p.isNaN, runID}); err != nil {
 			return err
 		}
 	}
-	return logModelMetrics(ctx, tx, runID, expID, metrics)
+	return nil
 }
 
 // groupByKey returns a copy of metrics in key order, each key's points in

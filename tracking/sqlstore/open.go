@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 	"github.com/grove-ml/grove/tracking/store"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -52,8 +53,9 @@ type Store struct {
 	smu   sync.Mutex // guards stmts
 	stmts map[string]*sql.Stmt
 
-	readers readers       // lite connections for long reads
-	ckpt    *checkpointer // copies the WAL into the database file
+	readers     readers       // lite connections for long reads
+	ckpt        *checkpointer // copies the WAL into the database file
+	pointWriter *lite.Conn    // writes batches of metric points alone; under wmu
 }
 
 var _ store.Store = (*Store)(nil)
@@ -319,7 +321,14 @@ func (s *Store) Close() error {
 	}
 	s.stmts = nil
 	s.smu.Unlock()
-	return errors.Join(s.readers.close(), s.ckpt.close(), s.db.Close())
+	s.wmu.Lock()
+	var werr error
+	if s.pointWriter != nil {
+		werr = s.pointWriter.Close()
+		s.pointWriter = nil
+	}
+	s.wmu.Unlock()
+	return errors.Join(s.readers.close(), werr, s.ckpt.close(), s.db.Close())
 }
 
 // Path returns the absolute path of the database file.

@@ -34,7 +34,7 @@ func newPage(rq reader, runs []*store.Run) (*page, error) {
 	return p, nil
 }
 
-// minScanPage is the fewest runs for which pageRows considers a scan.
+// minScanPage is the fewest runs for which page.rows considers a scan.
 const minScanPage = 64
 
 // seekCost is what finding a run's rows through a run_uuid index costs, in

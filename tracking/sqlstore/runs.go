@@ -150,10 +150,15 @@ func activeRun(ctx context.Context, tx *txn, runID string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if life.String != store.LifecycleActive {
-		return 0, store.Errorf(store.CodeInvalidParameter, "run %s must be active, it is %s", runID, life.String)
+	return exp.Int64, checkActive(runID, life.String)
+}
+
+// checkActive refuses to log to a run that is not active.
+func checkActive(runID, lifecycle string) error {
+	if lifecycle != store.LifecycleActive {
+		return store.Errorf(store.CodeInvalidParameter, "run %s must be active, it is %s", runID, lifecycle)
 	}
-	return exp.Int64, nil
+	return nil
 }
 
 const runColumns = `run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage`
@@ -231,7 +236,7 @@ func runInfoFromRow(row *lite.Stmt, col int) store.RunInfo {
 // array: an IN list of a thousand parameters would make SQLite build a
 // temporary index per query, and run ids read back as strings cost an
 // allocation each. A page holding most of a table's rows reads that table
-// whole instead (see pageRows).
+// whole instead (see page.rows).
 func fillRuns(rq reader, runs []*store.Run) error {
 	p, err := newPage(rq, runs)
 	if err != nil {

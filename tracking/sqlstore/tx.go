@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -130,6 +131,11 @@ func (t *txn) QueryRowContext(ctx context.Context, q string, args ...any) *sql.R
 
 // isBusy reports whether err is SQLite's "database is locked" or "busy".
 func isBusy(err error) bool {
+	var le *lite.Error
+	if errors.As(err, &le) {
+		c := le.Code & 0xff
+		return c == 5 || c == 6 // SQLITE_BUSY, SQLITE_LOCKED
+	}
 	var se interface{ Code() int }
 	if errors.As(err, &se) {
 		c := se.Code() & 0xff

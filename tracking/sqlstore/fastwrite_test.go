@@ -1,0 +1,53 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+// TestWritePoints checks the batches of metric points alone, which take the
+// lite connection, against what the database/sql path guarantees: a
+// missing or deleted run is refused, a cancelled context records nothing
+// and leaves the store usable, and a batch with a param still takes the
+// other path and agrees with it.
+func TestWritePoints(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	id := newRun(t, s, "points").Info.RunID
+	pts := []store.Metric{{Key: "loss", Value: 1, Step: 1}, {Key: "loss", Value: 0.5, Step: 2}}
+	if err := s.LogBatch(ctx, "0123456789abcdef0123456789abcdef", pts, nil, nil); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing run: %v", err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.LogBatch(cancelled, id, pts, nil, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: %v", err)
+	}
+	if h, err := s.GetMetricHistory(ctx, id, "loss"); err != nil || len(h) != 0 {
+		t.Errorf("after the cancelled batch: %v %v", h, err)
+	}
+	if err := s.LogBatch(ctx, id, pts, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	// With a param, the same points go through database/sql.
+	more := []store.Metric{{Key: "loss", Value: 0.25, Step: 3}}
+	if err := s.LogBatch(ctx, id, more, []store.Param{{Key: "lr", Value: "0.1"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.GetRun(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Data.Metrics) != 1 || r.Data.Metrics[0].Step != 3 || r.Data.Metrics[0].Value != 0.25 {
+		t.Errorf("latest metrics %+v", r.Data.Metrics)
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE runs SET lifecycle_stage = 'deleted' WHERE run_uuid = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LogBatch(ctx, id, pts, nil, nil); !errors.Is(err, store.ErrInvalidParameter) {
+		t.Errorf("deleted run: %v", err)
+	}
+}
