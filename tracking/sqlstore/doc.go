@@ -56,20 +56,22 @@
 // # Speed
 //
 // The pure-Go SQLite runs statements a few times slower than the C library,
-// so the hot paths avoid what it makes expensive. Writes go through
-// database/sql with statements prepared once per connection, and metric
-// points go in as multi-row INSERTs (statement journals stay in memory).
-// Long reads (a metric's history, pages of runs) run instead on connections
-// of the internal package lite, opened without SQLite's per-call mutex and
-// read column by column into Go values: the driver's locking, boxing and
-// allocating for every value cost as much as a third of such a read. Runs
-// are sorted by small keys in Go rather than as whole rows in SQLite, and a
-// read connection keeps the sorted order for the next page while PRAGMA
-// data_version shows that nothing was committed since. A page's latest
-// metrics, params and tags come from one query per table: through the
-// run_uuid indexes, with the page's run ids as one JSON array, or, when the
-// page holds most of the database's runs, by reading the table whole.
-// store.AllRuns, which grove's own listings use, asks for pages of 10,000.
+// so the hot paths avoid what it makes expensive. Metric points go in as
+// multi-row INSERTs (statement journals stay in memory), and a batch of
+// points alone, what a training loop logs, is written on a connection of
+// the internal package lite: opened without SQLite's per-call mutex, it
+// binds and reads values without the driver's conversions, boxing and
+// locking. Long reads (a metric's history, pages of runs) run on lite
+// connections too, as the driver's work per value would cost as much as a
+// third of them. Every other statement goes through database/sql, prepared
+// once per connection. Runs are sorted by small keys in Go rather than as
+// whole rows in SQLite, and a read connection keeps the sorted order for
+// the next page while PRAGMA data_version shows that nothing was committed
+// since. A page's latest metrics, params and tags come from one query per
+// table: through the run_uuid indexes, with the page's run ids as one JSON
+// array, or, when the page holds most of the database's runs, by reading
+// the table whole. store.AllRuns, which grove's own listings use, asks for
+// pages of 10,000.
 //
 // Benchmarks (go test -run '^$' -bench . -benchtime=2s -benchmem, five
 // runs) on the 2-core machine grove is developed on. Its speed drifts by a
@@ -97,10 +99,9 @@
 // key, the foreign-key lookup of its run (for which SQLite opens and closes
 // a cursor every row), three index inserts and a table insert, and the
 // commit writes the transaction's pages to the WAL, two system calls a
-// page. Measured and left: the inserts on a lite connection (a tenth
-// faster at best, for a second write path), the run id bound once per
-// statement and 8 KiB pages (no gain beyond the noise). Foreign keys stay
-// on and the schema stays MLflow's.
+// page. Measured and left: the run id bound once per statement and 8 KiB
+// pages (no gain beyond the noise). Foreign keys stay on and the schema
+// stays MLflow's.
 //
 // The history's floor is likewise SQLite's: its own work is three quarters
 // of the time, reading each point through the (run_uuid, key, step) index
