@@ -81,27 +81,27 @@
 // Targets from the issue in brackets.
 //
 //	                                          wall/op         CPU/op
-//	BenchmarkLogMetric (median)               0.12-0.14 ms    0.17-0.18 ms   [< 0.2 ms median]
-//	BenchmarkLogBatch10000/whole              92-111 ms       97-118 ms      [< 100 ms]
-//	BenchmarkLogBatch10000/split              116-139 ms      116-137 ms
-//	BenchmarkMetricHistory100000              77-95 ms        79-98 ms       [< 100 ms]
-//	BenchmarkSearchRuns10000/page=10000       83-121 ms       90-129 ms      [< 200 ms]
-//	BenchmarkSearchRuns10000/page=1000        221-260 ms      233-274 ms
+//	BenchmarkLogMetric (median)               0.08-0.09 ms    0.10-0.11 ms   [< 0.2 ms median]
+//	BenchmarkLogBatch10000/whole              81-100 ms       82-104 ms      [< 100 ms]
+//	BenchmarkLogBatch10000/split              123-137 ms      118-129 ms
+//	BenchmarkMetricHistory100000              74-98 ms        76-101 ms      [< 100 ms]
+//	BenchmarkSearchRuns10000/page=10000       92-116 ms       101-125 ms     [< 200 ms]
+//	BenchmarkSearchRuns10000/page=1000        212-266 ms      223-281 ms
 //
-// One metric per transaction, a 100,000-point history and a listing of
-// 10,000 runs as grove lists them meet their targets.
+// One metric per transaction, a batch of 10,000 points sent whole (as
+// grove's client sends it to this store, store.WholeBatcher), a
+// 100,000-point history and a listing of 10,000 runs as grove lists them
+// meet their targets; the batch and the history only just, on this
+// machine.
 //
-// A batch of 10,000 points, sent whole as grove's client sends it to this
-// store (store.WholeBatcher), is at its target: under it in the quieter
-// runs, a tenth over in the others. Sent in MLflow's pieces of 1000 points,
-// ten transactions, it takes a quarter longer. SQLite's own work is four
-// fifths of the time: each point is a uniqueness probe of MLflow's primary
-// key, the foreign-key lookup of its run (for which SQLite opens and closes
-// a cursor every row), three index inserts and a table insert, and the
-// commit writes the transaction's pages to the WAL, two system calls a
-// page. Measured and left: the run id bound once per statement and 8 KiB
-// pages (no gain beyond the noise). Foreign keys stay on and the schema
-// stays MLflow's.
+// The same 10,000 points in MLflow's pieces of 1000, ten transactions,
+// take a third longer. Either way SQLite's own work is four fifths of the
+// time: each point is a uniqueness probe of MLflow's primary key, the
+// foreign-key lookup of its run (for which SQLite opens and closes a cursor
+// every row), three index inserts and a table insert, and the commit writes
+// the transaction's pages to the WAL, two system calls a page. Measured and
+// left: the run id bound once per statement and 8 KiB pages (no gain beyond
+// the noise). Foreign keys stay on and the schema stays MLflow's.
 //
 // The history's floor is likewise SQLite's: its own work is three quarters
 // of the time, reading each point through the (run_uuid, key, step) index
