@@ -93,8 +93,9 @@ func (s *Store) writePointsOnce(ctx context.Context, runID string, metrics []sto
 // pointsTx is the body of writePoints's transaction.
 func pointsTx(c *lite.Conn, runID string, metrics []store.Metric) error {
 	found, lifecycle := false, ""
-	err := execLite(c, `SELECT lifecycle_stage FROM runs WHERE run_uuid = ?`, []any{runID}, func(st *lite.Stmt) {
+	err := c.Query(`SELECT lifecycle_stage FROM runs WHERE run_uuid = ?`, []any{runID}, func(st *lite.Stmt) error {
 		found, lifecycle = true, st.Text(0)
+		return nil
 	})
 	if err != nil {
 		return err
@@ -105,26 +106,5 @@ func pointsTx(c *lite.Conn, runID string, metrics []store.Metric) error {
 	if err := checkActive(runID, lifecycle); err != nil {
 		return err
 	}
-	return logPoints(func(q string, args []any) error { return execLite(c, q, args, nil) }, runID, metrics)
-}
-
-// execLite runs q with args on c, calling row (when not nil) for each row.
-func execLite(c *lite.Conn, q string, args []any, row func(*lite.Stmt)) error {
-	st, err := c.Prepare(q)
-	if err != nil {
-		return err
-	}
-	defer st.Reset()
-	if err := st.Bind(args...); err != nil {
-		return err
-	}
-	for {
-		more, err := st.Step()
-		if err != nil || !more {
-			return err
-		}
-		if row != nil {
-			row(st)
-		}
-	}
+	return logPoints(func(q string, args []any) error { return c.Query(q, args, nil) }, runID, metrics)
 }

@@ -118,21 +118,5 @@ func (s *Store) readLong(ctx context.Context, fn func(r reader) error) error {
 // query runs q with args and calls fn with each row. fn reads the row's
 // columns from the statement and must not keep them.
 func (r reader) query(q string, args []any, fn func(row *lite.Stmt) error) error {
-	st, err := r.c.Prepare(q)
-	if err != nil {
-		return err
-	}
-	defer st.Reset()
-	if err := st.Bind(args...); err != nil {
-		return err
-	}
-	for {
-		more, err := st.Step()
-		if err != nil || !more {
-			return err
-		}
-		if err := fn(st); err != nil {
-			return err
-		}
-	}
+	return r.c.Query(q, args, fn)
 }

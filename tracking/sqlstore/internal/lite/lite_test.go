@@ -315,3 +315,23 @@ func TestCheckpoint(t *testing.T) {
 		t.Errorf("%d rows, %v", n, err)
 	}
 }
+
+func TestQuery(t *testing.T) {
+	c := open(t, newDB(t, `CREATE TABLE t (i INTEGER)`))
+	if err := c.Query(`INSERT INTO t VALUES (?), (?), (?)`, []any{1, 2, 3}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	if err := c.Query(`SELECT i FROM t WHERE i > ?`, []any{1}, func(row *Stmt) error { sum += row.Int64(0); return nil }); err != nil || sum != 5 {
+		t.Errorf("sum of i > 1: %d, %v", sum, err)
+	}
+	stop := errors.New("stop")
+	rows := 0
+	if err := c.Query(`SELECT i FROM t`, nil, func(*Stmt) error { rows++; return stop }); err != stop || rows != 1 {
+		t.Errorf("fn's error: %v after %d rows", err, rows)
+	}
+	// The statement was reset: it runs again from its first row.
+	if err := c.Query(`SELECT i FROM t`, nil, func(*Stmt) error { rows++; return nil }); err != nil || rows != 4 {
+		t.Errorf("again: %d rows, %v", rows, err)
+	}
+}

@@ -109,3 +109,27 @@ func (s *Stmt) TextBytes(i int) []byte {
 	}
 	return unsafe.Slice((*byte)(ptr(p)), n)
 }
+
+// Query runs sql with args and calls fn, when it is not nil, for each row;
+// fn must not keep the statement. The statement is reset afterwards.
+func (c *Conn) Query(sql string, args []any, fn func(row *Stmt) error) error {
+	s, err := c.Prepare(sql)
+	if err != nil {
+		return err
+	}
+	defer s.Reset()
+	if err := s.Bind(args...); err != nil {
+		return err
+	}
+	for {
+		more, err := s.Step()
+		if err != nil || !more {
+			return err
+		}
+		if fn != nil {
+			if err := fn(s); err != nil {
+				return err
+			}
+		}
+	}
+}
