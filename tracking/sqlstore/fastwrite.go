@@ -49,6 +49,9 @@ func (s *Store) writePointsOnce(ctx context.Context, runID string, metrics []sto
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if s.closed {
+		return errClosed
+	}
 	s.ckpt.beforeWrite()
 	if s.pointWriter == nil {
 		// As the driver's connections (dsn): foreign keys, WAL's

@@ -51,3 +51,18 @@ func TestWritePoints(t *testing.T) {
 		t.Errorf("deleted run: %v", err)
 	}
 }
+
+func TestWritePointsAfterClose(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	id := newRun(t, s, "closed").Info.RunID
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LogBatch(ctx, id, []store.Metric{{Key: "loss", Value: 1}}, nil, nil); err == nil {
+		t.Error("logging to a closed store succeeded")
+	}
+	if s.pointWriter != nil {
+		t.Error("logging to a closed store opened a connection")
+	}
+}

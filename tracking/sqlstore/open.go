@@ -56,6 +56,7 @@ type Store struct {
 	readers     readers       // lite connections for long reads
 	ckpt        *checkpointer // copies the WAL into the database file
 	pointWriter *lite.Conn    // writes batches of metric points alone; under wmu
+	closed      bool          // under wmu
 }
 
 var _ store.Store = (*Store)(nil)
@@ -322,6 +323,7 @@ func (s *Store) Close() error {
 	s.stmts = nil
 	s.smu.Unlock()
 	s.wmu.Lock()
+	s.closed = true
 	var werr error
 	if s.pointWriter != nil {
 		werr = s.pointWriter.Close()
