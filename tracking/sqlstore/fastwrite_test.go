@@ -65,4 +65,8 @@ func TestWritePointsAfterClose(t *testing.T) {
 	if s.pointWriter != nil {
 		t.Error("logging to a closed store opened a connection")
 	}
+	// With a param, the batch takes database/sql, which refuses too.
+	if err := s.LogBatch(ctx, id, nil, []store.Param{{Key: "p", Value: "1"}}, nil); err == nil {
+		t.Error("logging a param to a closed store succeeded")
+	}
 }

@@ -34,6 +34,9 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *txn) error) error {
 	// handler, which polls with sleeps of up to 100 ms.
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if s.closed {
+		return errClosed
+	}
 	s.ckpt.beforeWrite()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -79,7 +79,10 @@ func (c *Conn) open(path string) error {
 // maxStmts bounds the statements a connection keeps compiled.
 const maxStmts = 64
 
-var errNoMem = &Error{Code: sqlite3.SQLITE_NOMEM, Msg: "out of memory"}
+var (
+	errNoMem  = &Error{Code: sqlite3.SQLITE_NOMEM, Msg: "out of memory"}
+	errClosed = &Error{Code: sqlite3.SQLITE_MISUSE, Msg: "the connection is closed"}
+)
 
 // Close finalizes the connection's statements and closes it.
 func (c *Conn) Close() error {
@@ -110,6 +113,9 @@ func (c *Conn) Close() error {
 // Exec runs sql, one or more statements without parameters, and discards
 // any rows.
 func (c *Conn) Exec(sql string) error {
+	if c.tls == nil {
+		return errClosed
+	}
 	q, err := libc.CString(sql)
 	if err != nil {
 		return err
@@ -126,6 +132,9 @@ func (c *Conn) Exec(sql string) error {
 // statement is reset, with no values bound; the caller resets it again when
 // done with it.
 func (c *Conn) Prepare(sql string) (*Stmt, error) {
+	if c.tls == nil {
+		return nil, errClosed
+	}
 	if s, ok := c.stmts[sql]; ok {
 		return s, nil
 	}
@@ -191,6 +200,9 @@ func (c *Conn) Watch(ctx context.Context) (stop func()) {
 
 // InTransaction reports whether a transaction is open on the connection.
 func (c *Conn) InTransaction() bool {
+	if c.tls == nil {
+		return false
+	}
 	return sqlite3.Xsqlite3_get_autocommit(c.tls, c.db) == 0
 }
 
@@ -234,6 +246,9 @@ const (
 // not run because another connection was checkpointing reports
 // Busy() on its error.
 func (c *Conn) Checkpoint(mode CheckpointMode) (frames, copied int, err error) {
+	if c.tls == nil {
+		return 0, 0, errClosed
+	}
 	out := libc.Xmalloc(c.tls, 8)
 	if out == 0 {
 		return 0, 0, errNoMem

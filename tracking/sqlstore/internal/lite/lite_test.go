@@ -335,3 +335,28 @@ func TestQuery(t *testing.T) {
 		t.Errorf("again: %d rows, %v", rows, err)
 	}
 }
+
+func TestClosed(t *testing.T) {
+	c, err := Open(newDB(t), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if err := c.Exec("SELECT 1"); err == nil {
+		t.Error("Exec on a closed connection succeeded")
+	}
+	if _, err := c.Prepare("SELECT 1"); err == nil {
+		t.Error("Prepare on a closed connection succeeded")
+	}
+	if _, _, err := c.Checkpoint(CheckpointNoop); err == nil {
+		t.Error("Checkpoint on a closed connection succeeded")
+	}
+	if c.InTransaction() {
+		t.Error("a closed connection is in a transaction")
+	}
+}
