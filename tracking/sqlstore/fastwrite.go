@@ -70,6 +70,11 @@ func (s *Store) writePointsOnce(ctx context.Context, runID string, metrics []sto
 		err = pointsTx(c, runID, metrics)
 	}
 	if err == nil {
+		// A context that ended while no statement ran interrupted
+		// nothing: it must still keep the batch from being committed.
+		err = ctx.Err()
+	}
+	if err == nil {
 		err = c.Exec("COMMIT")
 	}
 	// As in readLong: no interrupt may stop the ROLLBACK.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -68,5 +69,32 @@ func TestWritePointsAfterClose(t *testing.T) {
 	// With a param, the batch takes database/sql, which refuses too.
 	if err := s.LogBatch(ctx, id, nil, []store.Param{{Key: "p", Value: "1"}}, nil); err == nil {
 		t.Error("logging a param to a closed store succeeded")
+	}
+}
+
+// TestWritePointsCancelledWhileQueued cancels a batch while it waits behind
+// another writer of the process: it must record nothing, as a batch on the
+// database/sql path does.
+func TestWritePointsCancelledWhileQueued(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	id := newRun(t, s, "queued").Info.RunID
+	for _, params := range [][]store.Param{nil, {{Key: "p", Value: "1"}}} {
+		s.wmu.Lock() // another write of this process is under way
+		cctx, cancel := context.WithCancel(ctx)
+		errc := make(chan error)
+		go func() {
+			errc <- s.LogBatch(cctx, id, []store.Metric{{Key: "queued", Value: 1}}, params, nil)
+		}()
+		time.Sleep(20 * time.Millisecond)
+		cancel()
+		time.Sleep(20 * time.Millisecond)
+		s.wmu.Unlock()
+		if err := <-errc; !errors.Is(err, context.Canceled) {
+			t.Errorf("with params %v: %v, want context.Canceled", params, err)
+		}
+	}
+	if h, err := s.GetMetricHistory(ctx, id, "queued"); err != nil || len(h) != 0 {
+		t.Errorf("recorded %v, %v", h, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -33,6 +34,7 @@ type Conn struct {
 
 	wmu     sync.Mutex // serialises Watch's interrupts with Close
 	closing bool
+	ended   atomic.Bool // the watched context has ended
 }
 
 // Open opens the existing database file at path for reading and writing,
@@ -80,8 +82,9 @@ func (c *Conn) open(path string) error {
 const maxStmts = 64
 
 var (
-	errNoMem  = &Error{Code: sqlite3.SQLITE_NOMEM, Msg: "out of memory"}
-	errClosed = &Error{Code: sqlite3.SQLITE_MISUSE, Msg: "the connection is closed"}
+	errNoMem       = &Error{Code: sqlite3.SQLITE_NOMEM, Msg: "out of memory"}
+	errClosed      = &Error{Code: sqlite3.SQLITE_MISUSE, Msg: "the connection is closed"}
+	errInterrupted = &Error{Code: sqlite3.SQLITE_INTERRUPT, Msg: "interrupted"}
 )
 
 // Close finalizes the connection's statements and closes it.
@@ -113,8 +116,8 @@ func (c *Conn) Close() error {
 // Exec runs sql, one or more statements without parameters, and discards
 // any rows.
 func (c *Conn) Exec(sql string) error {
-	if c.tls == nil {
-		return errClosed
+	if err := c.usable(); err != nil {
+		return err
 	}
 	q, err := libc.CString(sql)
 	if err != nil {
@@ -127,13 +130,14 @@ func (c *Conn) Exec(sql string) error {
 	return nil
 }
 
-// Prepare returns the statement for sql, compiled once per connection (up
-// to maxStmts statements are kept). The
+// Prepare returns the statement for sql, compiled once per connection. The
 // statement is reset, with no values bound; the caller resets it again when
-// done with it.
+// done with it. Up to maxStmts statements are kept: when the cache is full,
+// Prepare finalizes the statements that are not running, so a statement
+// must be stepped before another is prepared, as Query does.
 func (c *Conn) Prepare(sql string) (*Stmt, error) {
-	if c.tls == nil {
-		return nil, errClosed
+	if err := c.usable(); err != nil {
+		return nil, err
 	}
 	if s, ok := c.stmts[sql]; ok {
 		return s, nil
@@ -173,9 +177,10 @@ func (c *Conn) Prepare(sql string) (*Stmt, error) {
 }
 
 // Watch makes the end of ctx interrupt the statement the connection is
-// running. The returned stop must be called before the connection is used
-// for anything else; after it returns, no interrupt is pending from this
-// Watch that SQLite would not clear before the next statement starts.
+// running, and fail every statement started after it (SQLite forgets an
+// interrupt that comes while no statement runs). The returned stop must be
+// called before the connection is used for anything else; after it
+// returns, the connection runs statements again.
 func (c *Conn) Watch(ctx context.Context) (stop func()) {
 	if ctx.Done() == nil {
 		return func() {}
@@ -183,6 +188,7 @@ func (c *Conn) Watch(ctx context.Context) (stop func()) {
 	done := make(chan struct{})
 	cancel := context.AfterFunc(ctx, func() {
 		defer close(done)
+		c.ended.Store(true)
 		c.wmu.Lock()
 		defer c.wmu.Unlock()
 		if !c.closing && c.db != 0 {
@@ -195,7 +201,20 @@ func (c *Conn) Watch(ctx context.Context) (stop func()) {
 		if !cancel() {
 			<-done
 		}
+		c.ended.Store(false)
 	}
+}
+
+// usable returns the error that keeps the connection from starting a
+// statement: it is closed, or the context Watch watches has ended.
+func (c *Conn) usable() error {
+	switch {
+	case c.tls == nil:
+		return errClosed
+	case c.ended.Load():
+		return errInterrupted
+	}
+	return nil
 }
 
 // InTransaction reports whether a transaction is open on the connection.

@@ -360,3 +360,35 @@ func TestClosed(t *testing.T) {
 		t.Error("a closed connection is in a transaction")
 	}
 }
+
+// TestWatchBetweenStatements ends the context while no statement runs: the
+// next statement must fail, and after stop the connection works again.
+func TestWatchBetweenStatements(t *testing.T) {
+	c := open(t, newDB(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := c.Watch(ctx)
+	if err := c.Exec("SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	deadline := time.Now().Add(5 * time.Second)
+	var err error
+	for {
+		err = c.Query("SELECT 1", nil, nil)
+		if err != nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Millisecond) // the watch runs on its own goroutine
+	}
+	var e *Error
+	if !errors.As(err, &e) || !e.Interrupted() {
+		t.Errorf("a statement after the context ended: %v", err)
+	}
+	if err := c.Exec("SELECT 1"); err == nil {
+		t.Error("Exec after the context ended succeeded")
+	}
+	stop()
+	if err := c.Exec("SELECT 1"); err != nil {
+		t.Errorf("after stop: %v", err)
+	}
+}
