@@ -25,8 +25,9 @@ const defaultPageSize = 1000
 
 // Store is an in-memory store.Store. The zero value is not usable; call New.
 type Store struct {
-	// PageSize is the SearchRuns page size when a query asks for none
-	// (1000 when zero); tests set it small to exercise paging.
+	// PageSize, when set, is the largest page SearchRuns returns, whatever
+	// the query asks for, as a server caps its pages; tests set it small
+	// to exercise paging. A query that asks for no size gets 1000.
 	PageSize int
 
 	mu      sync.Mutex
@@ -236,7 +237,10 @@ func (s *Store) SearchRuns(_ context.Context, q store.RunQuery) ([]*store.Run, s
 		}
 		start = n
 	}
-	size := cmp.Or(q.MaxResults, s.PageSize, defaultPageSize)
+	size := cmp.Or(q.MaxResults, defaultPageSize)
+	if s.PageSize > 0 {
+		size = min(size, s.PageSize)
+	}
 	end := min(start+size, len(all))
 	out := make([]*store.Run, 0, end-start)
 	for _, r := range all[start:end] {

@@ -187,7 +187,9 @@ func TestPageSize(t *testing.T) {
 	}{
 		{"default", 0, 0, []int{7}},
 		{"store page size", 3, 0, []int{3, 3, 1}},
-		{"query wins", 3, 5, []int{5, 2}},
+		{"the store caps a larger page", 3, 5, []int{3, 3, 1}},
+		{"a smaller page", 3, 2, []int{2, 2, 2, 1}},
+		{"query without a cap", 0, 5, []int{5, 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
