@@ -211,9 +211,9 @@ func (c *Client) MetricHistory(ctx context.Context, runID, key string) ([]store.
 // LogBatch records metrics, params and tags on a run. Everything is checked
 // first, so an invalid item logs nothing; then the items are sent in as
 // many requests as MLflow's batch limits need, or, to a store.WholeBatcher
-// (the SQLite store), in one transaction per 100,000 points, so that a
-// failure records none of them. A metric's zero timestamp is replaced by
-// the current time.
+// (the SQLite store), in one transaction per 100,000 points, each recorded
+// whole or not at all. A metric's zero timestamp is replaced by the current
+// time.
 func (c *Client) LogBatch(ctx context.Context, runID string, metrics []store.Metric, params []store.Param, tags []store.Tag) error {
 	if runID == "" {
 		return invalid("log batch: no run id")

@@ -177,8 +177,8 @@ func fetchHistories(ctx context.Context, st store.Store, d *Data) error {
 	return nil
 }
 
-// sortPoints orders a history as MLflow orders "latest": by step, then
-// timestamp, then value, so the last point is the run's latest value.
+// sortPoints orders a history by step, then timestamp, then value
+// (store.ComparePoints), the order in which the page draws it.
 func sortPoints(pts []store.Metric) []store.Metric {
 	pts = slices.Clone(pts)
 	slices.SortStableFunc(pts, store.ComparePoints)

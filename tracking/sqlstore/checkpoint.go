@@ -98,7 +98,10 @@ func (cp *checkpointer) beforeWrite() {
 	if cp == nil {
 		return
 	}
-	if frames, _, err := cp.probe.Checkpoint(lite.CheckpointNoop); err != nil || frames < 4*walCheckpointFrames {
+	// A log copied whole needs no checkpoint: the transaction starts it
+	// again unless a reader still uses it.
+	frames, copied, err := cp.probe.Checkpoint(lite.CheckpointNoop)
+	if err != nil || frames < 4*walCheckpointFrames || copied == frames {
 		return
 	}
 	cp.mu.Lock()

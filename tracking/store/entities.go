@@ -72,8 +72,9 @@ type Metric struct {
 }
 
 // ComparePoints orders the points of a metric's history as MLflow does: by
-// step, then timestamp, then value. The last point in that order is the
-// run's latest value of the metric.
+// step, then timestamp, then value (NaN before every number). MLflow's
+// latest value compares NaN as the 0 it stores, so among points of one step
+// and timestamp, the last in this order need not be the latest.
 func ComparePoints(a, b Metric) int {
 	return cmp.Or(cmp.Compare(a.Step, b.Step), cmp.Compare(a.Timestamp, b.Timestamp), cmp.Compare(a.Value, b.Value))
 }
