@@ -149,10 +149,16 @@ func drawConfusionMatrix(cm [][]int, classNames []string, title string) (*vgimg.
 	main := draw.Crop(whole, margin, -margin-strip, margin, -margin)
 	p.Draw(main)
 	data := p.DataCanvas(main)
-	bar.Draw(draw.Canvas{Canvas: c, Rectangle: vg.Rectangle{
+	barCanvas := draw.Canvas{Canvas: c, Rectangle: vg.Rectangle{
 		Min: vg.Point{X: width - margin - barWidth - barAxis, Y: data.Min.Y - barBelow},
 		Max: vg.Point{X: width - margin, Y: data.Max.Y},
-	}})
+	}}
+	bar.Draw(barCanvas)
+	// An outline, as scikit-learn's colour bar has: the bar's lightest
+	// shade would otherwise fade into the white around it.
+	r := bar.DataCanvas(barCanvas).Rectangle
+	whole.StrokeLines(draw.LineStyle{Color: color.Gray{0x40}, Width: 0.75},
+		[]vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}, r.Min})
 
 	// Convert the cell rectangles from points (origin bottom left) to
 	// pixels (origin top left).

@@ -200,3 +200,35 @@ func TestConfusionMatrixPictureErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestConfusionMatrixPictureBar finds the colour bar from the picture's
+// right edge: a margin of white, then the bar's grey outline along the
+// whole height of the cells, then shades from dark at the top to light at
+// the bottom.
+func TestConfusionMatrixPictureBar(t *testing.T) {
+	cm, names := testMatrix(3)
+	img, boxes, _ := render(t, cm, names)
+	top, bottom := int(boxes[0].minY), int(boxes[len(boxes)-1].maxY)
+	mid := (top + bottom) / 2
+	at := func(x, y int) color.RGBA { return color.RGBAModel.Convert(img.At(x, y)).(color.RGBA) }
+	white := func(c color.RGBA) bool { return c.R > 0xf0 && c.G > 0xf0 && c.B > 0xf0 }
+	grey := func(c color.RGBA) bool {
+		return c.R < 0xd0 && absDiff(c.R, c.G) < 8 && absDiff(c.G, c.B) < 8 // edge pixels are anti-aliased
+	}
+	edge := img.Bounds().Max.X - 1
+	x := edge
+	for x > 0 && white(at(x, mid)) {
+		x--
+	}
+	if edge-x < 10 {
+		t.Errorf("the bar ends %d pixels from the right edge", edge-x)
+	}
+	for _, y := range []int{top + 3, mid, bottom - 3} {
+		if c := at(x, y); !grey(c) {
+			t.Errorf("outline at (%d, %d) is %v, want grey", x, y, c)
+		}
+	}
+	if hi, lo := relativeLuminance(at(x-4, top+6)), relativeLuminance(at(x-4, bottom-6)); hi >= lo {
+		t.Errorf("the bar is not dark at the top and light at the bottom: luminance %.3f over %.3f", hi, lo)
+	}
+}
