@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
@@ -64,36 +63,15 @@ func (s *Store) writePointsOnce(ctx context.Context, runID string, metrics []sto
 		s.pointWriter = c
 	}
 	c := s.pointWriter
-	stop := c.Watch(ctx)
-	err := c.Exec("BEGIN IMMEDIATE")
-	if err == nil {
-		err = pointsTx(c, runID, metrics)
-	}
-	if err == nil {
-		// A context that ended while no statement ran interrupted
-		// nothing: it must still keep the batch from being committed.
-		err = ctx.Err()
-	}
-	if err == nil {
-		err = c.Exec("COMMIT")
-	}
-	// As in readLong: no interrupt may stop the ROLLBACK.
-	stop()
+	err := c.Tx(ctx, "BEGIN IMMEDIATE", true, func() error { return pointsTx(c, runID, metrics) })
 	if c.InTransaction() {
-		if rerr := c.Exec("ROLLBACK"); rerr != nil {
-			// A connection stuck in a transaction would hold the write
-			// lock: drop it, the next write opens another.
-			c.Close()
-			s.pointWriter = nil
-			err = errors.Join(err, rerr)
-		}
+		// A connection stuck in a transaction would hold the write lock:
+		// drop it, the next write opens another.
+		c.Close()
+		s.pointWriter = nil
 	}
 	if err == nil {
 		s.ckpt.committed()
-	}
-	var le *lite.Error
-	if errors.As(err, &le) && le.Interrupted() && ctx.Err() != nil {
-		return ctx.Err()
 	}
 	return err
 }

@@ -92,25 +92,12 @@ func (s *Store) readLong(ctx context.Context, fn func(r reader) error) error {
 	if err != nil {
 		return err
 	}
-	stop := c.Watch(ctx)
-	err = c.Exec("BEGIN")
-	if err == nil {
-		err = fn(reader{c})
-	}
-	// The watch ends before ROLLBACK, which an interrupt must not stop: a
-	// connection left inside a transaction would pin an old snapshot.
-	stop()
-	if rerr := c.Exec("ROLLBACK"); rerr != nil && c.InTransaction() {
-		err = errors.Join(err, rerr)
-	}
+	err = c.Tx(ctx, "BEGIN", false, func() error { return fn(reader{c}) })
+	// A connection left inside a transaction would pin an old snapshot.
 	if c.InTransaction() {
 		c.Close()
 	} else {
 		s.readers.put(c)
-	}
-	var le *lite.Error
-	if errors.As(err, &le) && le.Interrupted() && ctx.Err() != nil {
-		return ctx.Err()
 	}
 	return err
 }

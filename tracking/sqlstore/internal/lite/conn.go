@@ -2,6 +2,7 @@ package lite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -203,6 +204,39 @@ func (c *Conn) Watch(ctx context.Context) (stop func()) {
 		}
 		c.ended.Store(false)
 	}
+}
+
+// Tx runs fn in a transaction begun with begin ("BEGIN", "BEGIN
+// IMMEDIATE") while ctx is watched (see Watch). With commit set, it commits
+// if fn succeeded and ctx has not ended; otherwise, or when the commit
+// fails, it rolls back. An error from an interrupt by ctx is returned as
+// ctx's error. A connection still InTransaction afterwards, whose ROLLBACK
+// failed, holds a snapshot or the write lock: its owner must close it.
+func (c *Conn) Tx(ctx context.Context, begin string, commit bool, fn func() error) error {
+	stop := c.Watch(ctx)
+	err := c.Exec(begin)
+	if err == nil {
+		err = fn()
+	}
+	if err == nil && commit {
+		// A context that ended while no statement ran interrupted
+		// nothing: it must still keep fn's work from being committed.
+		if err = ctx.Err(); err == nil {
+			err = c.Exec("COMMIT")
+		}
+	}
+	// The watch ends before ROLLBACK, which an interrupt must not stop.
+	stop()
+	if c.InTransaction() {
+		if rerr := c.Exec("ROLLBACK"); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}
+	var le *Error
+	if errors.As(err, &le) && le.Interrupted() && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
 }
 
 // usable returns the error that keeps the connection from starting a

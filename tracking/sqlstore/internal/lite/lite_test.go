@@ -392,3 +392,31 @@ func TestWatchBetweenStatements(t *testing.T) {
 		t.Errorf("after stop: %v", err)
 	}
 }
+
+func TestTx(t *testing.T) {
+	c := open(t, newDB(t, `CREATE TABLE t (i INTEGER)`))
+	ctx := context.Background()
+	count := func() (n int64) {
+		c.Query(`SELECT count(*) FROM t`, nil, func(row *Stmt) error { n = row.Int64(0); return nil })
+		return n
+	}
+	insert := func() error { return c.Exec(`INSERT INTO t VALUES (1)`) }
+	if err := c.Tx(ctx, "BEGIN IMMEDIATE", true, insert); err != nil || count() != 1 {
+		t.Fatalf("commit: %v, %d rows", err, count())
+	}
+	bad := errors.New("bad")
+	if err := c.Tx(ctx, "BEGIN IMMEDIATE", true, func() error { insert(); return bad }); err != bad || count() != 1 {
+		t.Errorf("fn failing: %v, %d rows; want bad, 1", err, count())
+	}
+	if err := c.Tx(ctx, "BEGIN", false, insert); err != nil || count() != 1 {
+		t.Errorf("without commit: %v, %d rows; want nil, 1", err, count())
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	err := c.Tx(cctx, "BEGIN IMMEDIATE", true, func() error { err := insert(); cancel(); return err })
+	if !errors.Is(err, context.Canceled) || count() != 1 {
+		t.Errorf("context ended before COMMIT: %v, %d rows; want context.Canceled, 1", err, count())
+	}
+	if c.InTransaction() {
+		t.Error("left inside a transaction")
+	}
+}
