@@ -30,7 +30,11 @@ func Open(ctx context.Context, uri string) (*Client, error) {
 		}
 		return NewClient(s, uri), nil
 	case KindREST:
-		s, err := rest.New(loc.URL, rest.OptionsFromEnv())
+		opts, err := rest.OptionsFromEnv()
+		if err != nil {
+			return nil, fmt.Errorf("tracking: open %s: %w", Redact(uri), err)
+		}
+		s, err := rest.New(loc.URL, opts)
 		if err != nil {
 			return nil, fmt.Errorf("tracking: open %s: %w", Redact(uri), err)
 		}
