@@ -174,10 +174,14 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var msg string
-	if e.Status == 0 {
+	switch {
+	case e.Status == 0 && errors.Is(e.Err, context.Canceled):
+		msg = fmt.Sprintf("rest: could not %s: interrupted after %s waiting for %s (%s %s): %v",
+			e.What, seconds(e.Waited), e.Server, e.Method, e.Endpoint, e.Err)
+	case e.Status == 0:
 		msg = fmt.Sprintf("rest: could not %s: no answer from %s to %s %s in %s (%s): %v",
 			e.What, e.Server, e.Method, e.Endpoint, seconds(e.Waited), count(e.Attempts, "attempt"), e.Err)
-	} else {
+	default:
 		msg = fmt.Sprintf("rest: could not %s: %s %s%s answered %d: %v",
 			e.What, e.Method, e.Server, e.Endpoint, e.Status, e.Err)
 	}
@@ -199,10 +203,11 @@ func seconds(d time.Duration) string {
 // stalled is an attempt that got no answer in the time it was given: the
 // server accepted the connection, or the request, and said nothing. It
 // matches context.DeadlineExceeded, the cause underneath.
-type stalled struct{ after time.Duration }
+type stalled struct{ attempt, call time.Duration } // the store's limits
 
 func (e *stalled) Error() string {
-	return fmt.Sprintf("the server did not answer within %s", seconds(e.after))
+	return fmt.Sprintf("the server did not answer (grove waits at most %s an attempt and %s a call)",
+		seconds(e.attempt), seconds(e.call))
 }
 
 func (e *stalled) Is(target error) bool { return target == context.DeadlineExceeded }
@@ -336,14 +341,13 @@ func (s *Store) attempt(ctx context.Context, c *call) (body []byte, status int, 
 	}
 	// A big upload gets time to travel on top of the timeout, as if the link
 	// carried at least minRate; a small request is bound by the timeout alone.
-	started := time.Now()
 	actx, cancel := context.WithTimeout(ctx, s.timeout+time.Duration(length/minRate)*time.Second)
 	defer cancel()
 	// An attempt that ran out of time says so in words, rather than as the
 	// transport's "context deadline exceeded".
 	timedOut := func(err error) error {
 		if errors.Is(actx.Err(), context.DeadlineExceeded) {
-			return &stalled{after: time.Since(started)}
+			return &stalled{attempt: s.timeout, call: s.callTime}
 		}
 		return err
 	}
