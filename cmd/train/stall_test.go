@@ -299,3 +299,22 @@ func TestStalledServerCtrlC(t *testing.T) {
 	}
 	checkSavedModel(t, saved)
 }
+
+// TestBadHTTPEnv: a timeout or retry count that cannot be read is an error
+// naming the variable, not a silent default.
+func TestBadHTTPEnv(t *testing.T) {
+	for _, name := range []string{"MLFLOW_HTTP_REQUEST_TIMEOUT", "MLFLOW_HTTP_REQUEST_MAX_RETRIES"} {
+		for _, value := range []string{"abc", "-5"} {
+			t.Run(name+"="+value, func(t *testing.T) {
+				t.Setenv(name, value)
+				code, _, stderr := runCmd(t, "-tracking-uri", "http://127.0.0.1:1", "-trees", "5")
+				if code != 1 || strings.Count(stderr, "\n") != 1 {
+					t.Fatalf("exit %d, stderr %q; want 1 and one line", code, stderr)
+				}
+				if !strings.Contains(stderr, name) || !strings.Contains(stderr, `"`+value+`"`) {
+					t.Errorf("stderr %q does not name %s and %q", stderr, name, value)
+				}
+			})
+		}
+	}
+}
