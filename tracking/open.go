@@ -2,7 +2,9 @@ package tracking
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/grove-ml/grove/tracking/rest"
 	"github.com/grove-ml/grove/tracking/sqlstore"
@@ -17,9 +19,14 @@ import (
 // MLFLOW_TRACKING_PASSWORD. A file: URI or plain folder (MLflow's legacy
 // file store) is refused with ErrFileStore.
 func Open(ctx context.Context, uri string) (*Client, error) {
+	given := uri
 	uri = ResolveURI(uri)
 	loc, err := ParseURI(uri)
 	if err != nil {
+		var ue *URIError
+		if strings.TrimSpace(given) == "" && errors.As(err, &ue) && uri != DefaultURI {
+			ue.From = EnvTrackingURI
+		}
 		return nil, err
 	}
 	switch loc.Kind {
@@ -40,5 +47,5 @@ func Open(ctx context.Context, uri string) (*Client, error) {
 		}
 		return NewClient(s, Redact(uri)), nil
 	}
-	return nil, fmt.Errorf("%w %q", ErrUnsupportedURI, Redact(uri))
+	return nil, unsupported(Redact(uri), "no store for it")
 }

@@ -318,3 +318,19 @@ func TestBadHTTPEnv(t *testing.T) {
 		}
 	}
 }
+
+// TestTrackingURIFromEnv: a tracking URI grove cannot open that comes from
+// $MLFLOW_TRACKING_URI, not a flag, fails with status 1 and says where it
+// came from.
+func TestTrackingURIFromEnv(t *testing.T) {
+	t.Setenv(tracking.EnvTrackingURI, "databricks")
+	code, _, stderr := runCmd(t, "-trees", "5")
+	if code != 1 || strings.Count(stderr, "\n") != 1 {
+		t.Fatalf("exit %d, stderr %q; want 1 and one line", code, stderr)
+	}
+	for _, part := range []string{`"databricks" (from $MLFLOW_TRACKING_URI)`, "Databricks workspaces are not supported", "sqlite:///"} {
+		if !strings.Contains(stderr, part) {
+			t.Errorf("stderr %q does not say %q", stderr, part)
+		}
+	}
+}
