@@ -17,6 +17,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/grove-ml/grove/tracking/store"
@@ -243,19 +244,19 @@ func (s *Store) do(ctx context.Context, c *call, out any) error {
 	return err
 }
 
-// send is do that also returns the answer's bytes. The whole call, retries
-// and the waits between them included, is bounded by the store's call
-// timeout; a cancelled ctx (Ctrl-C) ends it at once.
+// send is do that also returns the answer's bytes. The call waits for an
+// answer to begin at most the store's call timeout, over all its attempts
+// and the waits between them; an answer that keeps coming is read to its
+// end. A cancelled ctx (Ctrl-C) ends the call at once.
 func (s *Store) send(ctx context.Context, c *call, out any) ([]byte, error) {
 	start := time.Now()
-	callCtx, cancel := context.WithTimeout(ctx, s.callTime+s.allowance(c))
-	defer cancel()
+	deadline := start.Add(s.callTime + s.allowance(c))
 	fail := func(status, attempts int, err error) *Error {
 		return &Error{Server: s.server, Method: c.method, Endpoint: c.endpoint, What: c.what,
 			Status: status, Attempts: attempts, Waited: time.Since(start), Err: err}
 	}
 	for attempt := 1; ; attempt++ {
-		body, status, retryAfter, err := s.attempt(callCtx, c)
+		body, status, retryAfter, err := s.attempt(ctx, c, time.Until(deadline))
 		if err == nil && status/100 == 2 {
 			if out != nil && len(bytes.TrimSpace(body)) > 0 {
 				if err := json.Unmarshal(body, out); err != nil {
@@ -281,9 +282,9 @@ func (s *Store) send(ctx context.Context, c *call, out any) ([]byte, error) {
 		var wait time.Duration
 		if retry && attempt <= s.maxRetries {
 			wait = s.delay(attempt, retryAfter)
-			// A wait that would end past the call's deadline only delays
-			// the same failure.
-			if dl, ok := callCtx.Deadline(); ok && time.Until(dl) <= wait {
+			// A wait that would end past the call's deadline, or the
+			// caller's, only delays the same failure.
+			if dl, ok := ctx.Deadline(); time.Until(deadline) <= wait || ok && time.Until(dl) <= wait {
 				retry = false
 			}
 		}
@@ -293,7 +294,7 @@ func (s *Store) send(ctx context.Context, c *call, out any) ([]byte, error) {
 				(status >= 500 && status != http.StatusServiceUnavailable))
 			return nil, e
 		}
-		if serr := s.sleep(callCtx, wait); serr != nil {
+		if serr := s.sleep(ctx, wait); serr != nil {
 			if errors.Is(ctx.Err(), context.Canceled) {
 				return nil, fail(0, attempt, ctx.Err())
 			}
@@ -318,7 +319,11 @@ func (s *Store) allowance(c *call) time.Duration {
 }
 
 // attempt sends c once. A transport failure is returned as err with status 0.
-func (s *Store) attempt(ctx context.Context, c *call) (body []byte, status int, retryAfter time.Duration, err error) {
+// The answer must begin within the store's timeout (plus an upload's
+// travel time) and within first, the call's remaining time; then each piece
+// of it must follow the last within the timeout, so a long download that
+// keeps coming is not cut while a stalled one is.
+func (s *Store) attempt(ctx context.Context, c *call, first time.Duration) (body []byte, status int, retryAfter time.Duration, err error) {
 	u := *s.base
 	u.Path = s.base.Path + c.endpoint
 	if c.query != nil {
@@ -341,12 +346,19 @@ func (s *Store) attempt(ctx context.Context, c *call) (body []byte, status int, 
 	}
 	// A big upload gets time to travel on top of the timeout, as if the link
 	// carried at least minRate; a small request is bound by the timeout alone.
-	actx, cancel := context.WithTimeout(ctx, s.timeout+time.Duration(length/minRate)*time.Second)
+	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var silent atomic.Bool
+	watchdog := time.AfterFunc(min(s.timeout+time.Duration(length/minRate)*time.Second, max(first, 0)), func() {
+		silent.Store(true)
+		cancel()
+	})
+	defer watchdog.Stop()
 	// An attempt that ran out of time says so in words, rather than as the
-	// transport's "context deadline exceeded".
+	// transport's "context deadline exceeded"; so does one cut by the
+	// caller's deadline.
 	timedOut := func(err error) error {
-		if errors.Is(actx.Err(), context.DeadlineExceeded) {
+		if silent.Load() || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return &stalled{attempt: s.timeout, call: s.callTime}
 		}
 		return err
@@ -376,7 +388,11 @@ func (s *Store) attempt(ctx context.Context, c *call) (body []byte, status int, 
 		return nil, 0, 0, timedOut(err)
 	}
 	defer resp.Body.Close()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if !watchdog.Stop() {
+		return nil, 0, 0, timedOut(context.DeadlineExceeded)
+	}
+	watchdog.Reset(s.timeout)
+	body, err = io.ReadAll(io.LimitReader(&flowing{r: resp.Body, watchdog: watchdog, idle: s.timeout}, maxBody+1))
 	if err != nil {
 		// The answer was cut: for a write we cannot know whether it landed.
 		return nil, 0, 0, timedOut(err)
@@ -385,6 +401,21 @@ func (s *Store) attempt(ctx context.Context, c *call) (body []byte, status int, 
 		return nil, resp.StatusCode, 0, fmt.Errorf("the answer is over %d bytes", maxBody)
 	}
 	return body, resp.StatusCode, parseRetryAfter(resp.Header.Get("Retry-After")), nil
+}
+
+// flowing reads an answer and gives the watchdog more time after each piece.
+type flowing struct {
+	r        io.Reader
+	watchdog *time.Timer
+	idle     time.Duration
+}
+
+func (f *flowing) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if n > 0 {
+		f.watchdog.Reset(f.idle)
+	}
+	return n, err
 }
 
 // statusError turns a non-2xx answer into an error: MLflow's JSON errors

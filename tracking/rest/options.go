@@ -24,14 +24,15 @@ type Options struct {
 	// ServerCertPath names a PEM file of certificate authorities to trust
 	// besides the system's, for a server with a certificate from a private CA.
 	ServerCertPath string
-	// Timeout bounds one attempt of one request, from dialling to the last
-	// byte of the answer; an upload gets one more second per MiB on top.
-	// 0 means DefaultTimeout.
+	// Timeout bounds how long one attempt waits, from dialling, for the
+	// answer to begin (an upload gets one more second per MiB on top), and
+	// then for each further piece of it, as MLflow's read timeout does: an
+	// answer that keeps coming is read to its end. 0 means DefaultTimeout.
 	Timeout time.Duration
-	// CallTimeout bounds one call as a whole: its attempts and the waits
-	// between them, so that retries never hold the caller longer, however
-	// many are allowed. An upload gets one more second per MiB on top. 0
-	// means twice Timeout.
+	// CallTimeout bounds how long one call waits for an answer to begin
+	// over all its attempts and the waits between them, so that retries
+	// never hold the caller longer, however many are allowed. An upload
+	// gets one more second per MiB on top. 0 means twice Timeout.
 	CallTimeout time.Duration
 	// MaxRetries is how many times a failed request is tried again (after a
 	// connection error, 429 or 5xx), within CallTimeout. 0 means

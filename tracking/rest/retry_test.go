@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -466,5 +468,56 @@ func TestStalledServerInterrupted(t *testing.T) {
 	}
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestSlowAnswerKeepsComing: an answer that keeps coming is read to its
+// end even past the call's deadline, while one that stops midway fails
+// after one timeout of silence.
+func TestSlowAnswerKeepsComing(t *testing.T) {
+	const pieces = 10
+	tests := []struct {
+		name    string
+		stopAt  int // the piece after which the server goes silent; pieces: never
+		wantErr bool
+	}{
+		{"keeps coming", pieces, false},
+		{"stops midway", 3, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusOK)
+				for i := range pieces {
+					if i == tt.stopAt {
+						<-r.Context().Done()
+						return
+					}
+					w.Write([]byte("0123456789"))
+					w.(http.Flusher).Flush()
+					time.Sleep(50 * time.Millisecond)
+				}
+			}))
+			defer srv.Close()
+			defer srv.CloseClientConnections()
+			// 0.2 s of silence fails an attempt, and the call gives up
+			// waiting for an answer after 0.4 s; the whole answer takes
+			// 0.5 s to come.
+			s, err := New(srv.URL, Options{Timeout: 200 * time.Millisecond, MaxRetries: -1})
+			must(t, err)
+			defer s.Close()
+			repo, err := s.Artifacts(context.Background(), "mlflow-artifacts:/1/r/artifacts")
+			must(t, err)
+			rc, err := repo.Open(context.Background(), "model.bin")
+			if tt.wantErr {
+				if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(fmt.Sprint(err), "did not answer") {
+					t.Fatalf("err = %v, want the server's silence", err)
+				}
+				return
+			}
+			must(t, err)
+			b, _ := io.ReadAll(rc)
+			eq(t, "bytes", len(b), 10*pieces)
+		})
 	}
 }
