@@ -30,12 +30,14 @@
 // what was lost. Connection errors and the answers 408, 429, 500, 502, 503
 // and 504 are retried a bounded number of times (Options.MaxRetries) with
 // exponential backoff and jitter, honouring Retry-After and the context.
-// Every attempt has a timeout (Options.Timeout, 10 s by default) and every
-// call a deadline over all its attempts and waits (Options.CallTimeout,
-// twice the attempt's), so a server that accepts connections and never
+// An attempt waits at most Options.Timeout (10 s by default) for the
+// server to answer or to send more of its answer, and a call waits at most
+// Options.CallTimeout (twice that) for an answer to begin over all its
+// attempts and waits, so a server that accepts connections and never
 // answers costs 20 s with the defaults, whatever the retries, and an error
-// that names the server, the request and the time waited. A cancelled
-// context (Ctrl-C) ends a call at once.
+// that names the server, the request and the time waited; a download that
+// keeps coming is read to its end. A cancelled context (Ctrl-C) ends a call
+// at once.
 //
 // A request is sent again after a failure that may have followed its
 // arrival only when sending it twice is harmless: reads, log-batch (MLflow
