@@ -15,8 +15,10 @@
 //	                                with MLFLOW_TRACKING_TOKEN or
 //	                                MLFLOW_TRACKING_USERNAME/PASSWORD
 //
-// MLflow's legacy file store (a file: URI or a plain folder such as
-// ./mlruns) is refused with ErrFileStore: MLflow itself no longer writes it
+// A Databricks workspace (databricks, databricks://<profile>) and other
+// schemes are refused with ErrUnsupportedURI. MLflow's legacy file store
+// (a file: URI or a plain folder such as ./mlruns) is refused with
+// ErrFileStore: MLflow itself no longer writes it
 // by default, and a folder of meta.yaml files next to mlflow.db would make
 // MLflow read the wrong store. NewClient wraps any other store.Store.
 //

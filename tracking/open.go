@@ -16,8 +16,12 @@ import (
 // choose. A SQLite database is created with MLflow's schema when missing;
 // its artifacts go to ./mlruns beside it. An http(s) server is reached with
 // the credentials in MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME and
-// MLFLOW_TRACKING_PASSWORD. A file: URI or plain folder (MLflow's legacy
-// file store) is refused with ErrFileStore.
+// MLFLOW_TRACKING_PASSWORD, and the timeouts in MLFLOW_HTTP_REQUEST_TIMEOUT
+// and MLFLOW_HTTP_REQUEST_MAX_RETRIES (a value that cannot be read is an
+// error). A file: URI or plain folder (MLflow's legacy file store) is
+// refused with ErrFileStore, a Databricks workspace or any other scheme
+// with ErrUnsupportedURI, both as a *URIError that says, for a URI taken
+// from the environment, which variable held it.
 func Open(ctx context.Context, uri string) (*Client, error) {
 	given := uri
 	uri = ResolveURI(uri)
