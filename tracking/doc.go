@@ -18,9 +18,9 @@
 // A Databricks workspace (databricks, databricks://<profile>) and other
 // schemes are refused with ErrUnsupportedURI. MLflow's legacy file store
 // (a file: URI or a plain folder such as ./mlruns) is refused with
-// ErrFileStore: MLflow itself no longer writes it
-// by default, and a folder of meta.yaml files next to mlflow.db would make
-// MLflow read the wrong store. NewClient wraps any other store.Store.
+// ErrFileStore: MLflow itself no longer writes it by default, and a folder
+// of meta.yaml files next to mlflow.db would make MLflow read the wrong
+// store. NewClient wraps any other store.Store.
 //
 // # What the client adds to a store
 //
