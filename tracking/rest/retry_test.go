@@ -297,7 +297,9 @@ func TestTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	s, err := New(srv.URL, Options{Timeout: 50 * time.Millisecond, MaxRetries: 1, Backoff: time.Millisecond})
+	// The call's deadline is long, so that both attempts fit however slow
+	// the machine.
+	s, err := New(srv.URL, Options{Timeout: 50 * time.Millisecond, CallTimeout: 10 * time.Second, MaxRetries: 1, Backoff: time.Millisecond})
 	must(t, err)
 	_, err = s.GetRun(context.Background(), "0123456789abcdef0123456789abcdef")
 	var re *Error
