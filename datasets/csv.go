@@ -230,6 +230,7 @@ func (p *csvParser) readHeader() error {
 		return err
 	}
 	line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")) // a byte-order mark from spreadsheet exports
+	p.fields = make([][]byte, 0, bytes.Count(line, []byte{','})+1)
 	if err := p.split(line); err != nil {
 		return err
 	}
@@ -306,8 +307,9 @@ func trimSpace(b []byte) []byte {
 
 // block is a run of whole lines of the body, parsed by one worker.
 type block struct {
-	buf  []byte // the text: whole lines, the last one maybe unterminated
-	line int    // number of the first line in buf
+	buf   []byte // the text: whole lines, the last one maybe unterminated
+	line  int    // number of the first line in buf
+	lines int    // newlines in buf
 
 	vals  []float64 // features, row-major
 	codes []int32   // labels: codes into names, or into the fixed classes
@@ -344,7 +346,7 @@ func (p *csvParser) read() (*Dataset, error) {
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		lp := *p // each worker needs its own line number and field slice
-		lp.fields = nil
+		lp.fields = make([][]byte, 0, len(p.header))
 		go func() {
 			defer wg.Done()
 			for b := range work {
@@ -395,7 +397,8 @@ func (p *csvParser) read() (*Dataset, error) {
 			carry = append(carry[:0], buf[cut:]...)
 			b.buf, b.line = buf[:cut], line
 			b.done = make(chan struct{})
-			line += bytes.Count(b.buf, []byte{'\n'})
+			b.lines = bytes.Count(b.buf, []byte{'\n'})
+			line += b.lines
 			select {
 			case order <- b:
 			case <-stop:
@@ -418,7 +421,10 @@ func (p *csvParser) read() (*Dataset, error) {
 		wg.Wait()
 	}()
 
-	data := make([]float64, 0, 1024*p.nfeat)
+	// The matrix storage is sized by grow from the first block, never from
+	// the width alone: a fixed number of rows times a wide header is
+	// gigabytes for a file of a few megabytes.
+	var data []float64
 	var codes []int32
 	labels := map[string]int32{}
 	var names []string
@@ -469,7 +475,13 @@ func (p *csvParser) read() (*Dataset, error) {
 // parseBlock parses the lines of b into b.vals and b.codes, stopping at the
 // first fault.
 func (p *csvParser) parseBlock(b *block, fixed map[string]int32) {
-	b.vals, b.codes, b.names, b.err = b.vals[:0], b.codes[:0], b.names[:0], nil
+	// A row takes a line and holds a comma per feature, so this bounds the
+	// rows of the block; sizing its storage once spares the copies of
+	// growing by appends.
+	rows := min(b.lines+1, len(b.buf)/max(p.nfeat, 1)+1)
+	b.vals = slices.Grow(b.vals[:0], rows*p.nfeat)
+	b.codes = slices.Grow(b.codes[:0], rows)
+	b.names, b.err = b.names[:0], nil
 	// Labels are looked up in the caller's fixed coding when there is one;
 	// otherwise each block codes them in its own order, and the blocks'
 	// codings are merged afterwards.
@@ -583,7 +595,10 @@ func (p *csvParser) grow(data []float64, rows, more int) []float64 {
 	if !p.estimated && p.sizeHint > 0 && rows > 0 {
 		p.estimated = true
 		perRow := float64(p.consumed) / float64(rows)
-		est := int(float64(p.sizeHint)/perRow*1.02) + 64
+		// 2% and one row of slack: enough for rows a little longer than
+		// the first block's, without a fixed count of rows that a very
+		// wide file would pay for many times over.
+		est := int(float64(p.sizeHint)/perRow*1.02) + 1
 		want = est * p.nfeat
 	}
 	if want < len(data)+more {
