@@ -28,7 +28,9 @@ type CSVOptions struct {
 	// ClassNames, when set, fixes the label -> code mapping (code i stands
 	// for ClassNames[i]) instead of deriving it from the labels present, so a
 	// separate test file is coded exactly as its training file was. A label
-	// outside the list is an error; fewer than two classes present is not.
+	// matches a class by its text or, when both are numbers, by its value
+	// ("1.0" finds "1"); a label outside the list is an error; fewer than
+	// two classes present is not.
 	ClassNames []string
 }
 
@@ -48,8 +50,12 @@ func ReadCSV(path string, opt CSVOptions) (*Dataset, error) {
 
 // ReadCSVFrom reads a CSV table from r into a Dataset. The first row names
 // the columns; every other column than the target must hold numbers, and the
-// target's labels are coded 0..k-1 in sorted order (numerically when every
-// label is a number, as scikit-learn's LabelEncoder orders them). Input that
+// target's labels are coded 0..k-1 in sorted order. When every label is a
+// number the column is numeric, as pandas reads it: labels equal as numbers
+// are one class ("0" and "0.0"), named "0.0" if any label has a point or an
+// exponent and "0" otherwise, and classes sort numerically ("9" before
+// "10"), as scikit-learn's LabelEncoder orders them. Other labels keep their
+// exact text and sort in byte order. Input that
 // starts with the gzip magic bytes is decompressed on the fly. Blank lines are
 // skipped; fields may be double-quoted on one line.
 //
