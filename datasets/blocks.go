@@ -70,7 +70,7 @@ func (p *csvParser) read() (*Dataset, error) {
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		lp := *p // each worker needs its own line number and field slice
-		lp.fields = make([][]byte, 0, len(p.header))
+		lp.fields = nil
 		go func() {
 			defer wg.Done()
 			for b := range work {
@@ -209,6 +209,9 @@ func (p *csvParser) parseBlock(b *block, fixed *fixedClasses) {
 	b.vals = slices.Grow(b.vals[:0], rows*p.nfeat)
 	b.codes = slices.Grow(b.codes[:0], rows)
 	b.names, b.err = b.names[:0], nil
+	if p.fields == nil { // on a worker's first block, not for idle workers
+		p.fields = make([][]byte, 0, len(p.header))
+	}
 	// Labels are looked up in the caller's fixed coding when there is one;
 	// otherwise each block codes them by exact text in its own order, and
 	// the blocks' codings are merged afterwards.
