@@ -46,7 +46,9 @@ var blockSize = 1 << 20
 //   - How order is restored: order holds the blocks in file order, and read
 //     waits on each block's done in that order, so a fast worker's later
 //     block waits for the earlier ones. cut sends a block on order before
-//     work, so the oldest block read waits for is always with a worker.
+//     work and on work in file order, so the block read waits for is
+//     always with a worker or the next one a worker will take, and
+//     waiting on it cannot deadlock.
 //   - How a stop propagates: read returns at the first block in error.
 //     Closing stop frees cut from a send no one will receive; cut then
 //     closes work, the workers finish the block in hand and leave their
