@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+	"unicode/utf8"
 
 	"github.com/grove-ml/grove/datasets"
 	"github.com/grove-ml/grove/models"
@@ -345,6 +346,7 @@ func (a *autolog) logBeforeTraining(ctx context.Context) error {
 	if a.test != nil {
 		inputs = append(inputs, a.datasetInput(a.test, "test"))
 	}
+	a.dropLongSchemas(inputs)
 	if err := a.run.LogInputs(ctx, inputs...); err != nil {
 		return fmt.Errorf("autolog: %w", err)
 	}
@@ -379,6 +381,29 @@ func (a *autolog) datasetInput(d *datasets.Dataset, context string) store.Datase
 		ds.Source = `{"tags": ` + jsonObject(a.sourceTags) + `}`
 	}
 	return store.DatasetInput{Dataset: ds, Tags: []store.Tag{{Key: tracking.TagDataContext, Value: context}}}
+}
+
+// maxDatasetSchema is MLflow's limit on a dataset's schema, in characters
+// (MAX_DATASET_SCHEMA_SIZE), which MLflow's server and grove's sqlstore both
+// enforce; a column schema reaches it at about 19,000 features.
+const maxDatasetSchema = 1048575
+
+// dropLongSchemas takes the schema off the inputs whose schema MLflow would
+// refuse, with one warning. MLflow's autolog warns and trains on when it
+// cannot log a dataset; grove still records the input, without its column
+// list, so the run says which data it saw (digest, source and counts).
+func (a *autolog) dropLongSchemas(inputs []store.DatasetInput) {
+	long := 0
+	for i := range inputs {
+		if n := utf8.RuneCountInString(inputs[i].Dataset.Schema); n > maxDatasetSchema {
+			long = n
+			inputs[i].Dataset.Schema = ""
+		}
+	}
+	if long > 0 {
+		a.res.Warnings = append(a.res.Warnings, fmt.Sprintf("dataset schema not logged: %d characters for %d columns, over MLflow's limit of %d; the inputs are recorded without it",
+			long, a.train.Features(), maxDatasetSchema))
+	}
 }
 
 // saveLocally writes the trained model as the logged model would have

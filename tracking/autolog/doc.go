@@ -35,7 +35,9 @@
 //     metric attached to it with the dataset it was computed on;
 //   - the data: the training and test sets as dataset inputs (name, digest,
 //     source, column schema, row and element counts) with the context tags
-//     train and test, so the MLflow UI shows which data the run saw.
+//     train and test, so the MLflow UI shows which data the run saw; a
+//     schema over MLflow's limit (about 19,000 columns) is left out, with a
+//     warning, where MLflow's autolog would drop the whole input.
 //
 // OpenModel reads a logged model's file back for the format's loader
 // (forest.Load for grove-forest).
