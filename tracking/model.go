@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/grove-ml/grove/tracking/internal/pyjson"
 	"github.com/grove-ml/grove/tracking/store"
 	"go.yaml.in/yaml/v3"
 )
@@ -117,7 +118,7 @@ func ColSpec(names []string, typ string) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, `{"type": %s, "name": %s, "required": true}`, jsonString(typ), jsonString(n))
+		fmt.Fprintf(&b, `{"type": %s, "name": %s, "required": true}`, pyjson.String(typ), pyjson.String(n))
 	}
 	b.WriteByte(']')
 	return b.String()
@@ -130,7 +131,7 @@ func TensorSpec(dtype string, shape ...int) string {
 	for i, d := range shape {
 		dims[i] = strconv.Itoa(d)
 	}
-	return fmt.Sprintf(`[{"type": "tensor", "tensor-spec": {"dtype": %s, "shape": [%s]}}]`, jsonString(dtype), strings.Join(dims, ", "))
+	return fmt.Sprintf(`[{"type": "tensor", "tensor-spec": {"dtype": %s, "shape": [%s]}}]`, pyjson.String(dtype), strings.Join(dims, ", "))
 }
 
 // Marshal returns the MLmodel file's text. Keys are sorted, as MLflow

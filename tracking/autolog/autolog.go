@@ -14,6 +14,7 @@ import (
 	"github.com/grove-ml/grove/datasets"
 	"github.com/grove-ml/grove/models"
 	"github.com/grove-ml/grove/tracking"
+	"github.com/grove-ml/grove/tracking/internal/pyjson"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -369,10 +370,10 @@ func (a *autolog) datasetInput(d *datasets.Dataset, context string) store.Datase
 			uri = abs
 		}
 		ds.SourceType = "local"
-		ds.Source = `{"uri": ` + jsonString(uri) + `}`
+		ds.Source = `{"uri": ` + pyjson.String(uri) + `}`
 	} else {
 		ds.SourceType = "code"
-		ds.Source = `{"tags": ` + jsonObject(a.sourceTags) + `}`
+		ds.Source = `{"tags": ` + pyjson.Object(a.sourceTags) + `}`
 	}
 	return store.DatasetInput{Dataset: ds, Tags: []store.Tag{{Key: tracking.TagDataContext, Value: context}}}
 }

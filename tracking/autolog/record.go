@@ -183,32 +183,6 @@ func flavorNames(mm *tracking.MLmodel) []string {
 	return out
 }
 
-// jsonString returns s as a JSON string literal.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s) // a string always encodes
-	return string(b)
-}
-
-// jsonObject returns m as a JSON object with sorted keys, spaced as
-// MLflow's Python client writes dataset sources.
-func jsonObject(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(jsonString(k) + ": " + jsonString(m[k]))
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
 // hasScheme reports whether s looks like a URI with a scheme (s3://...,
 // file:///...) rather than a local path; a one-letter scheme is a Windows
 // drive.
