@@ -77,7 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, cli.Usagef("-x must be auto, step, run or param:KEY, got %q", o.x)
 	}
 	if !set["experiment"] && !set["experiment-id"] {
-		o.experiment = cli.DefaultExperiment
+		o.experiment = cli.TrainExperiment
 	}
 	return o, nil
 }

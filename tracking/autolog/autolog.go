@@ -31,9 +31,10 @@ const (
 	Flavor = "grove"
 	// ModelFile is the model file's name among the logged model's files.
 	ModelFile = "model.grove"
-	// DefaultExperiment is the experiment of runs Fit starts when
-	// Options.Experiment is empty, as MLflow's.
-	DefaultExperiment = "Default"
+	// MLflowDefaultExperiment is the experiment of runs Fit starts when
+	// Options.Experiment is empty: MLflow's own default experiment. grove's
+	// commands record into cli.TrainExperiment instead.
+	MLflowDefaultExperiment = "Default"
 	// DefaultDatasetName names the dataset inputs when Options.DatasetName
 	// is empty, as MLflow's autolog names data it was handed in code.
 	DefaultDatasetName = "dataset"
@@ -47,7 +48,7 @@ type Options struct {
 	// FINISHED, FAILED or KILLED.
 	Run *tracking.Run
 	// Experiment names the experiment of the run Fit starts; created when
-	// missing. DefaultExperiment when empty.
+	// missing. MLflowDefaultExperiment when empty.
 	Experiment string
 	// RunName names the run Fit starts; generated when empty.
 	RunName string
@@ -208,7 +209,7 @@ func (a *autolog) start(ctx context.Context) error {
 		a.own = true
 		name := a.opts.Experiment
 		if name == "" {
-			name = DefaultExperiment
+			name = MLflowDefaultExperiment
 		}
 		exp, err := a.c.GetOrCreateExperiment(ctx, name)
 		if err != nil {
