@@ -153,10 +153,12 @@ func TestLogModel(t *testing.T) {
 		t.Errorf("model status after failure %v, want FAILED", st.Status)
 	}
 	for _, bad := range []string{"a/b", "a:b", " "} {
-		_, err := r.LogModel(ctx, ModelSpec{Name: bad, Write: func(context.Context, *store.LoggedModel, store.ArtifactRepo) error { return nil }})
-		if !errors.Is(err, store.ErrInvalidParameter) {
-			t.Errorf("model name %q: error %v, want INVALID_PARAMETER_VALUE", bad, err)
-		}
+		t.Run("bad name "+bad, func(t *testing.T) {
+			_, err := r.LogModel(ctx, ModelSpec{Name: bad, Write: func(context.Context, *store.LoggedModel, store.ArtifactRepo) error { return nil }})
+			if !errors.Is(err, store.ErrInvalidParameter) {
+				t.Errorf("model name %q: error %v, want INVALID_PARAMETER_VALUE", bad, err)
+			}
+		})
 	}
 }
 

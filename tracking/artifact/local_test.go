@@ -109,9 +109,11 @@ func TestNewLocalFileURI(t *testing.T) {
 		{"relative/dir", "relative/dir"},
 	}
 	for _, tt := range tests {
-		if got := NewLocal(tt.in).Root(); got != filepath.FromSlash(tt.want) {
-			t.Errorf("NewLocal(%q).Root() = %q, want %q", tt.in, got, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			if got := NewLocal(tt.in).Root(); got != filepath.FromSlash(tt.want) {
+				t.Errorf("NewLocal(%q).Root() = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -200,12 +202,14 @@ func TestPutRefusesBadPaths(t *testing.T) {
 	dir := t.TempDir()
 	l := NewLocal(filepath.Join(dir, "root"))
 	for _, p := range []string{"", "../escape", "/abs", "a/../../escape", `..\escape`} {
-		if err := l.Put(ctx, p, strings.NewReader("x")); err == nil {
-			t.Errorf("Put(%q) succeeded", p)
-		}
-		if _, err := l.Open(ctx, p); err == nil {
-			t.Errorf("Open(%q) succeeded", p)
-		}
+		t.Run(p, func(t *testing.T) {
+			if err := l.Put(ctx, p, strings.NewReader("x")); err == nil {
+				t.Errorf("Put(%q) succeeded", p)
+			}
+			if _, err := l.Open(ctx, p); err == nil {
+				t.Errorf("Open(%q) succeeded", p)
+			}
+		})
 	}
 	if _, err := os.Stat(filepath.Join(dir, "escape")); err == nil {
 		t.Fatal("a file was written outside the root")

@@ -191,40 +191,42 @@ func TestEscaping(t *testing.T) {
 	runs[2].params[2].Value = xssScript // a param value shown in the runs table
 	runs[2].metrics = append(runs[2].metrics, store.Metric{Key: xssScript, Value: 1})
 	for _, x := range []string{"", "param:test_size"} {
-		page := build(t, `exp </title><script>alert(2)</script>`, runs, report.Options{X: x})
-		page = withoutECharts(t, page)
-		if n := bytes.Count(page, []byte("<script")); n != 3 {
-			t.Errorf("x=%q: %d script elements, want 3: a name became markup", x, n)
-		}
-		for _, bad := range []string{"<img", "</title><script>", "<script>alert"} {
-			if bytes.Contains(page, []byte(bad)) {
-				t.Errorf("x=%q: page contains raw %q", x, bad)
+		t.Run("x="+x, func(t *testing.T) {
+			page := build(t, `exp </title><script>alert(2)</script>`, runs, report.Options{X: x})
+			page = withoutECharts(t, page)
+			if n := bytes.Count(page, []byte("<script")); n != 3 {
+				t.Errorf("x=%q: %d script elements, want 3: a name became markup", x, n)
 			}
-		}
-		// In HTML the names are text, escaped by html/template.
-		if !bytes.Contains(page, []byte(`<td class="name">&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</td>`)) {
-			t.Errorf("x=%q: runs table lacks the escaped script name", x)
-		}
-		if !bytes.Contains(page, []byte(`<td class="name">`+xssFunc+`</td>`)) {
-			t.Errorf("x=%q: runs table lacks the __f__ name as text", x)
-		}
-		// In the data block they are JSON strings that decode to the exact names.
-		d := readData(t, page)
-		var names []string
-		for _, c := range d.Charts {
-			for _, s := range c.Option.Series {
-				names = append(names, s.Name)
+			for _, bad := range []string{"<img", "</title><script>", "<script>alert"} {
+				if bytes.Contains(page, []byte(bad)) {
+					t.Errorf("x=%q: page contains raw %q", x, bad)
+				}
 			}
-		}
-		if !slices.Contains(names, xssScript) || !slices.Contains(names, xssFunc) {
-			t.Errorf("x=%q: series names %q lack the hostile names", x, names)
-		}
-		// __f__ markers stay inside a JSON string: never next to a bare JS token.
-		for _, i := range regexp.MustCompile(`__f__alert`).FindAllIndex(page, -1) {
-			if prev := page[i[0]-1]; prev != '"' && prev != '>' {
-				t.Errorf("x=%q: __f__ name outside a string or text node: %q", x, page[max(0, i[0]-20):i[1]])
+			// In HTML the names are text, escaped by html/template.
+			if !bytes.Contains(page, []byte(`<td class="name">&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</td>`)) {
+				t.Errorf("x=%q: runs table lacks the escaped script name", x)
 			}
-		}
+			if !bytes.Contains(page, []byte(`<td class="name">`+xssFunc+`</td>`)) {
+				t.Errorf("x=%q: runs table lacks the __f__ name as text", x)
+			}
+			// In the data block they are JSON strings that decode to the exact names.
+			d := readData(t, page)
+			var names []string
+			for _, c := range d.Charts {
+				for _, s := range c.Option.Series {
+					names = append(names, s.Name)
+				}
+			}
+			if !slices.Contains(names, xssScript) || !slices.Contains(names, xssFunc) {
+				t.Errorf("x=%q: series names %q lack the hostile names", x, names)
+			}
+			// __f__ markers stay inside a JSON string: never next to a bare JS token.
+			for _, i := range regexp.MustCompile(`__f__alert`).FindAllIndex(page, -1) {
+				if prev := page[i[0]-1]; prev != '"' && prev != '>' {
+					t.Errorf("x=%q: __f__ name outside a string or text node: %q", x, page[max(0, i[0]-20):i[1]])
+				}
+			}
+		})
 	}
 }
 
@@ -346,9 +348,11 @@ func TestBadInput(t *testing.T) {
 	id, _ := seed(t, st, "e", sweep())
 	ctx := context.Background()
 	for _, x := range []string{"param:", "steps", "Param:test_size"} {
-		if _, err := report.Build(ctx, st, id, report.Options{X: x}); err == nil || !strings.HasPrefix(err.Error(), "report: ") {
-			t.Errorf("x=%q: error %v, want a report error", x, err)
-		}
+		t.Run("x="+x, func(t *testing.T) {
+			if _, err := report.Build(ctx, st, id, report.Options{X: x}); err == nil || !strings.HasPrefix(err.Error(), "report: ") {
+				t.Errorf("x=%q: error %v, want a report error", x, err)
+			}
+		})
 	}
 	if _, err := report.Build(ctx, st, "999", report.Options{}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown experiment: %v, want not found", err)

@@ -64,9 +64,11 @@ func TestAllRunsMemstore(t *testing.T) {
 		}
 	}
 	for _, size := range []int{0, 4} {
-		runs, err := store.AllRuns(ctx, s, store.RunQuery{ExperimentIDs: []string{exp}, MaxResults: size})
-		if err != nil || len(runs) != 25 {
-			t.Errorf("page size %d: %d runs, %v", size, len(runs), err)
-		}
+		t.Run(fmt.Sprint("page size ", size), func(t *testing.T) {
+			runs, err := store.AllRuns(ctx, s, store.RunQuery{ExperimentIDs: []string{exp}, MaxResults: size})
+			if err != nil || len(runs) != 25 {
+				t.Errorf("page size %d: %d runs, %v", size, len(runs), err)
+			}
+		})
 	}
 }
