@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grove-ml/grove/internal/sharedtest"
 	"github.com/grove-ml/grove/tracking/store"
 	"go.yaml.in/yaml/v3"
 )
@@ -51,6 +52,13 @@ func TestMLmodelRoundTrip(t *testing.T) {
 	if !strings.Contains(m.Signature.Inputs, `{"type": "double", "name": "quote\"d", "required": true}`) {
 		t.Errorf("ColSpec = %s", m.Signature.Inputs)
 	}
+}
+
+// TestMLmodelFixtureIsSharedCopy keeps testdata/sklearn.MLmodel the copy of
+// the MLmodel file MLflow wrote for the autolog-iris fixture.
+func TestMLmodelFixtureIsSharedCopy(t *testing.T) {
+	sharedtest.SameAsSource(t, "testdata/sklearn.MLmodel",
+		"fixtures/mlflow/autolog-iris/mlruns/1/models/m-83cc5c7bdae149678072e9f7db41d49a/artifacts/MLmodel")
 }
 
 func TestReadMLmodelOfMLflow(t *testing.T) {
