@@ -46,7 +46,7 @@ func TestAllRuns(t *testing.T) {
 	}
 
 	stuck := &pager{Store: memstore.New(), pages: [][]*store.Run{{run("a")}, {run("b")}}, next: []string{"t", "t"}}
-	if _, err := store.AllRuns(ctx, stuck, store.RunQuery{}); err == nil || !strings.Contains(err.Error(), `page token "t" twice`) {
+	if _, err := store.AllRuns(ctx, stuck, store.RunQuery{}); err == nil || !strings.HasPrefix(err.Error(), "store: ") || !strings.Contains(err.Error(), `page token "t" twice`) {
 		t.Errorf("a repeated token: %v", err)
 	}
 }
