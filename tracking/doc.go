@@ -32,8 +32,7 @@
 // metrics with the current time, names runs that have no name
 // (store.GenerateRunName) and sets the tags MLflow's own client sets when it
 // starts a run: mlflow.runName, mlflow.user, mlflow.source.name,
-// mlflow.source.type and, when known, mlflow.source.git.commit (GitCommit
-// reads it from .git without a git program).
+// mlflow.source.type and, when known, mlflow.source.git.commit.
 //
 // # Runs
 //

@@ -14,6 +14,7 @@ import (
 	"github.com/grove-ml/grove/datasets"
 	"github.com/grove-ml/grove/models"
 	"github.com/grove-ml/grove/tracking"
+	"github.com/grove-ml/grove/tracking/internal/gitinfo"
 	"github.com/grove-ml/grove/tracking/internal/pyjson"
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -217,7 +218,7 @@ func (a *autolog) start(ctx context.Context) error {
 		}
 		ro := tracking.RunOptions{Name: a.opts.RunName, SourceName: sourceName(a.src), Tags: a.opts.Tags}
 		if a.srcFound {
-			if commit, err := tracking.GitCommit(a.src); err == nil {
+			if commit, err := gitinfo.Commit(a.src); err == nil {
 				ro.GitCommit = commit
 			}
 		}

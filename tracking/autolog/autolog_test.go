@@ -19,6 +19,7 @@ import (
 	"github.com/grove-ml/grove/datasets/iris"
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/autolog"
+	"github.com/grove-ml/grove/tracking/internal/gitinfo"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -194,7 +195,7 @@ func TestFitRecordsWhatMLflowAutologRecords(t *testing.T) {
 				t.Errorf("tag %s = %q, want %q", k, got, v)
 			}
 		}
-		commit, gerr := tracking.GitCommit(thisFile)
+		commit, gerr := gitinfo.Commit(thisFile)
 		got, ok := run.Tag("mlflow.source.git.commit")
 		if (gerr == nil) != ok || got != commit {
 			t.Errorf("git commit tag %q (set %v), the work tree says %q (%v)", got, ok, commit, gerr)
