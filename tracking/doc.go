@@ -47,7 +47,7 @@
 // Run.LogModel records an MLflow 3 logged model: created PENDING with the run
 // as its source, linked to the run as an output, its files written under
 // <experiment artifact location>/models/<model id>/artifacts, then READY.
-// MLmodel writes and ReadMLmodel reads the metadata file MLflow keeps beside
-// the files. Package tracking/autolog builds on all of this to record a
+// Package tracking/mlmodel writes and reads the metadata file MLflow keeps
+// beside the files. Package tracking/autolog builds on all of this to record a
 // training run the way MLflow's scikit-learn autolog does.
 package tracking

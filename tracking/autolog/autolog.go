@@ -16,6 +16,7 @@ import (
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/internal/gitinfo"
 	"github.com/grove-ml/grove/tracking/internal/pyjson"
+	"github.com/grove-ml/grove/tracking/mlmodel"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -363,7 +364,7 @@ func (a *autolog) datasetInput(d *datasets.Dataset, context string) store.Datase
 	ds := store.Dataset{
 		Name:    a.datasetName(),
 		Digest:  a.digest(d),
-		Schema:  `{"mlflow_colspec": ` + tracking.ColSpec(d.FeatureNames, "double") + `}`,
+		Schema:  `{"mlflow_colspec": ` + mlmodel.ColSpec(d.FeatureNames, "double") + `}`,
 		Profile: fmt.Sprintf(`{"num_rows": %d, "num_elements": %d}`, d.Rows(), d.Rows()*d.Features()),
 	}
 	if a.opts.DatasetSource != "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/grove-ml/grove/evaluate"
 	"github.com/grove-ml/grove/models"
 	"github.com/grove-ml/grove/tracking"
+	"github.com/grove-ml/grove/tracking/mlmodel"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -101,7 +102,7 @@ func (a *autolog) logModel(ctx context.Context, sv models.Saver) (*store.LoggedM
 		Params: a.model.Params(),
 		Tags:   a.sourceTags,
 		Write: func(ctx context.Context, lm *store.LoggedModel, files store.ArtifactRepo) error {
-			mm := &tracking.MLmodel{
+			mm := &mlmodel.Model{
 				ArtifactPath: lm.ArtifactLocation,
 				Flavors: map[string]map[string]any{Flavor: {
 					"model_file":      ModelFile,
@@ -115,9 +116,9 @@ func (a *autolog) logModel(ctx context.Context, sv models.Saver) (*store.LoggedM
 				ModelID:        lm.ModelID,
 				RunID:          a.run.ID(),
 				ModelSizeBytes: int64(file.Len()),
-				Signature: &tracking.Signature{
-					Inputs:  tracking.ColSpec(a.train.FeatureNames, "double"),
-					Outputs: tracking.TensorSpec("int64", -1),
+				Signature: &mlmodel.Signature{
+					Inputs:  mlmodel.ColSpec(a.train.FeatureNames, "double"),
+					Outputs: mlmodel.TensorSpec("int64", -1),
 				},
 				Created: time.Now(),
 			}
@@ -137,7 +138,7 @@ func (a *autolog) logModel(ctx context.Context, sv models.Saver) (*store.LoggedM
 // OpenModel opens the model file of a logged model that Fit recorded and
 // returns it with the model's MLmodel metadata. The caller loads it with the
 // loader of the format the MLmodel names (forest.Load for "grove-forest").
-func OpenModel(ctx context.Context, c *tracking.Client, modelID string) (io.ReadCloser, *tracking.MLmodel, error) {
+func OpenModel(ctx context.Context, c *tracking.Client, modelID string) (io.ReadCloser, *mlmodel.Model, error) {
 	lm, err := c.Store().GetLoggedModel(ctx, modelID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("autolog: logged model %s: %w", modelID, err)
@@ -155,7 +156,7 @@ func OpenModel(ctx context.Context, c *tracking.Client, modelID string) (io.Read
 	if err != nil {
 		return nil, nil, fmt.Errorf("autolog: MLmodel of model %s: %w", modelID, err)
 	}
-	mm, err := tracking.ReadMLmodel(text)
+	mm, err := mlmodel.Parse(text)
 	if err != nil {
 		return nil, nil, fmt.Errorf("autolog: model %s: %w", modelID, err)
 	}
@@ -174,7 +175,7 @@ func OpenModel(ctx context.Context, c *tracking.Client, modelID string) (io.Read
 	return f, mm, nil
 }
 
-func flavorNames(mm *tracking.MLmodel) []string {
+func flavorNames(mm *mlmodel.Model) []string {
 	out := make([]string, 0, len(mm.Flavors))
 	for k := range mm.Flavors {
 		out = append(out, k)
