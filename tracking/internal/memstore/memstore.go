@@ -233,7 +233,7 @@ func (s *Store) SearchRuns(_ context.Context, q store.RunQuery) ([]*store.Run, s
 	if q.PageToken != "" {
 		n, err := strconv.Atoi(q.PageToken)
 		if err != nil || n < 0 || n > len(all) {
-			return nil, "", errorf(store.CodeInvalidParameter, "bad page token %q", q.PageToken)
+			return nil, "", store.Errorf(store.CodeInvalidParameter, "memstore: bad page token %q", q.PageToken)
 		}
 		start = n
 	}
