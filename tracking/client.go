@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log"
 	"maps"
 	"os"
 	"os/user"
@@ -38,12 +39,27 @@ type Client struct {
 	store store.Store
 	uri   string
 	now   func() time.Time
+	log   *log.Logger // warnings; nil for none
 }
 
 // NewClient wraps a store that is already open. uri only labels the client
 // (URI returns it); it may be empty.
 func NewClient(s store.Store, uri string) *Client {
-	return &Client{store: s, uri: uri, now: time.Now}
+	return &Client{store: s, uri: uri, now: time.Now, log: log.Default()}
+}
+
+// SetLogger sets where the client prints its warnings, such as a param or
+// tag value cut to MLflow's limit: the standard logger unless set, nowhere
+// when l is nil. Set it before the client is used.
+func (c *Client) SetLogger(l *log.Logger) { c.log = l }
+
+func (c *Client) warn(warnings []string) {
+	if c.log == nil {
+		return
+	}
+	for _, w := range warnings {
+		c.log.Print(w)
+	}
 }
 
 // Store returns the store the client writes to.
@@ -139,12 +155,16 @@ func (c *Client) StartRun(ctx context.Context, experimentID string, opts RunOpti
 	for k, v := range opts.Tags {
 		tags[k] = v
 	}
-	list := sortedTags(tags)
+	_, list, warnings, err := truncateLong(fmt.Sprintf("of new run %q", name), nil, sortedTags(tags))
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range list {
 		if err := ValidateTag(t.Key, t.Value); err != nil {
 			return nil, err
 		}
 	}
+	c.warn(warnings)
 	start := opts.StartTime
 	if start.IsZero() {
 		start = c.now()
@@ -226,10 +246,15 @@ func (c *Client) LogBatch(ctx context.Context, runID string, metrics []store.Met
 		}
 		ms[i] = m
 	}
-	params, err := validateBatch(ms, params, tags)
+	params, tags, warnings, err := truncateLong("of run "+runID, params, tags)
 	if err != nil {
 		return err
 	}
+	params, err = validateBatch(ms, params, tags)
+	if err != nil {
+		return err
+	}
+	c.warn(warnings)
 	if wb, ok := c.store.(store.WholeBatcher); ok {
 		for first := true; first || len(ms) > 0; first = false {
 			n := min(len(ms), maxWholeBatch)

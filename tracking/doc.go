@@ -15,20 +15,25 @@
 //	                                with MLFLOW_TRACKING_TOKEN or
 //	                                MLFLOW_TRACKING_USERNAME/PASSWORD
 //
-// MLflow's legacy file store (a file: URI or a plain folder such as
-// ./mlruns) is refused with ErrFileStore: MLflow itself no longer writes it
-// by default, and a folder of meta.yaml files next to mlflow.db would make
-// MLflow read the wrong store. NewClient wraps any other store.Store.
+// A Databricks workspace (databricks, databricks://<profile>) and other
+// schemes are refused with ErrUnsupportedURI. MLflow's legacy file store
+// (a file: URI or a plain folder such as ./mlruns) is refused with
+// ErrFileStore: MLflow itself no longer writes it by default, and a folder
+// of meta.yaml files next to mlflow.db would make MLflow read the wrong
+// store. NewClient wraps any other store.Store.
 //
 // # What the client adds to a store
 //
 // A store.Store records what it is given. The Client checks everything
 // first with MLflow's rules (ValidateKey, ValidateParam, ValidateTag,
 // ValidateMetric: keys of at most 250 letters, digits and "_-. :/" that no
-// path would rewrite, param values of at most 6000 characters, tag values of
-// at most 8000), so a bad name fails with INVALID_PARAMETER_VALUE before
-// anything is written and whatever the store. It splits batches to MLflow's
-// limits (1000 metrics, 100 params, 100 tags, 1000 items a request), stamps
+// path would rewrite), so a bad name fails with INVALID_PARAMETER_VALUE before
+// anything is written and whatever the store. A param value over 6000
+// characters or a tag value over 8000 (a run's, or a logged model's) is cut
+// to the limit with one warning on the client's logger, as MLflow does,
+// unless MLFLOW_TRUNCATE_LONG_VALUES is false: then it is refused. It
+// splits batches to MLflow's limits (1000 metrics, 100 params, 100 tags,
+// 1000 items a request), stamps
 // metrics with the current time, names runs that have no name
 // (store.GenerateRunName) and sets the tags MLflow's own client sets when it
 // starts a run: mlflow.runName, mlflow.user, mlflow.source.name,

@@ -37,11 +37,14 @@ func (r *Run) LogModel(ctx context.Context, spec ModelSpec) (*store.LoggedModel,
 	if err := validateModelName(name); err != nil {
 		return nil, err
 	}
-	params := sortedParams(spec.Params)
-	tags := sortedTags(spec.Tags)
+	params, tags, warnings, err := truncateLong(fmt.Sprintf("of model %q of run %s", name, r.info.RunID), sortedParams(spec.Params), sortedTags(spec.Tags))
+	if err != nil {
+		return nil, err
+	}
 	if _, err := validateBatch(nil, params, tags); err != nil {
 		return nil, err
 	}
+	r.c.warn(warnings)
 	s := r.c.store
 	m, err := s.CreateLoggedModel(ctx, store.CreateLoggedModelRequest{
 		ExperimentID: r.info.ExperimentID,

@@ -45,8 +45,12 @@ func TestOpenFromEnvironment(t *testing.T) {
 		t.Errorf("$%s not used: %v", EnvTrackingURI, err)
 	}
 	t.Setenv(EnvTrackingURI, "./mlruns")
-	if _, err := Open(context.Background(), ""); !errors.Is(err, ErrFileStore) {
-		t.Errorf("file store from the environment: error %v, want ErrFileStore", err)
+	if _, err := Open(context.Background(), ""); !errors.Is(err, ErrFileStore) || !strings.Contains(err.Error(), "(from $"+EnvTrackingURI+")") {
+		t.Errorf("file store from the environment: error %v, want ErrFileStore saying where the URI came from", err)
+	}
+	t.Setenv(EnvTrackingURI, "databricks")
+	if _, err := Open(context.Background(), ""); !errors.Is(err, ErrUnsupportedURI) || !strings.Contains(err.Error(), `"databricks" (from $`+EnvTrackingURI+"): Databricks") {
+		t.Errorf("databricks from the environment: error %v, want ErrUnsupportedURI naming Databricks and the variable", err)
 	}
 }
 

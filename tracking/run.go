@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"time"
 
 	"github.com/grove-ml/grove/tracking/artifact"
 	"github.com/grove-ml/grove/tracking/store"
@@ -101,6 +102,20 @@ func (r *Run) End(ctx context.Context, status store.RunStatus) error {
 	}
 	r.info = *info
 	return nil
+}
+
+// StopTimeout bounds how long Stop waits for the store to record the end.
+const StopTimeout = 5 * time.Second
+
+// Stop ends the run with status (FAILED or KILLED) when the program gives
+// up on it after an error or an interrupt. Unlike End it goes on after ctx
+// is cancelled, so that a Ctrl-C still marks the run, and it waits at most
+// StopTimeout, so that a stalled store cannot hold the program after it
+// decided to stop.
+func (r *Run) Stop(ctx context.Context, status store.RunStatus) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), StopTimeout)
+	defer cancel()
+	return r.End(ctx, status)
 }
 
 // artifacts returns the repository of the run's artifact root.

@@ -77,9 +77,12 @@ func ResolveURI(uri string) string {
 // see ResolveURI.
 func ParseURI(uri string) (Location, error) {
 	if uri == "" {
-		return Location{}, fmt.Errorf("%w: empty URI (use %s)", ErrUnsupportedURI, DefaultURI)
+		return Location{}, unsupported("", "empty URI (use %s)", DefaultURI)
 	}
 	scheme, rest, hasScheme := splitScheme(uri)
+	if isDatabricks(uri, scheme) {
+		return Location{}, unsupported(Redact(uri), "Databricks workspaces are not supported; "+supported)
+	}
 	if !hasScheme {
 		return Location{}, fileStoreError(uri)
 	}
@@ -91,7 +94,25 @@ func ParseURI(uri string) (Location, error) {
 	case "file":
 		return Location{}, fileStoreError(uri)
 	}
-	return Location{}, fmt.Errorf("%w %q: scheme %q is not one of sqlite, http, https", ErrUnsupportedURI, uri, scheme)
+	return Location{}, unsupported(Redact(uri), "scheme %q is not supported; "+supported, scheme)
+}
+
+// supported says which URIs grove opens, for messages.
+const supported = "grove records to sqlite:///relative/path.db, sqlite:////absolute/path.db, http://host:port or https://host:port"
+
+// isDatabricks reports whether uri names a Databricks workspace as MLflow
+// spells one: databricks, databricks://<profile>, or the registry's
+// databricks-uc.
+func isDatabricks(uri, scheme string) bool {
+	switch strings.ToLower(uri) {
+	case "databricks", "databricks-uc":
+		return true
+	}
+	switch strings.ToLower(scheme) {
+	case "databricks", "databricks-uc":
+		return true
+	}
+	return false
 }
 
 // splitScheme splits "scheme:rest" when the text before the first colon is
@@ -113,27 +134,61 @@ func splitScheme(uri string) (scheme, rest string, ok bool) {
 }
 
 func fileStoreError(uri string) error {
-	return fmt.Errorf("%w: %q is a file store location; grove writes MLflow's SQLite store instead: "+
-		"use %s (or sqlite:////absolute/path/mlflow.db) or an MLflow server (http://host:5000); "+
-		"MLflow itself refuses file stores unless MLFLOW_ALLOW_FILE_STORE=true", ErrFileStore, uri, DefaultURI)
+	return &URIError{URI: uri, Err: ErrFileStore, Reason: fmt.Sprintf("MLflow's legacy file store (a file: URI or a folder) is not supported; "+
+		"grove writes MLflow's SQLite store instead: use %s (or sqlite:////absolute/path/mlflow.db) or an MLflow server (http://host:5000); "+
+		"MLflow itself refuses file stores unless MLFLOW_ALLOW_FILE_STORE=true", DefaultURI)}
 }
+
+// unsupported is a URIError for a URI grove has no store for.
+func unsupported(uri, format string, args ...any) error {
+	return &URIError{URI: uri, Err: ErrUnsupportedURI, Reason: fmt.Sprintf(format, args...)}
+}
+
+// URIError is a tracking URI grove cannot open. Err is ErrFileStore or
+// ErrUnsupportedURI, which errors.Is matches.
+type URIError struct {
+	URI    string // as given, without a password; empty when it cannot be shown
+	Reason string // why it cannot be opened, naming what can
+	Err    error
+	// From names the environment variable the URI came from; empty when
+	// the caller gave it.
+	From string
+}
+
+func (e *URIError) Error() string {
+	msg := "tracking: "
+	if e.Err == ErrUnsupportedURI {
+		msg += "unsupported "
+	}
+	msg += "tracking URI"
+	if e.URI != "" {
+		msg += fmt.Sprintf(" %q", e.URI)
+	}
+	if e.From != "" {
+		msg += " (from $" + e.From + ")"
+	}
+	return msg + ": " + e.Reason
+}
+
+// Unwrap returns ErrFileStore or ErrUnsupportedURI.
+func (e *URIError) Unwrap() error { return e.Err }
 
 func parseSQLite(uri, rest string) (Location, error) {
 	if !strings.HasPrefix(rest, "///") {
-		return Location{}, fmt.Errorf("%w %q: a SQLite URI is sqlite:///relative.db or sqlite:////absolute/path.db", ErrUnsupportedURI, uri)
+		return Location{}, unsupported(uri, "a SQLite URI is sqlite:///relative.db or sqlite:////absolute/path.db")
 	}
 	path := rest[len("///"):]
 	switch {
 	case path == "":
-		return Location{}, fmt.Errorf("%w %q: no database file named", ErrUnsupportedURI, uri)
+		return Location{}, unsupported(uri, "no database file named")
 	case path == ":memory:":
-		return Location{}, fmt.Errorf("%w %q: an in-memory database would lose the run when the program ends", ErrUnsupportedURI, uri)
+		return Location{}, unsupported(uri, "an in-memory database would lose the run when the program ends")
 	case strings.ContainsAny(path, "?#"):
-		return Location{}, fmt.Errorf("%w %q: query strings and fragments are not supported", ErrUnsupportedURI, uri)
+		return Location{}, unsupported(uri, "query strings and fragments are not supported")
 	case strings.ContainsRune(path, 0):
-		return Location{}, fmt.Errorf("%w %q: the path holds a NUL byte", ErrUnsupportedURI, uri)
+		return Location{}, unsupported(uri, "the path holds a NUL byte")
 	case strings.HasSuffix(path, "/"):
-		return Location{}, fmt.Errorf("%w %q: the path names a folder, not a database file", ErrUnsupportedURI, uri)
+		return Location{}, unsupported(uri, "the path names a folder, not a database file")
 	}
 	return Location{Kind: KindSQLite, Path: path}, nil
 }
@@ -142,14 +197,14 @@ func parseHTTP(uri string) (Location, error) {
 	u, err := url.Parse(uri)
 	if err != nil {
 		// url's own message quotes the URI, which may hold a password.
-		return Location{}, fmt.Errorf("%w: %s is not a valid URL", ErrUnsupportedURI, redactedPrefix(uri))
+		return Location{}, unsupported("", "%s is not a valid URL", redactedPrefix(uri))
 	}
 	shown := u.Redacted()
 	if u.Host == "" {
-		return Location{}, fmt.Errorf("%w %q: no host", ErrUnsupportedURI, shown)
+		return Location{}, unsupported(shown, "no host")
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return Location{}, fmt.Errorf("%w %q: query strings and fragments are not supported", ErrUnsupportedURI, shown)
+		return Location{}, unsupported(shown, "query strings and fragments are not supported")
 	}
 	return Location{Kind: KindREST, URL: strings.TrimRight(uri, "/")}, nil
 }

@@ -33,7 +33,11 @@ func TestParseURI(t *testing.T) {
 		{uri: "sqlite:///x.db?mode=ro", wantErr: ErrUnsupportedURI, errHas: "query"},
 		{uri: "sqlite:///runs/", wantErr: ErrUnsupportedURI, errHas: "folder"},
 		{uri: "postgresql://u@h/db", wantErr: ErrUnsupportedURI, errHas: "postgresql"},
-		{uri: "databricks", wantErr: ErrFileStore},
+		{uri: "databricks", wantErr: ErrUnsupportedURI, errHas: "Databricks workspaces are not supported"},
+		{uri: "databricks://my-profile", wantErr: ErrUnsupportedURI, errHas: "Databricks"},
+		{uri: "Databricks-UC", wantErr: ErrUnsupportedURI, errHas: "Databricks"},
+		{uri: "ftp://h/x", wantErr: ErrUnsupportedURI, errHas: "sqlite:///relative/path.db, sqlite:////absolute/path.db, http://host:port or https://host:port"},
+		{uri: "databricks-folder", wantErr: ErrFileStore},
 		{uri: "http://", wantErr: ErrUnsupportedURI, errHas: "no host"},
 		{uri: "http://h:5000/?x=1", wantErr: ErrUnsupportedURI, errHas: "query"},
 	}
@@ -64,6 +68,8 @@ func TestParseURINeverShowsPassword(t *testing.T) {
 		"http://alice:s3cret@host:5000/?q=1",
 		"https://alice:s3cret@/x",
 		"http://alice:s3cret@host:port-is-bad/",
+		"postgresql://alice:s3cret@host/db",
+		"databricks://alice:s3cret@host",
 	} {
 		_, err := ParseURI(uri)
 		if err == nil {

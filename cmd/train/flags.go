@@ -131,7 +131,21 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	// Tracking.
 	fs.StringVar(&o.experiment, "experiment", o.experiment, "MLflow experiment `name` to record the run in")
 	fs.StringVar(&o.runName, "run-name", "", "`name` of the run; generated when empty")
-	fs.StringVar(&o.trackingURI, "tracking-uri", "", "`uri` where runs are recorded, sqlite:///mlflow.db or http(s)://host:port; default $MLFLOW_TRACKING_URI, else "+tracking.DefaultURI)
+	value("tracking-uri", "", "`uri` where runs are recorded, sqlite:///mlflow.db or http(s)://host:port; default $MLFLOW_TRACKING_URI, else "+tracking.DefaultURI, func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			o.trackingURI = "" // the environment's, or the default
+			return nil
+		}
+		if _, err := tracking.ParseURI(s); err != nil {
+			var ue *tracking.URIError
+			if errors.As(err, &ue) {
+				return fmt.Errorf("%s: %s", tracking.Redact(s), ue.Reason)
+			}
+			return err
+		}
+		o.trackingURI = s
+		return nil
+	})
 	value("metric", "", "custom metric `name=value` to log with the run; repeatable", func(s string) error {
 		name, text, ok := strings.Cut(s, "=")
 		if !ok {
@@ -141,6 +155,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 			return fmt.Errorf("%s: %s", s, strings.TrimPrefix(err.Error(), "tracking: "))
 		}
 		v, err := strconv.ParseFloat(text, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return fmt.Errorf("%s: the value is out of range: a metric is a 64-bit float, at most about ±1.8e308", s)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: the value must be a number", s)
 		}

@@ -59,6 +59,7 @@ var goldenCases = []struct {
 	{"usage-metric-no-value", []string{"-metric", "accuracy"}, 2},
 	{"usage-metric-bad-name", []string{"-metric", "acc!=1"}, 2},
 	{"usage-metric-bad-value", []string{"-metric", "acc=high"}, 2},
+	{"usage-metric-out-of-range", []string{"-metric", "a=1e400"}, 2},
 	{"usage-metric-twice", []string{"-metric", "acc=1", "-metric", "acc=2"}, 2},
 	{"usage-metric-autolog-name", []string{"-metric", "test_accuracy_score=1"}, 2},
 	{"usage-metric-no-track", []string{"-no-track", "-metric", "acc=1"}, 2},
@@ -66,6 +67,11 @@ var goldenCases = []struct {
 	{"usage-run-id-alone", []string{"-run-id", "abc"}, 2},
 	{"usage-run-id-with-training", []string{"-run-id", "abc", "-metric", "acc=1", "-trees", "5"}, 2},
 	{"usage-experiment-empty", []string{"-experiment", " "}, 2},
+	{"usage-tracking-uri-scheme", []string{"-tracking-uri", "ftp://h/runs"}, 2},
+	{"usage-tracking-uri-databricks", []string{"-tracking-uri", "databricks"}, 2},
+	{"usage-tracking-uri-databricks-profile", []string{"-tracking-uri", "databricks://my-profile"}, 2},
+	{"usage-tracking-uri-file-store", []string{"-tracking-uri", "file:///$TMP/mlruns"}, 2},
+	{"usage-tracking-uri-password", []string{"-tracking-uri", "postgresql://ann:secret@h/db"}, 2},
 	{"usage-unknown-flag", []string{"-tree", "10"}, 2},
 	{"usage-argument", []string{"extra"}, 2},
 	{"usage-stratify-few-test", []string{"-test-size", "0.01", "-stratify"}, 2},
@@ -79,7 +85,6 @@ var goldenCases = []struct {
 	{"fail-missing-file", []string{"-no-track", "-data", "testdata/absent.csv"}, 1},
 	{"fail-test-data-width", []string{"-no-track", "-data", "testdata/small.csv", "-test-data", "testdata/wide_test.csv"}, 1},
 	{"fail-max-features-above-features", []string{"-no-track", "-max-features", "9"}, 1},
-	{"fail-file-store", []string{"-tracking-uri", "file:///$TMP/mlruns"}, 1},
 	{"fail-run-id-unknown", []string{"-tracking-uri", "sqlite:///$TMP/mlflow.db", "-run-id", "0123456789abcdef0123456789abcdef", "-metric", "acc=1"}, 1},
 }
 

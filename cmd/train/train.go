@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"maps"
 	"os"
 	"slices"
@@ -106,6 +107,7 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 		return err
 	}
 	defer client.Close()
+	client.SetLogger(log.New(stderr, "train: warning: ", 0))
 	j.Tracked = true
 	j.TrackingURI = tracking.Redact(client.URI())
 	j.Experiment = o.experiment

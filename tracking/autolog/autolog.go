@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -236,10 +235,15 @@ func (a *autolog) start(ctx context.Context) error {
 }
 
 // end ends a run Fit started; a run the caller gave is left to the caller.
-// It runs even after ctx is cancelled: a Ctrl-C must still mark the run.
+// It runs even after ctx is cancelled: a Ctrl-C must still mark the run. A
+// run that failed or was interrupted is marked within
+// tracking.StopTimeout, so a stalled server cannot hold the program.
 func (a *autolog) end(ctx context.Context, status store.RunStatus) error {
 	if !a.own {
 		return nil
+	}
+	if status != store.StatusFinished {
+		return a.run.Stop(ctx, status)
 	}
 	return a.run.End(context.WithoutCancel(ctx), status)
 }
@@ -381,8 +385,10 @@ func (a *autolog) datasetInput(d *datasets.Dataset, context string) store.Datase
 	return store.DatasetInput{Dataset: ds, Tags: []store.Tag{{Key: tracking.TagDataContext, Value: context}}}
 }
 
-// saveLocally writes the trained model to FallbackDir (or the working
-// directory, or the temp folder) and returns the file's path.
+// saveLocally writes the trained model as the logged model would have
+// held it, its model file and an MLmodel naming its classes and signature,
+// into a folder grove-model-<run id> in FallbackDir (or the working
+// directory, or the temp folder), and returns the folder's path.
 func (a *autolog) saveLocally() (string, error) {
 	sv, ok := a.model.(models.Saver)
 	if !ok {
@@ -392,7 +398,8 @@ func (a *autolog) saveLocally() (string, error) {
 	if err := sv.Save(&buf); err != nil {
 		return "", fmt.Errorf("autolog: save model: %w", err)
 	}
-	name := "grove-model-" + a.run.ID() + path.Ext(ModelFile)
+	mm := a.mlmodel(sv, "", "", int64(buf.Len())).Marshal()
+	name := "grove-model-" + a.run.ID()
 	dirs := []string{a.opts.FallbackDir, os.TempDir()}
 	if a.opts.FallbackDir == "" {
 		dirs[0] = "."
@@ -401,7 +408,13 @@ func (a *autolog) saveLocally() (string, error) {
 	for _, dir := range dirs {
 		p, err := filepath.Abs(filepath.Join(dir, name))
 		if err == nil {
-			err = os.WriteFile(p, buf.Bytes(), 0o644)
+			err = os.MkdirAll(p, 0o755)
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(p, ModelFile), buf.Bytes(), 0o644)
+		}
+		if err == nil {
+			err = os.WriteFile(filepath.Join(p, "MLmodel"), mm, 0o644)
 		}
 		if err == nil {
 			return p, nil

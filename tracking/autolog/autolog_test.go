@@ -2,7 +2,9 @@ package autolog_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +14,7 @@ import (
 	"github.com/grove-ml/grove/datasets"
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/autolog"
+	"github.com/grove-ml/grove/tracking/mlmodel"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -119,7 +122,25 @@ func TestFitKeepsModelWhenTrackingFails(t *testing.T) {
 			if filepath.Dir(res.LocalModelPath) != dir {
 				t.Errorf("model saved at %s, want it in %s", res.LocalModelPath, dir)
 			}
-			f, err := os.Open(res.LocalModelPath)
+			// The folder holds what the logged model would have: the model
+			// file and an MLmodel naming the classes, the run and the format.
+			text, err := os.ReadFile(filepath.Join(res.LocalModelPath, "MLmodel"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mm, err := mlmodel.Parse(text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fl := mm.Flavors[autolog.Flavor]
+			var classes []string
+			if err := json.Unmarshal([]byte(fmt.Sprint(fl["class_names"])), &classes); err != nil || !slices.Equal(classes, train.ClassNames) {
+				t.Errorf("saved MLmodel has class_names %v, want %v", fl["class_names"], train.ClassNames)
+			}
+			if fl["model_file"] != autolog.ModelFile || fl["format"] != "test-centroid" || mm.RunID != res.RunID || mm.Signature == nil {
+				t.Errorf("saved MLmodel %+v lacks the file, format, run or signature", mm)
+			}
+			f, err := os.Open(filepath.Join(res.LocalModelPath, fmt.Sprint(fl["model_file"])))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -56,8 +56,10 @@
 // An error from the model's Fit ends the run FAILED and is returned; a panic
 // ends it FAILED and goes on up; a cancelled ctx (Ctrl-C) ends it KILLED.
 // When recording fails after training (the tracking server went away), the
-// trained model is first saved to Options.FallbackDir (the working directory,
-// else the temp folder) and the error says where; the run is marked FAILED
-// (KILLED after Ctrl-C) if the store can still be reached. A run the caller
-// passed in Options.Run is never ended by Fit.
+// trained model is first saved to a folder grove-model-<run id> in
+// Options.FallbackDir (the working directory, else the temp folder), with
+// the same model.grove and MLmodel (class names, signature) the logged
+// model would hold, and the error says where; the run is marked FAILED
+// (KILLED after Ctrl-C) if the store answers within tracking.StopTimeout.
+// A run the caller passed in Options.Run is never ended by Fit.
 package autolog

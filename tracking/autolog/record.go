@@ -95,33 +95,12 @@ func (a *autolog) logModel(ctx context.Context, sv models.Saver) (*store.LoggedM
 	if err := sv.Save(&file); err != nil {
 		return nil, fmt.Errorf("autolog: save model: %w", err)
 	}
-	format, version := sv.ModelFormat()
-	classes, _ := json.Marshal(a.train.ClassNames)
 	spec := tracking.ModelSpec{
 		Name:   ModelName,
 		Params: a.model.Params(),
 		Tags:   a.sourceTags,
 		Write: func(ctx context.Context, lm *store.LoggedModel, files store.ArtifactRepo) error {
-			mm := &mlmodel.Model{
-				ArtifactPath: lm.ArtifactLocation,
-				Flavors: map[string]map[string]any{Flavor: {
-					"model_file":      ModelFile,
-					"format":          format,
-					"format_version":  version,
-					"estimator_name":  estimatorName(a.model),
-					"estimator_class": estimatorClass(a.model),
-					"class_names":     string(classes),
-					"go_version":      goVersion(),
-				}},
-				ModelID:        lm.ModelID,
-				RunID:          a.run.ID(),
-				ModelSizeBytes: int64(file.Len()),
-				Signature: &mlmodel.Signature{
-					Inputs:  mlmodel.ColSpec(a.train.FeatureNames, "double"),
-					Outputs: mlmodel.TensorSpec("int64", -1),
-				},
-				Created: time.Now(),
-			}
+			mm := a.mlmodel(sv, lm.ModelID, lm.ArtifactLocation, int64(file.Len()))
 			if err := files.Put(ctx, ModelFile, bytes.NewReader(file.Bytes())); err != nil {
 				return err
 			}
@@ -133,6 +112,35 @@ func (a *autolog) logModel(ctx context.Context, sv models.Saver) (*store.LoggedM
 		return nil, fmt.Errorf("autolog: %w", err)
 	}
 	return lm, nil
+}
+
+// mlmodel is the MLmodel of the fitted model, whose file is size bytes:
+// the grove flavor (model file, format, estimator, class names), the run
+// and the signature. modelID and artifactPath are empty for a model saved
+// outside the store.
+func (a *autolog) mlmodel(sv models.Saver, modelID, artifactPath string, size int64) *mlmodel.Model {
+	format, version := sv.ModelFormat()
+	classes, _ := json.Marshal(a.train.ClassNames)
+	return &mlmodel.Model{
+		ArtifactPath: artifactPath,
+		Flavors: map[string]map[string]any{Flavor: {
+			"model_file":      ModelFile,
+			"format":          format,
+			"format_version":  version,
+			"estimator_name":  estimatorName(a.model),
+			"estimator_class": estimatorClass(a.model),
+			"class_names":     string(classes),
+			"go_version":      goVersion(),
+		}},
+		ModelID:        modelID,
+		RunID:          a.run.ID(),
+		ModelSizeBytes: size,
+		Signature: &mlmodel.Signature{
+			Inputs:  mlmodel.ColSpec(a.train.FeatureNames, "double"),
+			Outputs: mlmodel.TensorSpec("int64", -1),
+		},
+		Created: time.Now(),
+	}
 }
 
 // OpenModel opens the model file of a logged model that Fit recorded and

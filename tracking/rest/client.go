@@ -17,6 +17,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/grove-ml/grove/tracking/store"
@@ -30,7 +31,8 @@ type Store struct {
 	hc         *http.Client
 	own        *http.Transport // closed by Close when the store made it
 	auth       string          // Authorization header, or ""
-	timeout    time.Duration
+	timeout    time.Duration   // one attempt
+	callTime   time.Duration   // one call, its retries and waits included
 	maxRetries int
 	backoff    time.Duration
 	// sleep waits between attempts; tests replace it to run without delays.
@@ -79,6 +81,10 @@ func New(baseURL string, opts Options) (*Store, error) {
 	}
 	if s.timeout <= 0 {
 		s.timeout = DefaultTimeout
+	}
+	s.callTime = opts.CallTimeout
+	if s.callTime <= 0 {
+		s.callTime = 2 * s.timeout
 	}
 	switch {
 	case s.maxRetries == 0:
@@ -156,6 +162,9 @@ type Error struct {
 	What     string // what the request was for, e.g. "log 3 metrics to run 1a2b..."
 	Status   int    // the HTTP status; 0 when no answer came
 	Attempts int    // how many times the request was sent
+	// Waited is the time from the first attempt to the failure, the waits
+	// between attempts included.
+	Waited time.Duration
 	// MaybeApplied is set when a request that is not safe to repeat may
 	// have been carried out before the failure (the connection broke after
 	// sending it, or the server failed while handling it): a run or
@@ -166,10 +175,14 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var msg string
-	if e.Status == 0 {
-		msg = fmt.Sprintf("rest: could not %s: no answer from %s after %s (%s %s): %v",
-			e.What, e.Server, count(e.Attempts, "attempt"), e.Method, e.Endpoint, e.Err)
-	} else {
+	switch {
+	case e.Status == 0 && errors.Is(e.Err, context.Canceled):
+		msg = fmt.Sprintf("rest: could not %s: interrupted after %s waiting for %s (%s %s): %v",
+			e.What, seconds(e.Waited), e.Server, e.Method, e.Endpoint, e.Err)
+	case e.Status == 0:
+		msg = fmt.Sprintf("rest: could not %s: no answer from %s to %s %s in %s (%s): %v",
+			e.What, e.Server, e.Method, e.Endpoint, seconds(e.Waited), count(e.Attempts, "attempt"), e.Err)
+	default:
 		msg = fmt.Sprintf("rest: could not %s: %s %s%s answered %d: %v",
 			e.What, e.Method, e.Server, e.Endpoint, e.Status, e.Err)
 	}
@@ -182,6 +195,26 @@ func (e *Error) Error() string {
 // Unwrap returns the cause: a *store.Error, a transport error or the
 // context's error.
 func (e *Error) Unwrap() error { return e.Err }
+
+// seconds writes d for people, to a tenth of a second: "20 s", "0.4 s".
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Round(100*time.Millisecond).Seconds(), 'f', -1, 64) + " s"
+}
+
+// stalled is an attempt that got no answer in the time it was given: the
+// server accepted the connection, or the request, and said nothing. It
+// matches context.DeadlineExceeded, the cause underneath.
+type stalled struct{ attempt, call time.Duration } // the store's limits
+
+func (e *stalled) Error() string {
+	return fmt.Sprintf("the server did not answer (grove waits at most %s an attempt and %s a call)",
+		seconds(e.attempt), seconds(e.call))
+}
+
+func (e *stalled) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// Timeout reports true, as net.Error's timeouts do.
+func (e *stalled) Timeout() bool { return true }
 
 // call is one API request, described once and sent as many times as needed.
 type call struct {
@@ -211,14 +244,19 @@ func (s *Store) do(ctx context.Context, c *call, out any) error {
 	return err
 }
 
-// send is do that also returns the answer's bytes.
+// send is do that also returns the answer's bytes. The call waits for an
+// answer to begin at most the store's call timeout, over all its attempts
+// and the waits between them; an answer that keeps coming is read to its
+// end. A cancelled ctx (Ctrl-C) ends the call at once.
 func (s *Store) send(ctx context.Context, c *call, out any) ([]byte, error) {
-	fail := func(status, attempts int, err error) error {
+	start := time.Now()
+	deadline := start.Add(s.callTime + s.allowance(c))
+	fail := func(status, attempts int, err error) *Error {
 		return &Error{Server: s.server, Method: c.method, Endpoint: c.endpoint, What: c.what,
-			Status: status, Attempts: attempts, Err: err}
+			Status: status, Attempts: attempts, Waited: time.Since(start), Err: err}
 	}
 	for attempt := 1; ; attempt++ {
-		body, status, retryAfter, err := s.attempt(ctx, c)
+		body, status, retryAfter, err := s.attempt(ctx, c, time.Until(deadline))
 		if err == nil && status/100 == 2 {
 			if out != nil && len(bytes.TrimSpace(body)) > 0 {
 				if err := json.Unmarshal(body, out); err != nil {
@@ -227,7 +265,7 @@ func (s *Store) send(ctx context.Context, c *call, out any) ([]byte, error) {
 			}
 			return body, nil
 		}
-		if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
 			return nil, fail(0, attempt, ctx.Err())
 		}
 		var retry bool
@@ -241,20 +279,51 @@ func (s *Store) send(ctx context.Context, c *call, out any) ([]byte, error) {
 			retry = retryableStatus(status) && (c.idempotent ||
 				status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable)
 		}
+		var wait time.Duration
+		if retry && attempt <= s.maxRetries {
+			wait = s.delay(attempt, retryAfter)
+			// A wait that would end past the call's deadline, or the
+			// caller's, only delays the same failure.
+			if dl, ok := ctx.Deadline(); time.Until(deadline) <= wait || ok && time.Until(dl) <= wait {
+				retry = false
+			}
+		}
 		if !retry || attempt > s.maxRetries {
-			e := fail(status, attempt, err).(*Error)
+			e := fail(status, attempt, err)
 			e.MaybeApplied = !c.idempotent && ((status == 0 && !notSent(err)) ||
 				(status >= 500 && status != http.StatusServiceUnavailable))
 			return nil, e
 		}
-		if serr := s.sleep(ctx, s.delay(attempt, retryAfter)); serr != nil {
-			return nil, fail(status, attempt, fmt.Errorf("%w, after: %v", serr, err))
+		if serr := s.sleep(ctx, wait); serr != nil {
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return nil, fail(0, attempt, ctx.Err())
+			}
+			return nil, fail(status, attempt, err)
 		}
 	}
 }
 
+// allowance is the time an upload is given to travel on top of the
+// timeouts, as if the link carried at least minRate.
+func (s *Store) allowance(c *call) time.Duration {
+	if c.upload == nil && c.body == nil {
+		return 0
+	}
+	n := int64(len(c.body))
+	if c.upload != nil {
+		if end, err := c.upload.Seek(0, io.SeekEnd); err == nil {
+			n = end
+		}
+	}
+	return time.Duration(n/minRate) * time.Second
+}
+
 // attempt sends c once. A transport failure is returned as err with status 0.
-func (s *Store) attempt(ctx context.Context, c *call) (body []byte, status int, retryAfter time.Duration, err error) {
+// The answer must begin within the store's timeout (plus an upload's
+// travel time) and within first, the call's remaining time; then each piece
+// of it must follow the last within the timeout, so a long download that
+// keeps coming is not cut while a stalled one is.
+func (s *Store) attempt(ctx context.Context, c *call, first time.Duration) (body []byte, status int, retryAfter time.Duration, err error) {
 	u := *s.base
 	u.Path = s.base.Path + c.endpoint
 	if c.query != nil {
@@ -277,9 +346,24 @@ func (s *Store) attempt(ctx context.Context, c *call) (body []byte, status int, 
 	}
 	// A big upload gets time to travel on top of the timeout, as if the link
 	// carried at least minRate; a small request is bound by the timeout alone.
-	ctx, cancel := context.WithTimeout(ctx, s.timeout+time.Duration(length/minRate)*time.Second)
+	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, c.method, u.String(), rd)
+	var silent atomic.Bool
+	watchdog := time.AfterFunc(min(s.timeout+time.Duration(length/minRate)*time.Second, max(first, 0)), func() {
+		silent.Store(true)
+		cancel()
+	})
+	defer watchdog.Stop()
+	// An attempt that ran out of time says so in words, rather than as the
+	// transport's "context deadline exceeded"; so does one cut by the
+	// caller's deadline.
+	timedOut := func(err error) error {
+		if silent.Load() || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return &stalled{attempt: s.timeout, call: s.callTime}
+		}
+		return err
+	}
+	req, err := http.NewRequestWithContext(actx, c.method, u.String(), rd)
 	if err != nil {
 		return nil, 0, 0, err
 	}
@@ -301,18 +385,37 @@ func (s *Store) attempt(ctx context.Context, c *call) (body []byte, status int, 
 		if errors.As(err, &uerr) {
 			err = uerr.Err
 		}
-		return nil, 0, 0, err
+		return nil, 0, 0, timedOut(err)
 	}
 	defer resp.Body.Close()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if !watchdog.Stop() {
+		return nil, 0, 0, timedOut(context.DeadlineExceeded)
+	}
+	watchdog.Reset(s.timeout)
+	body, err = io.ReadAll(io.LimitReader(&flowing{r: resp.Body, watchdog: watchdog, idle: s.timeout}, maxBody+1))
 	if err != nil {
 		// The answer was cut: for a write we cannot know whether it landed.
-		return nil, 0, 0, err
+		return nil, 0, 0, timedOut(err)
 	}
 	if len(body) > maxBody {
 		return nil, resp.StatusCode, 0, fmt.Errorf("the answer is over %d bytes", maxBody)
 	}
 	return body, resp.StatusCode, parseRetryAfter(resp.Header.Get("Retry-After")), nil
+}
+
+// flowing reads an answer and gives the watchdog more time after each piece.
+type flowing struct {
+	r        io.Reader
+	watchdog *time.Timer
+	idle     time.Duration
+}
+
+func (f *flowing) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if n > 0 {
+		f.watchdog.Reset(f.idle)
+	}
+	return n, err
 }
 
 // statusError turns a non-2xx answer into an error: MLflow's JSON errors

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,16 +33,52 @@ func TestOptionsFromEnv(t *testing.T) {
 		{"insecure 1", map[string]string{"MLFLOW_TRACKING_INSECURE_TLS": "1"}, Options{InsecureTLS: true}},
 		{"insecure false", map[string]string{"MLFLOW_TRACKING_INSECURE_TLS": "false"}, Options{}},
 		{"CA file", map[string]string{"MLFLOW_TRACKING_SERVER_CERT_PATH": "/etc/ca.pem"}, Options{ServerCertPath: "/etc/ca.pem"}},
-		{"timeout", map[string]string{"MLFLOW_HTTP_REQUEST_TIMEOUT": "7"}, Options{Timeout: 7 * time.Second}},
-		{"bad timeout", map[string]string{"MLFLOW_HTTP_REQUEST_TIMEOUT": "soon"}, Options{}},
-		{"retries", map[string]string{"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "5"}, Options{MaxRetries: 5}},
-		{"no retries", map[string]string{"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"}, Options{MaxRetries: -1}},
-		{"negative retries", map[string]string{"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "-2"}, Options{}},
+		{"timeout", map[string]string{EnvTimeout: "7"}, Options{Timeout: 7 * time.Second}},
+		{"timeout fraction", map[string]string{EnvTimeout: " 0.25 "}, Options{Timeout: 250 * time.Millisecond}},
+		{"timeout empty", map[string]string{EnvTimeout: " "}, Options{}},
+		{"retries", map[string]string{EnvMaxRetries: "5"}, Options{MaxRetries: 5}},
+		{"no retries", map[string]string{EnvMaxRetries: "0"}, Options{MaxRetries: -1}},
+		{"most retries", map[string]string{EnvMaxRetries: "10"}, Options{MaxRetries: 10}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := optionsFrom(func(k string) string { return tt.env[k] })
+			got, err := optionsFrom(func(k string) string { return tt.env[k] })
+			must(t, err)
 			eq(t, "options", got, tt.want)
+		})
+	}
+}
+
+// TestOptionsFromEnvRefuses: a number that cannot be read is an error naming
+// the variable and the value, not a silent default.
+func TestOptionsFromEnvRefuses(t *testing.T) {
+	tests := []struct{ name, value string }{
+		{EnvTimeout, "abc"},
+		{EnvTimeout, "-5"},
+		{EnvTimeout, "0"},
+		{EnvTimeout, "NaN"},
+		{EnvTimeout, "1e300"},
+		{EnvMaxRetries, "abc"},
+		{EnvMaxRetries, "-5"},
+		{EnvMaxRetries, "1.5"},
+		{EnvMaxRetries, "11"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
+			_, err := optionsFrom(func(k string) string {
+				if k == tt.name {
+					return tt.value
+				}
+				return ""
+			})
+			if err == nil {
+				t.Fatalf("%s=%s accepted", tt.name, tt.value)
+			}
+			for _, part := range []string{"rest: ", tt.name, strconv.Quote(tt.value)} {
+				if !strings.Contains(err.Error(), part) {
+					t.Errorf("error %q does not say %q", err, part)
+				}
+			}
 		})
 	}
 }

@@ -29,8 +29,15 @@
 // logged, so errors.Is(err, store.ErrNotFound) holds and the message says
 // what was lost. Connection errors and the answers 408, 429, 500, 502, 503
 // and 504 are retried a bounded number of times (Options.MaxRetries) with
-// exponential backoff and jitter, honouring Retry-After and the context;
-// every attempt has a timeout (Options.Timeout).
+// exponential backoff and jitter, honouring Retry-After and the context.
+// An attempt waits at most Options.Timeout (10 s by default) for the
+// server to answer or to send more of its answer, and a call waits at most
+// Options.CallTimeout (twice that) for an answer to begin over all its
+// attempts and waits, so a server that accepts connections and never
+// answers costs 20 s with the defaults, whatever the retries, and an error
+// that names the server, the request and the time waited; a download that
+// keeps coming is read to its end. A cancelled context (Ctrl-C) ends a call
+// at once.
 //
 // A request is sent again after a failure that may have followed its
 // arrival only when sending it twice is harmless: reads, log-batch (MLflow
@@ -49,7 +56,7 @@
 // MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (basic),
 // MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_TRACKING_SERVER_CERT_PATH (a private
 // CA's PEM file), MLFLOW_HTTP_REQUEST_TIMEOUT and
-// MLFLOW_HTTP_REQUEST_MAX_RETRIES. Requests carry the host of the tracking
+// MLFLOW_HTTP_REQUEST_MAX_RETRIES, refusing numbers it cannot read. Requests carry the host of the tracking
 // URI in their Host header; a server started with --allowed-hosts that does
 // not list it answers 403, which the error explains.
 package rest

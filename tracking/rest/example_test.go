@@ -43,7 +43,11 @@ func Example() {
 	defer srv.Close()
 	ctx := context.Background()
 
-	s, err := rest.New(srv.URL, rest.OptionsFromEnv())
+	opts, err := rest.OptionsFromEnv()
+	if err != nil {
+		log.Fatal(err)
+	}
+	s, err := rest.New(srv.URL, opts)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -194,21 +197,35 @@ func TestRetryAfter(t *testing.T) {
 	eq(t, "waits", ns.waits, []time.Duration{2 * time.Second})
 }
 
-// TestRetryHonoursContext: a server asking to wait long does not hold the
-// caller past its context.
+// TestRetryHonoursContext: a server asking to wait does not hold the
+// caller past its context, and one asking to wait past the call's deadline
+// is given up on at once: the wait would only delay the same failure.
 func TestRetryHonoursContext(t *testing.T) {
-	f := newFakeServer(t)
-	s := f.store(Options{})
-	f.faults = []*fault{{endpoint: epExperimentGet, times: 10, status: 503, retryAfter: "30"}}
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := s.GetExperiment(ctx, "0")
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want deadline exceeded", err)
+	tests := []struct {
+		name       string
+		retryAfter string
+		ctxTimeout time.Duration
+	}{
+		{"context ends during the wait", "2", 100 * time.Millisecond},
+		{"wait past the call's deadline", "30", time.Minute},
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("returned after %v, long after the context ended", d)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeServer(t)
+			s := f.store(Options{})
+			f.faults = []*fault{{endpoint: epExperimentGet, times: 10, status: 503, retryAfter: tt.retryAfter}}
+			ctx, cancel := context.WithTimeout(context.Background(), tt.ctxTimeout)
+			defer cancel()
+			_, err := s.GetExperiment(ctx, "0")
+			var re *Error
+			if !errors.As(err, &re) || re.Status != 503 {
+				t.Fatalf("err = %v, want the server's 503", err)
+			}
+			if bound := min(tt.ctxTimeout, time.Second); re.Waited > bound+time.Second {
+				t.Errorf("gave up after %v, want about %v", re.Waited, bound)
+			}
+			eq(t, "requests", f.count(epExperimentGet), 1)
+		})
 	}
 }
 
@@ -280,7 +297,9 @@ func TestTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	s, err := New(srv.URL, Options{Timeout: 50 * time.Millisecond, MaxRetries: 1, Backoff: time.Millisecond})
+	// The call's deadline is long, so that both attempts fit however slow
+	// the machine.
+	s, err := New(srv.URL, Options{Timeout: 50 * time.Millisecond, CallTimeout: 10 * time.Second, MaxRetries: 1, Backoff: time.Millisecond})
 	must(t, err)
 	_, err = s.GetRun(context.Background(), "0123456789abcdef0123456789abcdef")
 	var re *Error
@@ -332,4 +351,175 @@ func TestConcurrentRuns(t *testing.T) {
 		eq(t, "acc history", len(h), steps)
 	}
 	eq(t, "log-batch requests", f.count(epLogBatch), trainers*steps+6)
+}
+
+// stallingServer listens on 127.0.0.1 and accepts connections that it
+// never answers, as a server whose workers are all stuck does. Each
+// accepted connection is announced on the returned channel.
+func stallingServer(t *testing.T) (url string, accepted <-chan struct{}) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	ch := make(chan struct{}, 100)
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return "http://" + ln.Addr().String(), ch
+}
+
+// TestStalledServer: a server that accepts and never answers holds a call
+// no longer than the call's deadline, however many retries are allowed,
+// and the error names the server, the request and how long it waited.
+func TestStalledServer(t *testing.T) {
+	url, accepted := stallingServer(t)
+	opts, err := optionsFrom(func(k string) string {
+		return map[string]string{EnvTimeout: "0.2", EnvMaxRetries: "10"}[k]
+	})
+	must(t, err)
+	s, err := New(url, opts)
+	must(t, err)
+	defer s.Close()
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		_, err := s.GetExperimentByName(context.Background(), "iris")
+		done <- err
+	}()
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("a stalled server held the call for 30 s")
+	}
+	elapsed := time.Since(start)
+	// The call's deadline is twice the attempt's timeout: 0.4 s. Ten
+	// retries of 0.2 s each, with their waits, would take over 10 s.
+	if elapsed > 3*time.Second {
+		t.Errorf("the call returned after %v, want about 0.4 s", elapsed)
+	}
+	var re *Error
+	if !errors.As(err, &re) || re.Status != 0 {
+		t.Fatalf("err = %v, want no answer", err)
+	}
+	if re.Waited < 300*time.Millisecond || re.Waited > elapsed {
+		t.Errorf("Waited = %v, want about 0.4 s (returned after %v)", re.Waited, elapsed)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v does not match context.DeadlineExceeded", err)
+	}
+	if len(accepted) == 0 {
+		t.Error("the server never saw a connection")
+	}
+	msg := err.Error()
+	for _, part := range []string{url, "GET " + epExperimentGetByName, "get experiment", "did not answer"} {
+		if !strings.Contains(msg, part) {
+			t.Errorf("error %q does not say %q", msg, part)
+		}
+	}
+	if !regexp.MustCompile(` in 0\.[3-9] s \(\d+ attempts?\)`).MatchString(msg) {
+		t.Errorf("error %q does not say how long it waited", msg)
+	}
+}
+
+// TestStalledServerInterrupted: cancelling the context (Ctrl-C) ends a call
+// to a stalled server at once, under the default timeouts, with an error
+// that matches context.Canceled.
+func TestStalledServerInterrupted(t *testing.T) {
+	url, accepted := stallingServer(t)
+	s, err := New(url, Options{})
+	must(t, err)
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.CreateRun(ctx, store.CreateRunRequest{ExperimentID: "0", StartTime: 1767225600000})
+		done <- err
+	}()
+	select {
+	case <-accepted:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request never reached the server")
+	}
+	cancel()
+	select {
+	case err = <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call went on for 5 s after its context was cancelled")
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestSlowAnswerKeepsComing: an answer that keeps coming is read to its
+// end even past the call's deadline, while one that stops midway fails
+// after one timeout of silence.
+func TestSlowAnswerKeepsComing(t *testing.T) {
+	const pieces = 10
+	tests := []struct {
+		name    string
+		stopAt  int // the piece after which the server goes silent; pieces: never
+		wantErr bool
+	}{
+		{"keeps coming", pieces, false},
+		{"stops midway", 3, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(http.StatusOK)
+				for i := range pieces {
+					if i == tt.stopAt {
+						<-r.Context().Done()
+						return
+					}
+					w.Write([]byte("0123456789"))
+					w.(http.Flusher).Flush()
+					time.Sleep(50 * time.Millisecond)
+				}
+			}))
+			defer srv.Close()
+			defer srv.CloseClientConnections()
+			// 0.2 s of silence fails an attempt, and the call gives up
+			// waiting for an answer after 0.4 s; the whole answer takes
+			// 0.5 s to come.
+			s, err := New(srv.URL, Options{Timeout: 200 * time.Millisecond, MaxRetries: -1})
+			must(t, err)
+			defer s.Close()
+			repo, err := s.Artifacts(context.Background(), "mlflow-artifacts:/1/r/artifacts")
+			must(t, err)
+			rc, err := repo.Open(context.Background(), "model.bin")
+			if tt.wantErr {
+				if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(fmt.Sprint(err), "did not answer") {
+					t.Fatalf("err = %v, want the server's silence", err)
+				}
+				return
+			}
+			must(t, err)
+			b, _ := io.ReadAll(rc)
+			eq(t, "bytes", len(b), 10*pieces)
+		})
+	}
 }

@@ -1,0 +1,50 @@
+package tracking
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+// stopSpy records the context the store's UpdateRun receives.
+type stopSpy struct {
+	*memStore
+	deadline    time.Time
+	hasDeadline bool
+	err         error
+}
+
+func (s *stopSpy) UpdateRun(ctx context.Context, runID string, status store.RunStatus, endTime int64, name string) (*store.RunInfo, error) {
+	s.deadline, s.hasDeadline = ctx.Deadline()
+	s.err = ctx.Err()
+	return s.memStore.UpdateRun(ctx, runID, status, endTime, name)
+}
+
+// TestStopAfterCancel: Stop marks a run after its context was cancelled
+// (Ctrl-C), and gives the store at most StopTimeout to do it.
+func TestStopAfterCancel(t *testing.T) {
+	spy := &stopSpy{memStore: newMemStore()}
+	c := NewClient(spy, "mem")
+	run := startTestRun(t, c, RunOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	before := time.Now()
+	if err := run.Stop(ctx, store.StatusKilled); err != nil {
+		t.Fatal(err)
+	}
+	if spy.err != nil {
+		t.Errorf("the store got a context that had ended: %v", spy.err)
+	}
+	if !spy.hasDeadline || spy.deadline.Before(before) || spy.deadline.After(time.Now().Add(StopTimeout)) {
+		t.Errorf("the store got deadline %v (set %v), want within %v of the call", spy.deadline, spy.hasDeadline, StopTimeout)
+	}
+	r, err := c.GetRun(context.Background(), run.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Info.Status != store.StatusKilled {
+		t.Errorf("run status %s, want KILLED", r.Info.Status)
+	}
+}
