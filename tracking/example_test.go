@@ -12,6 +12,10 @@ import (
 	"github.com/grove-ml/grove/tracking/store"
 )
 
+// Each example opens its own store in a temporary folder, in full, rather
+// than through a shared helper: go doc shows an example alone, and a reader
+// copies it as it stands.
+
 // Open a SQLite store as MLflow names it: three slashes and a path relative
 // to the working directory, or four and an absolute path.
 func ExampleOpen() {

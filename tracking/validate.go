@@ -46,23 +46,23 @@ func validKeyRune(r rune) bool {
 // ValidateParam checks a param's key and that its value has at most 6000
 // characters.
 func ValidateParam(key, value string) error {
-	if err := ValidateKey("param", key); err != nil {
-		return err
-	}
-	if n := utf8.RuneCountInString(value); n > store.MaxParamValueLength {
-		return invalid("param %q value is %d characters, more than MLflow's limit of %d", key, n, store.MaxParamValueLength)
-	}
-	return nil
+	return validateValue("param", key, value, store.MaxParamValueLength)
 }
 
 // ValidateTag checks a tag's key and that its value has at most 8000
 // characters.
 func ValidateTag(key, value string) error {
-	if err := ValidateKey("tag", key); err != nil {
+	return validateValue("tag", key, value, store.MaxTagValueLength)
+}
+
+// validateValue checks the key of a param or tag (what) and that its value
+// has at most limit characters.
+func validateValue(what, key, value string, limit int) error {
+	if err := ValidateKey(what, key); err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(value); n > store.MaxTagValueLength {
-		return invalid("tag %q value is %d characters, more than MLflow's limit of %d", key, n, store.MaxTagValueLength)
+	if n := utf8.RuneCountInString(value); n > limit {
+		return invalid("%s %q value is %d characters, more than MLflow's limit of %d", what, key, n, limit)
 	}
 	return nil
 }

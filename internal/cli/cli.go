@@ -17,9 +17,11 @@ const (
 	ExitInterrupted = 130 // stopped by Ctrl-C, as shells report SIGINT
 )
 
-// DefaultExperiment is the experiment cmd/train records into and cmd/report
+// TrainExperiment is the experiment cmd/train records into and cmd/report
 // charts when no experiment is named, so the two commands meet by default.
-const DefaultExperiment = "random_forest"
+// A library caller of autolog.Fit lands in MLflow's own default instead,
+// autolog.MLflowDefaultExperiment.
+const TrainExperiment = "random_forest"
 
 // UsageError is a command line that cannot be run: a bad flag value, a
 // missing flag, flags that exclude each other. Exit gives it ExitUsage.

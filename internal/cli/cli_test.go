@@ -52,15 +52,17 @@ func TestExit(t *testing.T) {
 }
 
 func TestOneLine(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"", ""},
-		{"one line", "one line"},
-		{"  a\n\tb  c \r\n", "a b c"},
+	tests := []struct{ name, in, want string }{
+		{"empty", "", ""},
+		{"one line", "one line", "one line"},
+		{"folded", "  a\n\tb  c \r\n", "a b c"},
 	}
 	for _, tt := range tests {
-		if got := OneLine(tt.in); got != tt.want {
-			t.Errorf("OneLine(%q) = %q, want %q", tt.in, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			if got := OneLine(tt.in); got != tt.want {
+				t.Errorf("OneLine(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 

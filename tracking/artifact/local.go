@@ -132,7 +132,7 @@ func (l *Local) Put(ctx context.Context, p string, r io.Reader) error {
 		return &PathError{Path: p, Reason: "names the artifact root, not a file"}
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return fmt.Errorf("artifact: put %s: %w", clean, err)
 	}
 	root, err := l.openRoot(true)
 	if err != nil {
@@ -209,7 +209,7 @@ func (l *Local) List(ctx context.Context, dir string) ([]store.FileInfo, error) 
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("artifact: list %q: %w", clean, err)
 	}
 	if _, err := os.Stat(l.root); errors.Is(err, fs.ErrNotExist) {
 		return []store.FileInfo{}, nil
@@ -283,19 +283,19 @@ func (l *Local) Open(ctx context.Context, p string) (io.ReadCloser, error) {
 		return nil, &PathError{Path: p, Reason: "names the artifact root, not a file"}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("artifact: open %s: %w", clean, err)
 	}
 	root, err := l.openRoot(false)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, store.Errorf(store.CodeNotFound, "artifact %s not found", clean)
+			return nil, notFound(clean)
 		}
 		return nil, err
 	}
 	defer root.Close()
 	f, err := root.Open(clean)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, store.Errorf(store.CodeNotFound, "artifact %s not found", clean)
+		return nil, notFound(clean)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("artifact: open %s: %w", clean, err)
@@ -303,11 +303,16 @@ func (l *Local) Open(ctx context.Context, p string) (io.ReadCloser, error) {
 	if st, err := f.Stat(); err != nil || st.IsDir() {
 		f.Close()
 		if err == nil {
-			return nil, store.Errorf(store.CodeInvalidParameter, "artifact %s is a folder", clean)
+			return nil, fmt.Errorf("artifact: open %s: %w", clean, store.Errorf(store.CodeInvalidParameter, "%s is a folder, not a file", clean))
 		}
 		return nil, fmt.Errorf("artifact: open %s: %w", clean, err)
 	}
 	return f, nil
+}
+
+// notFound is MLflow's not-found error for the artifact at clean.
+func notFound(clean string) error {
+	return fmt.Errorf("artifact: open %s: %w", clean, store.Errorf(store.CodeNotFound, "no artifact at %s", clean))
 }
 
 // PutFile uploads the local file src to p in repo.

@@ -14,6 +14,9 @@ import (
 	"github.com/grove-ml/grove/datasets"
 	"github.com/grove-ml/grove/models"
 	"github.com/grove-ml/grove/tracking"
+	"github.com/grove-ml/grove/tracking/internal/gitinfo"
+	"github.com/grove-ml/grove/tracking/internal/pyjson"
+	"github.com/grove-ml/grove/tracking/mlmodel"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -30,9 +33,10 @@ const (
 	Flavor = "grove"
 	// ModelFile is the model file's name among the logged model's files.
 	ModelFile = "model.grove"
-	// DefaultExperiment is the experiment of runs Fit starts when
-	// Options.Experiment is empty, as MLflow's.
-	DefaultExperiment = "Default"
+	// MLflowDefaultExperiment is the experiment of runs Fit starts when
+	// Options.Experiment is empty: MLflow's own default experiment. grove's
+	// commands record into cli.TrainExperiment instead.
+	MLflowDefaultExperiment = "Default"
 	// DefaultDatasetName names the dataset inputs when Options.DatasetName
 	// is empty, as MLflow's autolog names data it was handed in code.
 	DefaultDatasetName = "dataset"
@@ -46,7 +50,7 @@ type Options struct {
 	// FINISHED, FAILED or KILLED.
 	Run *tracking.Run
 	// Experiment names the experiment of the run Fit starts; created when
-	// missing. DefaultExperiment when empty.
+	// missing. MLflowDefaultExperiment when empty.
 	Experiment string
 	// RunName names the run Fit starts; generated when empty.
 	RunName string
@@ -207,7 +211,7 @@ func (a *autolog) start(ctx context.Context) error {
 		a.own = true
 		name := a.opts.Experiment
 		if name == "" {
-			name = DefaultExperiment
+			name = MLflowDefaultExperiment
 		}
 		exp, err := a.c.GetOrCreateExperiment(ctx, name)
 		if err != nil {
@@ -215,7 +219,7 @@ func (a *autolog) start(ctx context.Context) error {
 		}
 		ro := tracking.RunOptions{Name: a.opts.RunName, SourceName: sourceName(a.src), Tags: a.opts.Tags}
 		if a.srcFound {
-			if commit, err := tracking.GitCommit(a.src); err == nil {
+			if commit, err := gitinfo.Commit(a.src); err == nil {
 				ro.GitCommit = commit
 			}
 		}
@@ -366,7 +370,7 @@ func (a *autolog) datasetInput(d *datasets.Dataset, context string) store.Datase
 	ds := store.Dataset{
 		Name:    a.datasetName(),
 		Digest:  a.digest(d),
-		Schema:  `{"mlflow_colspec": ` + tracking.ColSpec(d.FeatureNames, "double") + `}`,
+		Schema:  `{"mlflow_colspec": ` + mlmodel.ColSpec(d.FeatureNames, "double") + `}`,
 		Profile: fmt.Sprintf(`{"num_rows": %d, "num_elements": %d}`, d.Rows(), d.Rows()*d.Features()),
 	}
 	if a.opts.DatasetSource != "" {
@@ -375,10 +379,10 @@ func (a *autolog) datasetInput(d *datasets.Dataset, context string) store.Datase
 			uri = abs
 		}
 		ds.SourceType = "local"
-		ds.Source = `{"uri": ` + jsonString(uri) + `}`
+		ds.Source = `{"uri": ` + pyjson.String(uri) + `}`
 	} else {
 		ds.SourceType = "code"
-		ds.Source = `{"tags": ` + jsonObject(a.sourceTags) + `}`
+		ds.Source = `{"tags": ` + pyjson.Object(a.sourceTags) + `}`
 	}
 	return store.DatasetInput{Dataset: ds, Tags: []store.Tag{{Key: tracking.TagDataContext, Value: context}}}
 }

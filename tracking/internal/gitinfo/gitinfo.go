@@ -1,4 +1,4 @@
-package tracking
+package gitinfo
 
 import (
 	"bufio"
@@ -9,18 +9,17 @@ import (
 	"strings"
 )
 
-// ErrNotGitWorkTree is returned by GitCommit for a folder outside any git
-// work tree.
-var ErrNotGitWorkTree = errors.New("tracking: not inside a git work tree")
+// ErrNotWorkTree is returned by Commit for a path outside any git work tree.
+var ErrNotWorkTree = errors.New("gitinfo: not inside a git work tree")
 
-// GitCommit returns the commit checked out in the git work tree that holds
+// Commit returns the commit checked out in the git work tree that holds
 // path (a file or folder), reading .git directly so that no git program is
 // needed: HEAD, then the branch it names as a loose ref or in packed-refs.
 // Linked work trees (.git as a file naming the real git folder) work too.
-func GitCommit(path string) (string, error) {
+func Commit(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return "", fmt.Errorf("tracking: git commit of %s: %w", path, err)
+		return "", fmt.Errorf("gitinfo: commit of %s: %w", path, err)
 	}
 	gitDir, err := findGitDir(abs)
 	if err != nil {
@@ -28,7 +27,7 @@ func GitCommit(path string) (string, error) {
 	}
 	head, err := os.ReadFile(filepath.Join(gitDir, "HEAD"))
 	if err != nil {
-		return "", fmt.Errorf("tracking: git commit of %s: %w", path, err)
+		return "", fmt.Errorf("gitinfo: commit of %s: %w", path, err)
 	}
 	h := strings.TrimSpace(string(head))
 	ref, isRef := strings.CutPrefix(h, "ref:")
@@ -37,7 +36,7 @@ func GitCommit(path string) (string, error) {
 	}
 	ref = strings.TrimSpace(ref)
 	if !strings.HasPrefix(ref, "refs/") || strings.Contains(ref, "..") {
-		return "", fmt.Errorf("tracking: git commit: HEAD in %s names %q, not a ref", gitDir, ref)
+		return "", fmt.Errorf("gitinfo: commit: HEAD in %s names %q, not a ref", gitDir, ref)
 	}
 	// Branches of a linked work tree live in the main repository's folder.
 	common := gitDir
@@ -56,16 +55,16 @@ func GitCommit(path string) (string, error) {
 	if hash, ok := packedRef(filepath.Join(common, "packed-refs"), ref); ok {
 		return checkHash(hash, common)
 	}
-	return "", fmt.Errorf("tracking: git commit: branch %s in %s has no commit yet", ref, gitDir)
+	return "", fmt.Errorf("gitinfo: commit: branch %s in %s has no commit yet", ref, gitDir)
 }
 
 func checkHash(h, where string) (string, error) {
 	if len(h) != 40 && len(h) != 64 {
-		return "", fmt.Errorf("tracking: git commit: %q in %s is not a commit hash", h, where)
+		return "", fmt.Errorf("gitinfo: commit: %q in %s is not a commit hash", h, where)
 	}
 	for _, c := range h {
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return "", fmt.Errorf("tracking: git commit: %q in %s is not a commit hash", h, where)
+			return "", fmt.Errorf("gitinfo: commit: %q in %s is not a commit hash", h, where)
 		}
 	}
 	return h, nil
@@ -87,11 +86,11 @@ func findGitDir(start string) (string, error) {
 			}
 			b, err := os.ReadFile(p)
 			if err != nil {
-				return "", fmt.Errorf("tracking: git commit: %w", err)
+				return "", fmt.Errorf("gitinfo: commit: %w", err)
 			}
 			target, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir:")
 			if !ok {
-				return "", fmt.Errorf("tracking: git commit: %s is neither a folder nor a gitdir file", p)
+				return "", fmt.Errorf("gitinfo: commit: %s is neither a folder nor a gitdir file", p)
 			}
 			target = strings.TrimSpace(target)
 			if !filepath.IsAbs(target) {
@@ -101,7 +100,7 @@ func findGitDir(start string) (string, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", fmt.Errorf("%w: %s", ErrNotGitWorkTree, start)
+			return "", fmt.Errorf("%w: %s", ErrNotWorkTree, start)
 		}
 		dir = parent
 	}
