@@ -3,11 +3,9 @@ package sqlstore
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,8 +51,8 @@ func (s *Store) CreateRun(ctx context.Context, req store.CreateRunRequest) (*sto
 	}
 	runID := newUUIDHex()
 	var info store.RunInfo
-	err = s.write(ctx, func(tx *txn) error {
-		loc, err := experimentLocation(ctx, tx, expID)
+	err = s.write(ctx, func(t tx) error {
+		loc, err := experimentLocation(t, expID)
 		if err != nil {
 			return err
 		}
@@ -68,11 +66,11 @@ func (s *Store) CreateRun(ctx context.Context, req store.CreateRunRequest) (*sto
 			ArtifactURI:    strings.TrimRight(loc, "/") + "/" + runID + "/artifacts",
 			LifecycleStage: store.LifecycleActive,
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES (?, ?, 'UNKNOWN', '', '', ?, ?, ?, NULL, '', ?, ?, ?)`,
+		if err := t.exec(`INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES (?, ?, 'UNKNOWN', '', '', ?, ?, ?, NULL, '', ?, ?, ?)`,
 			runID, name, req.UserID, string(store.StatusRunning), start, store.LifecycleActive, info.ArtifactURI, expID); err != nil {
 			return err
 		}
-		return setTags(ctx, tx, runID, tags)
+		return setTags(t, runID, tags)
 	})
 	if err != nil {
 		return nil, wrap(err, "create run in experiment %s", req.ExperimentID)
@@ -102,94 +100,78 @@ func dedupTags(tags []store.Tag) []store.Tag {
 // name (runs.name and the mlflow.runName tag) when runName is not empty.
 func (s *Store) UpdateRun(ctx context.Context, runID string, status store.RunStatus, endTime int64, runName string) (*store.RunInfo, error) {
 	if !status.Valid() {
-		return nil, store.Errorf(store.CodeInvalidParameter, "run status %q is not one of RUNNING, SCHEDULED, FINISHED, FAILED, KILLED", status)
+		return nil, errorf(store.CodeInvalidParameter, "run status %q is not one of RUNNING, SCHEDULED, FINISHED, FAILED, KILLED", status)
 	}
 	var info *store.RunInfo
-	err := s.write(ctx, func(tx *txn) error {
-		if _, err := activeRun(ctx, tx, runID); err != nil {
+	err := s.write(ctx, func(t tx) error {
+		if _, err := activeRun(t, runID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE runs SET status = ? WHERE run_uuid = ?`, string(status), runID); err != nil {
+		if err := t.exec(`UPDATE runs SET status = ? WHERE run_uuid = ?`, string(status), runID); err != nil {
 			return err
 		}
 		if endTime != 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE runs SET end_time = ? WHERE run_uuid = ?`, endTime, runID); err != nil {
+			if err := t.exec(`UPDATE runs SET end_time = ? WHERE run_uuid = ?`, endTime, runID); err != nil {
 				return err
 			}
 		}
 		if runName != "" {
-			if err := setRunName(ctx, tx, runID, runName); err != nil {
+			if err := setRunName(t, runID, runName); err != nil {
 				return err
 			}
 		}
 		var err error
-		info, err = getRunInfo(ctx, tx, runID)
+		info, err = getRunInfo(t, runID)
 		return err
 	})
 	return info, wrap(err, "update run %s", runID)
 }
 
-func setRunName(ctx context.Context, tx *txn, runID, name string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE runs SET name = ? WHERE run_uuid = ?`, name, runID); err != nil {
+func setRunName(t tx, runID, name string) error {
+	if err := t.exec(`UPDATE runs SET name = ? WHERE run_uuid = ?`, name, runID); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO tags ("key", value, run_uuid) VALUES (?, ?, ?) ON CONFLICT ("key", run_uuid) DO UPDATE SET value = excluded.value`,
+	return t.exec(`INSERT INTO tags ("key", value, run_uuid) VALUES (?, ?, ?) ON CONFLICT ("key", run_uuid) DO UPDATE SET value = excluded.value`,
 		runNameTag, name, runID)
-	return err
 }
 
 // activeRun checks that the run exists and is active, and returns its
 // experiment id.
-func activeRun(ctx context.Context, tx *txn, runID string) (int64, error) {
-	var life sql.NullString
-	var exp sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT lifecycle_stage, experiment_id FROM runs WHERE run_uuid = ?`, runID).Scan(&life, &exp)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, store.Errorf(store.CodeNotFound, "no run with id %s", runID)
-	}
+func activeRun(t tx, runID string) (int64, error) {
+	var life string
+	var exp int64
+	found, err := t.row(`SELECT lifecycle_stage, experiment_id FROM runs WHERE run_uuid = ?`, []any{runID}, func(row *lite.Stmt) {
+		life, exp = row.Text(0), row.Int64(1)
+	})
 	if err != nil {
 		return 0, err
 	}
-	return exp.Int64, checkActive(runID, life.String)
+	if !found {
+		return 0, errorf(store.CodeNotFound, "no run with id %s", runID)
+	}
+	return exp, checkActive(runID, life)
 }
 
 // checkActive refuses to log to a run that is not active.
 func checkActive(runID, lifecycle string) error {
 	if lifecycle != store.LifecycleActive {
-		return store.Errorf(store.CodeInvalidParameter, "run %s must be active, it is %s", runID, lifecycle)
+		return errorf(store.CodeInvalidParameter, "run %s must be active, it is %s", runID, lifecycle)
 	}
 	return nil
 }
 
 const runColumns = `run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage`
 
-type scanner interface{ Scan(dest ...any) error }
-
-// scanRunInfo scans the runColumns of a row.
-func scanRunInfo(sc scanner) (store.RunInfo, error) {
-	var (
-		ri                      store.RunInfo
-		name, user, status, uri sql.NullString
-		life                    sql.NullString
-		exp, start, end         sql.NullInt64
-	)
-	if err := sc.Scan(&ri.RunID, &name, &exp, &user, &status, &start, &end, &uri, &life); err != nil {
-		return ri, err
-	}
-	ri.RunName, ri.UserID, ri.ArtifactURI, ri.LifecycleStage = name.String, user.String, uri.String, life.String
-	ri.Status = store.RunStatus(status.String)
-	ri.ExperimentID = strconv.FormatInt(exp.Int64, 10)
-	ri.StartTime, ri.EndTime = start.Int64, end.Int64
-	return ri, nil
-}
-
-func getRunInfo(ctx context.Context, tx *txn, runID string) (*store.RunInfo, error) {
-	ri, err := scanRunInfo(tx.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE run_uuid = ?`, runID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, store.Errorf(store.CodeNotFound, "no run with id %s", runID)
-	}
+func getRunInfo(t tx, runID string) (*store.RunInfo, error) {
+	var ri store.RunInfo
+	found, err := t.row(`SELECT `+runColumns+` FROM runs WHERE run_uuid = ?`, []any{runID}, func(row *lite.Stmt) {
+		ri = runInfoFromRow(row, 0)
+	})
 	if err != nil {
 		return nil, err
+	}
+	if !found {
+		return nil, errorf(store.CodeNotFound, "no run with id %s", runID)
 	}
 	return &ri, nil
 }
@@ -198,7 +180,7 @@ func getRunInfo(ctx context.Context, tx *txn, runID string) (*store.RunInfo, err
 // outputs.
 func (s *Store) GetRun(ctx context.Context, runID string) (*store.Run, error) {
 	var run *store.Run
-	err := s.readLong(ctx, func(rq reader) error {
+	err := s.read(ctx, func(rq reader) error {
 		err := rq.query(`SELECT `+runColumns+` FROM runs WHERE run_uuid = ?`, []any{runID}, func(row *lite.Stmt) error {
 			run = &store.Run{Info: runInfoFromRow(row, 0)}
 			return nil
@@ -207,7 +189,7 @@ func (s *Store) GetRun(ctx context.Context, runID string) (*store.Run, error) {
 			return err
 		}
 		if run == nil {
-			return store.Errorf(store.CodeNotFound, "no run with id %s", runID)
+			return errorf(store.CodeNotFound, "no run with id %s", runID)
 		}
 		return fillRuns(rq, []*store.Run{run})
 	})
@@ -355,21 +337,6 @@ func (in interner) text(row *lite.Stmt, col int) string {
 	return s
 }
 
-// query runs q and calls fn for each row.
-func query(ctx context.Context, tx *txn, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // defaultPageSize is MLflow's default and largest page of SearchRuns.
 const (
 	defaultPageSize = 1000
@@ -396,7 +363,7 @@ func decodePageToken(tok string) (pageToken, error) {
 		err = json.Unmarshal(b, &pt)
 	}
 	if err != nil || pt.Offset < 0 || (pt.RunID == "") != (pt.StartTime == nil) {
-		return pageToken{}, store.Errorf(store.CodeInvalidParameter, "invalid page token %q", tok)
+		return pageToken{}, errorf(store.CodeInvalidParameter, "invalid page token %q", tok)
 	}
 	return pt, nil
 }
@@ -421,14 +388,14 @@ func prefixed(p, cols string) string {
 // inputs and outputs.
 func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run, string, error) {
 	if len(q.ExperimentIDs) == 0 {
-		return nil, "", store.Errorf(store.CodeInvalidParameter, "search runs needs at least one experiment id")
+		return nil, "", errorf(store.CodeInvalidParameter, "search runs needs at least one experiment id")
 	}
 	size := q.MaxResults
 	if size == 0 {
 		size = defaultPageSize
 	}
 	if size < 0 || size > maxPageSize {
-		return nil, "", store.Errorf(store.CodeInvalidParameter, "max results %d must be in [1, %d]", size, maxPageSize)
+		return nil, "", errorf(store.CodeInvalidParameter, "max results %d must be in [1, %d]", size, maxPageSize)
 	}
 	tok, err := decodePageToken(q.PageToken)
 	if err != nil {
@@ -448,7 +415,7 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 	where := `experiment_id IN (` + strings.Join(ids, ", ") + `) AND lifecycle_stage = ?`
 	var out []*store.Run
 	next := ""
-	err = s.readLong(ctx, func(rq reader) error {
+	err = s.read(ctx, func(rq reader) error {
 		order, err := rq.runOrder(where, args)
 		if err != nil {
 			return err
@@ -508,10 +475,10 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 // supported: those are what this store hands out.
 func (s *Store) Artifacts(ctx context.Context, artifactURI string) (store.ArtifactRepo, error) {
 	if artifactURI == "" {
-		return nil, store.Errorf(store.CodeInvalidParameter, "empty artifact URI")
+		return nil, errorf(store.CodeInvalidParameter, "empty artifact URI")
 	}
 	if i := strings.Index(artifactURI, ":"); i > 1 && !strings.HasPrefix(artifactURI, "file:") {
-		return nil, store.Errorf(store.CodeInvalidParameter, "artifact URI %s: only local paths and file:// URIs are supported by the SQLite store", artifactURI)
+		return nil, errorf(store.CodeInvalidParameter, "artifact URI %s: only local paths and file:// URIs are supported by the SQLite store", artifactURI)
 	}
 	return artifact.NewLocal(artifactURI), nil
 }

@@ -17,30 +17,6 @@ import (
 	"github.com/grove-ml/grove/tracking/store"
 )
 
-func newStore(t testing.TB) *Store {
-	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "mlflow.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
-func newRun(t testing.TB, s *Store, name string) *store.Run {
-	t.Helper()
-	ctx := context.Background()
-	expID, err := s.CreateExperiment(ctx, "exp-"+name, "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := s.CreateRun(ctx, store.CreateRunRequest{ExperimentID: expID, UserID: "tester", RunName: name, StartTime: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func TestExperiments(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
@@ -149,7 +125,7 @@ func TestRuns(t *testing.T) {
 	// The row as MLflow writes it.
 	var st, sn, ep, sv string
 	var end sql.NullInt64
-	s.db.QueryRow(`SELECT source_type, source_name, entry_point_name, source_version, end_time FROM runs WHERE run_uuid = ?`, r.Info.RunID).Scan(&st, &sn, &ep, &sv, &end)
+	sqlDB(t, s).QueryRow(`SELECT source_type, source_name, entry_point_name, source_version, end_time FROM runs WHERE run_uuid = ?`, r.Info.RunID).Scan(&st, &sn, &ep, &sv, &end)
 	if st != "UNKNOWN" || sn != "" || ep != "" || sv != "" || end.Valid {
 		t.Errorf("run row: %q %q %q %q %v", st, sn, ep, sv, end)
 	}
@@ -282,7 +258,7 @@ func TestMetrics(t *testing.T) {
 	if len(h) != 3 || h[0].Value != math.MaxFloat64 || h[1].Value != -math.MaxFloat64 || !math.IsNaN(h[2].Value) {
 		t.Errorf("odd history %v", h)
 	}
-	rows, _ := s.db.Query(`SELECT value, is_nan FROM metrics WHERE run_uuid = ? AND "key" = 'odd' ORDER BY step`, id)
+	rows, _ := sqlDB(t, s).Query(`SELECT value, is_nan FROM metrics WHERE run_uuid = ? AND "key" = 'odd' ORDER BY step`, id)
 	var stored []string
 	for rows.Next() {
 		var v float64
@@ -361,8 +337,8 @@ func TestInputsOutputsModels(t *testing.T) {
 		}
 	}
 	var nds, nin int
-	s.db.QueryRow(`SELECT count(*) FROM datasets`).Scan(&nds)
-	s.db.QueryRow(`SELECT count(*) FROM inputs WHERE source_type = 'DATASET'`).Scan(&nin)
+	sqlDB(t, s).QueryRow(`SELECT count(*) FROM datasets`).Scan(&nds)
+	sqlDB(t, s).QueryRow(`SELECT count(*) FROM inputs WHERE source_type = 'DATASET'`).Scan(&nin)
 	if nds != 1 || nin != 1 {
 		t.Errorf("%d datasets and %d inputs after logging one dataset three times", nds, nin)
 	}
@@ -419,14 +395,14 @@ func TestInputsOutputsModels(t *testing.T) {
 		t.Errorf("model metric %+v", xte)
 	}
 	var dn sql.NullString
-	s.db.QueryRow(`SELECT dataset_name FROM logged_model_metrics WHERE metric_name = 'RandomForestClassifier_score_Xte'`).Scan(&dn)
+	sqlDB(t, s).QueryRow(`SELECT dataset_name FROM logged_model_metrics WHERE metric_name = 'RandomForestClassifier_score_Xte'`).Scan(&dn)
 	if dn.Valid {
 		t.Error("empty dataset name stored as a string, MLflow stores NULL")
 	}
 	// The run->model link, exactly as the fixtures show it.
 	var st, dt string
 	var step int64
-	s.db.QueryRow(`SELECT source_type, destination_type, step FROM inputs WHERE source_id = ? AND destination_id = ? AND source_type = 'RUN_OUTPUT'`, id, m.ModelID).Scan(&st, &dt, &step)
+	sqlDB(t, s).QueryRow(`SELECT source_type, destination_type, step FROM inputs WHERE source_id = ? AND destination_id = ? AND source_type = 'RUN_OUTPUT'`, id, m.ModelID).Scan(&st, &dt, &step)
 	if st != "RUN_OUTPUT" || dt != "MODEL_OUTPUT" || step != 0 {
 		t.Errorf("output link %s -> %s step %d", st, dt, step)
 	}
@@ -605,9 +581,9 @@ func TestOpenExisting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.db.Exec(`ALTER TABLE runs ADD COLUMN future_col TEXT NOT NULL DEFAULT 'x'`)
-	s.db.Exec(`CREATE TABLE future_table (id INTEGER)`)
-	s.db.Exec(`UPDATE alembic_version SET version_num = 'ffffffffffff'`)
+	sqlDB(t, s).Exec(`ALTER TABLE runs ADD COLUMN future_col TEXT NOT NULL DEFAULT 'x'`)
+	sqlDB(t, s).Exec(`CREATE TABLE future_table (id INTEGER)`)
+	sqlDB(t, s).Exec(`UPDATE alembic_version SET version_num = 'ffffffffffff'`)
 	s.Close()
 	s, err = Open(ctx, newer, Options{})
 	if err != nil {
@@ -673,7 +649,7 @@ func TestSearchRunsPagesWhileWriting(t *testing.T) {
 			}
 			oldest = r.Info.RunID
 		case 3: // as mlflow ui deletes a run
-			if _, err := s.db.ExecContext(ctx, `UPDATE runs SET lifecycle_stage = 'deleted' WHERE run_uuid = ?`, deleted); err != nil {
+			if _, err := sqlDB(t, s).ExecContext(ctx, `UPDATE runs SET lifecycle_stage = 'deleted' WHERE run_uuid = ?`, deleted); err != nil {
 				t.Fatal(err)
 			}
 		}
