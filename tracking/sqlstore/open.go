@@ -57,7 +57,8 @@ var _ store.Store = (*Store)(nil)
 // Open opens the MLflow database at dbPath, creating it with MLflow's full
 // schema when the file does not exist or is empty. An existing file must be
 // an MLflow database that has the tables and columns grove writes; anything
-// else is refused without being modified.
+// else is refused without being modified. So is a database, or a folder,
+// this process may not write: the error says which.
 func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 	if dbPath == "" {
 		return nil, errors.New("sqlstore: empty database path")
@@ -78,6 +79,12 @@ func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 
 	fresh, err := checkFile(abs)
 	if err != nil {
+		return nil, err
+	}
+	// SQLite would open a file it cannot write for reading only, and leave
+	// its log and index files behind with the file's mode, in the way of the
+	// next run once the file is writable again: refuse before it opens.
+	if err := checkWritable(abs); err != nil {
 		return nil, err
 	}
 	rev := ""
@@ -110,6 +117,22 @@ func create(path string) error {
 		return fmt.Errorf("sqlstore: create database %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// checkWritable refuses a database this process cannot write: SQLite needs
+// the file, its write-ahead log and index (path-wal, path-shm) when they
+// exist, and the folder, where it creates them.
+func checkWritable(path string) error {
+	dir := filepath.Dir(path)
+	if !writable(dir) {
+		return fmt.Errorf("sqlstore: folder %s is not writable; SQLite keeps %s's log and lock files beside it", dir, filepath.Base(path))
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if _, err := os.Stat(p); err == nil && !writable(p) {
+			return fmt.Errorf("sqlstore: %s is read-only", p)
+		}
+	}
+	return nil
 }
 
 var sqliteHeader = []byte("SQLite format 3\x00")
