@@ -91,11 +91,8 @@ func checkBatch(metrics []store.Metric, params []store.Param, tags []store.Tag) 
 	}
 	seen := make(map[string]string, len(params))
 	for _, p := range params {
-		if err := checkKey("param", p.Key); err != nil {
+		if err := checkValue("param", p.Key, p.Value, store.MaxParamValueLength); err != nil {
 			return err
-		}
-		if n := chars(p.Value); n > store.MaxParamValueLength {
-			return errorf(store.CodeInvalidParameter, "param %q value is %d characters long, the limit is %d", p.Key, n, store.MaxParamValueLength)
 		}
 		if old, ok := seen[p.Key]; ok && old != p.Value {
 			return errorf(store.CodeInvalidParameter, "param %q appears twice in one batch, with values %q and %q", p.Key, old, p.Value)
@@ -111,11 +108,17 @@ func checkBatch(metrics []store.Metric, params []store.Param, tags []store.Tag) 
 }
 
 func checkTag(t store.Tag) error {
-	if err := checkKey("tag", t.Key); err != nil {
+	return checkValue("tag", t.Key, t.Value, store.MaxTagValueLength)
+}
+
+// checkValue checks the key of a param or tag and that its value holds at
+// most limit characters.
+func checkValue(what, key, value string, limit int) error {
+	if err := checkKey(what, key); err != nil {
 		return err
 	}
-	if n := chars(t.Value); n > store.MaxTagValueLength {
-		return errorf(store.CodeInvalidParameter, "tag %q value is %d characters long, the limit is %d", t.Key, n, store.MaxTagValueLength)
+	if n := chars(value); n > limit {
+		return errorf(store.CodeInvalidParameter, "%s %q value is %d characters long, the limit is %d", what, key, n, limit)
 	}
 	return nil
 }

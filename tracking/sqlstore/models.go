@@ -17,13 +17,14 @@ func (s *Store) CreateLoggedModel(ctx context.Context, req store.CreateLoggedMod
 	if err != nil {
 		return nil, err
 	}
+	// MLflow's limits for a run's params and tags hold for a model's.
 	for _, p := range req.Params {
-		if err := checkKey("model param", p.Key); err != nil {
+		if err := checkValue("model param", p.Key, p.Value, store.MaxParamValueLength); err != nil {
 			return nil, err
 		}
 	}
 	for _, t := range req.Tags {
-		if err := checkKey("model tag", t.Key); err != nil {
+		if err := checkValue("model tag", t.Key, t.Value, store.MaxTagValueLength); err != nil {
 			return nil, err
 		}
 	}
