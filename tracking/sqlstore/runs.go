@@ -43,7 +43,7 @@ func (s *Store) CreateRun(ctx context.Context, req store.CreateRunRequest) (*sto
 	}
 	name, tags, err := req.NameAndTags()
 	if err != nil {
-		return nil, err
+		return nil, wrap(err, "create run")
 	}
 	start := req.StartTime
 	if start == 0 {

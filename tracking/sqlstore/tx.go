@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
@@ -125,20 +126,35 @@ func isBusy(err error) bool {
 	return false
 }
 
-// errorf returns MLflow's error code and message.
+// errorf returns MLflow's error code and message as an error of this
+// package: its text starts with "sqlstore: ", and errors.As still finds the
+// *store.Error, whose Message is what MLflow's clients see.
 func errorf(code, format string, args ...any) error {
-	return store.Errorf(code, format, args...)
+	return &storeError{store.Errorf(code, format, args...)}
 }
 
-// wrap turns a database failure into an error that says what grove was doing;
-// store errors pass through unchanged so that errors.Is keeps working.
+// storeError is a *store.Error returned by this package.
+type storeError struct{ err *store.Error }
+
+func (e *storeError) Error() string { return "sqlstore: " + e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+// wrap turns a failure into an error that says what grove was doing; an
+// MLflow error passes through with its code and message, prefixed once.
 func wrap(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
 	}
+	var own *storeError
+	if errors.As(err, &own) {
+		return err
+	}
 	var se *store.Error
 	if errors.As(err, &se) {
-		return err
+		if strings.HasPrefix(err.Error(), "sqlstore: ") {
+			return err
+		}
+		return fmt.Errorf("sqlstore: %w", err)
 	}
 	return fmt.Errorf("sqlstore: "+format+": %w", append(args, err)...)
 }
