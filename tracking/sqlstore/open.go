@@ -268,6 +268,8 @@ func (s *Store) init(ctx context.Context) error {
 			if err != nil || hasTables {
 				return err
 			}
+			// A script of many statements, run once: not one for the
+			// connection's statement cache.
 			if err := t.c.Exec(schemaSQL); err != nil {
 				return fmt.Errorf("create schema: %w", err)
 			}

@@ -75,7 +75,7 @@ func (p *readers) close() error {
 // reader runs the queries of one read transaction on a read connection.
 type reader struct {
 	tx
-	c *readConn
+	rc *readConn // the same connection, with the order it keeps
 }
 
 // read runs fn in one read transaction, so that its queries see one
