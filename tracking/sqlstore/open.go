@@ -322,7 +322,10 @@ func (s *Store) Close() error {
 		s.writer = nil
 	}
 	s.wmu.Unlock()
-	return errors.Join(s.readers.close(), werr, s.ckpt.close())
+	if err := errors.Join(s.readers.close(), werr, s.ckpt.close()); err != nil {
+		return fmt.Errorf("sqlstore: close %s: %w", s.path, err)
+	}
+	return nil
 }
 
 // Path returns the absolute path of the database file.
