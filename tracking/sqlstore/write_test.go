@@ -9,11 +9,9 @@ import (
 	"github.com/grove-ml/grove/tracking/store"
 )
 
-// TestWritePoints checks the batches of metric points alone, which take the
-// lite connection, against what the database/sql path guarantees: a
-// missing or deleted run is refused, a cancelled context records nothing
-// and leaves the store usable, and a batch with a param still takes the
-// other path and agrees with it.
+// TestWritePoints checks what a batch promises: a missing or deleted run is
+// refused, a cancelled context records nothing and leaves the store usable,
+// and points sent with a param land in the same history.
 func TestWritePoints(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
@@ -33,7 +31,6 @@ func TestWritePoints(t *testing.T) {
 	if err := s.LogBatch(ctx, id, pts, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	// With a param, the same points go through database/sql.
 	more := []store.Metric{{Key: "loss", Value: 0.25, Step: 3}}
 	if err := s.LogBatch(ctx, id, more, []store.Param{{Key: "lr", Value: "0.1"}}, nil); err != nil {
 		t.Fatal(err)
@@ -45,7 +42,7 @@ func TestWritePoints(t *testing.T) {
 	if len(r.Data.Metrics) != 1 || r.Data.Metrics[0].Step != 3 || r.Data.Metrics[0].Value != 0.25 {
 		t.Errorf("latest metrics %+v", r.Data.Metrics)
 	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE runs SET lifecycle_stage = 'deleted' WHERE run_uuid = ?`, id); err != nil {
+	if _, err := sqlDB(t, s).ExecContext(ctx, `UPDATE runs SET lifecycle_stage = 'deleted' WHERE run_uuid = ?`, id); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.LogBatch(ctx, id, pts, nil, nil); !errors.Is(err, store.ErrInvalidParameter) {
@@ -63,18 +60,16 @@ func TestWritePointsAfterClose(t *testing.T) {
 	if err := s.LogBatch(ctx, id, []store.Metric{{Key: "loss", Value: 1}}, nil, nil); err == nil {
 		t.Error("logging to a closed store succeeded")
 	}
-	if s.pointWriter != nil {
+	if s.writer != nil {
 		t.Error("logging to a closed store opened a connection")
 	}
-	// With a param, the batch takes database/sql, which refuses too.
 	if err := s.LogBatch(ctx, id, nil, []store.Param{{Key: "p", Value: "1"}}, nil); err == nil {
 		t.Error("logging a param to a closed store succeeded")
 	}
 }
 
 // TestWritePointsCancelledWhileQueued cancels a batch while it waits behind
-// another writer of the process: it must record nothing, as a batch on the
-// database/sql path does.
+// another writer of the process: it must record nothing.
 func TestWritePointsCancelledWhileQueued(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
