@@ -226,10 +226,8 @@ func ParseFilter(filter string) (Filter, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range f {
-		if err := checkOp(c); err != nil {
-			return nil, err
-		}
+	if err := checkOps(f); err != nil {
+		return nil, err
 	}
 	return normalize(f), nil
 }
@@ -242,6 +240,7 @@ type rules struct {
 	numbers    map[string]bool // attributes compared as numbers
 	nullable   func(e Entity, key string) error
 	quoteList  func(clauses []string) string
+	alias      func(key string) string
 }
 
 var runRules = rules{
@@ -261,6 +260,7 @@ var runRules = rules{
 		}
 		return strings.Join(clauses, ", ")
 	},
+	alias: alias,
 }
 
 // parseFilter reads the clauses of filter and their values; comparators
@@ -406,7 +406,7 @@ func comparison(n *node, r rules) (Comparison, error) {
 			if err := r.nullable(e, key); err != nil {
 				return Comparison{}, err
 			}
-			return Comparison{Entity: e, Key: alias(key), Op: op}, nil
+			return Comparison{Entity: e, Key: r.alias(key), Op: op}, nil
 		}
 	}
 	if len(parts) != 3 {
@@ -419,7 +419,7 @@ func comparison(n *node, r rules) (Comparison, error) {
 	if err != nil {
 		return Comparison{}, err
 	}
-	c := Comparison{Entity: e, Key: alias(key), Op: parts[1].text}
+	c := Comparison{Entity: e, Key: r.alias(key), Op: parts[1].text}
 	if err := value(&c, key, parts[2], r); err != nil {
 		return Comparison{}, err
 	}
@@ -588,13 +588,26 @@ func checkOp(c Comparison) error {
 			return invalid("Invalid comparator '%s' not one of '%s", op, stringAttrOpText)
 		}
 	}
-	list := c.Values != nil
-	if list != (op == OpIn || op == OpNotIn) {
-		// MLflow hands such a clause to its database, which fails on it.
-		if list {
-			return invalid("Comparator '%s' cannot compare with a list of values", op)
+	return nil
+}
+
+// checkOps checks the comparators of f as MLflow does, then what MLflow
+// leaves to its database to fail on: a list with a comparator other than
+// IN and NOT IN.
+func checkOps(f Filter) error {
+	for _, c := range f {
+		if err := checkOp(c); err != nil {
+			return err
 		}
-		return invalid("Comparator '%s' needs a list of quoted string values", op)
+	}
+	for _, c := range f {
+		op := strings.ToUpper(c.Op)
+		if list := c.Values != nil; list != (op == OpIn || op == OpNotIn) {
+			if list {
+				return invalid("Comparator '%s' cannot compare with a list of values", op)
+			}
+			return invalid("Comparator '%s' needs a list of quoted string values", op)
+		}
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ const (
 	nIdent                      // metrics.acc, "run name", `f1 score`, an alias
 	nParen                      // ( ... )
 	nComparison                 // identifier, comparator, value
+	nFunction                   // name(...)
+	nList                       // items separated by commas
 )
 
 // node is a token or a group of them. text is the source text it spans,
@@ -64,6 +66,7 @@ func parse(s string) []*node {
 		nodes = append(nodes, leaf(t))
 	}
 	nodes = groupParens(nodes)
+	nodes = groupFunctions(nodes)
 	nodes = groupPeriods(nodes)
 	for i, n := range nodes {
 		if n.is(kName) || n.is(kSymbol) {
@@ -72,7 +75,55 @@ func parse(s string) []*node {
 	}
 	nodes = groupOrder(nodes)
 	nodes = groupComparisons(nodes)
-	return groupAliases(nodes)
+	nodes = groupAliases(nodes)
+	return groupLists(nodes)
+}
+
+// groupFunctions joins a name and the parenthesis after it.
+func groupFunctions(nodes []*node) []*node {
+	for i := 0; i < len(nodes); i++ {
+		if !nodes[i].is(kName) {
+			continue
+		}
+		if j := neighbour(nodes, i, 1); j >= 0 && nodes[j].kind == nParen {
+			nodes = replace(nodes, i, j, nFunction)
+		}
+	}
+	return nodes
+}
+
+// groupLists joins items separated by commas.
+func groupLists(nodes []*node) []*node {
+	item := func(n *node) bool {
+		switch n.kind {
+		case nFunction, nIdent, nComparison, nList:
+			return true
+		case nLeaf:
+			switch n.tok.kind {
+			case kInt, kFloat, kString, kSymbol, kName, kKeyword:
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; i < len(nodes); i++ {
+		if !(nodes[i].is(kPunct) && nodes[i].text == ",") {
+			continue
+		}
+		p, n := neighbour(nodes, i, -1), neighbour(nodes, i, 1)
+		if p < 0 || n < 0 || !item(nodes[p]) || !item(nodes[n]) {
+			continue
+		}
+		if nodes[p].kind == nList {
+			l := nodes[p]
+			nodes = replace(nodes, p, n, nList)
+			nodes[p] = group(nList, append(append([]*node(nil), l.parts...), nodes[p].parts[1:]...))
+		} else {
+			nodes = replace(nodes, p, n, nList)
+		}
+		i = p
+	}
+	return nodes
 }
 
 // neighbour returns the index of the nearest node before (step -1) or after
@@ -123,7 +174,7 @@ func groupPeriods(nodes []*node) []*node {
 			continue
 		}
 		end := i
-		if n := neighbour(nodes, i, 1); n >= 0 && (nodes[n].is(kName) || nodes[n].is(kSymbol) || nodes[n].is(kString)) {
+		if n := neighbour(nodes, i, 1); n >= 0 && (nodes[n].is(kName) || nodes[n].is(kSymbol) || nodes[n].is(kString) || nodes[n].kind == nFunction) {
 			end = n
 		}
 		if nodes[p].kind == nIdent {
@@ -168,11 +219,11 @@ func extend(nodes []*node, i, j int) []*node {
 // operand reports whether n may stand on either side of a comparator.
 func operand(n *node) bool {
 	switch n.kind {
-	case nIdent, nParen:
+	case nIdent, nParen, nFunction:
 		return true
 	case nLeaf:
 		switch n.tok.kind {
-		case kInt, kFloat, kHex, kString, kSymbol, kName:
+		case kInt, kFloat, kString, kSymbol, kName:
 			return true
 		}
 		return n.keyword("NULL")
@@ -180,15 +231,16 @@ func operand(n *node) bool {
 	return false
 }
 
-// groupComparisons groups operand comparator operand; a comparison is never
-// an operand of another.
+// groupComparisons groups operand comparator operand. A chain a = b < c
+// nests, (a = b) < c, as the SQL parser's grouping does, which MLflow then
+// refuses for its left side.
 func groupComparisons(nodes []*node) []*node {
 	for i := 0; i < len(nodes); i++ {
 		if !nodes[i].is(kCompare) {
 			continue
 		}
 		p, n := neighbour(nodes, i, -1), neighbour(nodes, i, 1)
-		if p < 0 || n < 0 || !operand(nodes[p]) || !operand(nodes[n]) {
+		if p < 0 || n < 0 || !(operand(nodes[p]) || nodes[p].kind == nComparison) || !operand(nodes[n]) {
 			continue
 		}
 		nodes = replace(nodes, p, n, nComparison)
@@ -203,7 +255,7 @@ func groupComparisons(nodes []*node) []*node {
 func groupAliases(nodes []*node) []*node {
 	for i := 0; i < len(nodes); i++ {
 		n := nodes[i]
-		if !(n.kind == nIdent || n.kind == nParen || n.kind == nComparison || n.is(kInt) || n.is(kFloat) || n.is(kHex)) {
+		if !(n.kind == nIdent || n.kind == nParen || n.kind == nFunction || n.kind == nComparison || n.is(kInt) || n.is(kFloat) || n.is(kHex)) {
 			continue
 		}
 		if j := neighbour(nodes, i, 1); j >= 0 && nodes[j].kind == nIdent {

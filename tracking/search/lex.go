@@ -22,6 +22,7 @@ const (
 	kKeyword      // AND, OR, IN, IS, NULL, NOT NULL, ...
 	kOrder        // ASC, DESC (with NULLS FIRST/LAST)
 	kCompare      // =, !=, <, LIKE, ILIKE, NOT LIKE, ...
+	kBuiltin      // timestamp: a type name, which is not an identifier
 	kPunct        // ( ) , . ; :
 	kOther        // operators, comments, characters no rule takes
 )
@@ -41,6 +42,7 @@ var keywords = map[string]bool{
 	"GROUP": true, "HAVING": true, "UNION": true, "JOIN": true, "ON": true,
 	"AS": true, "CASE": true, "WHEN": true, "THEN": true, "ELSE": true, "END": true,
 	"VALUES": true, "USING": true, "ALL": true, "ANY": true, "DISTINCT": true,
+	"ISNULL": true, "NOTNULL": true,
 }
 
 var (
@@ -94,18 +96,21 @@ func wordLen(s string, extra bool) int {
 // joining the texts gives s back.
 func lex(s string) []token {
 	var out []token
+	afterDot := false
 	for len(s) > 0 {
-		t := next(s)
+		t := next(s, afterDot)
 		out = append(out, t)
+		afterDot = strings.HasSuffix(t.text, ".")
 		s = s[len(t.text):]
 	}
 	return out
 }
 
-// next returns the token at the start of s, which is not empty. The rules
-// are tried in the order MLflow's SQL lexer tries them, so that a text that
-// two rules could take goes to the same one.
-func next(s string) token {
+// next returns the token at the start of s, which is not empty; afterDot
+// says whether the text before s ends with a period. The rules are tried in
+// the order MLflow's SQL lexer tries them, so that a text that two rules
+// could take goes to the same one.
+func next(s string, afterDot bool) token {
 	match := func(re *regexp.Regexp) string { return re.FindString(s) }
 	if m := match(reLineNote); m != "" {
 		return token{kOther, m}
@@ -128,7 +133,8 @@ func next(s string) token {
 		rest := strings.TrimLeftFunc(s[n:], unicode.IsSpace)
 		// A word before a period is a name (the entity of metrics.acc),
 		// and so is a word before a parenthesis (a function).
-		if strings.HasPrefix(rest, ".") && !(len(rest) > 1 && rest[1] >= '0' && rest[1] <= '9') || strings.HasPrefix(s[n:], "(") {
+		// So is a word right after a period, keyword or not: the key.
+		if strings.HasPrefix(rest, ".") && !(len(rest) > 1 && rest[1] >= '0' && rest[1] <= '9') || afterDot || strings.HasPrefix(s[n:], "(") {
 			return token{kName, s[:n]}
 		}
 	}
@@ -163,6 +169,9 @@ func next(s string) token {
 		n := wordLen(s, true)
 		if keywords[strings.ToUpper(s[:n])] {
 			return token{kKeyword, s[:n]}
+		}
+		if strings.EqualFold(s[:n], "timestamp") {
+			return token{kBuiltin, s[:n]}
 		}
 		return token{kName, s[:n]}
 	}

@@ -50,20 +50,45 @@ func ParseOrderBy(clauses []string) ([]Order, error) {
 }
 
 // orderClause reads one order_by clause: a lone identifier, optionally
-// followed by ASC or DESC, then split as a shell splits words (so quotes
-// and backquotes around the key go away).
+// followed by ASC or DESC. With a direction, the clause is split as a shell
+// splits words, which takes quotes and backquotes away from the key.
 func orderClause(clause string, identifier func(string, map[string]bool, string) (Entity, string, error), keys map[string]bool, keysText string) (Entity, string, bool, error) {
 	bad := invalid("Invalid order_by clause '%s'. Could not be parsed.", clause)
 	stmts := statements(clause)
-	if len(stmts) != 1 || len(stmts[0]) != 1 || stmts[0][0].kind != nIdent {
+	if len(stmts) != 1 {
 		return "", "", false, bad
 	}
-	words, ok := shellSplit(strings.ReplaceAll(stmts[0][0].text, "`", `"`))
+	st := stmts[0]
+	var text string
+	switch {
+	case len(st) == 1 && st[0].kind == nIdent:
+		text = st[0].text
+	case len(st) >= 1 && st[0].is(kBuiltin) && strings.EqualFold(st[0].text, "timestamp"):
+		// MLflow reads "timestamp" and "timestamp DESC" without the SQL
+		// grouping, which does not take the type name for an identifier.
+		text = "timestamp"
+		if len(st) > 1 {
+			for _, n := range st[1 : len(st)-1] {
+				if !n.isSpace() {
+					return "", "", false, bad
+				}
+			}
+			if !st[len(st)-1].is(kOrder) {
+				return "", "", false, bad
+			}
+			text += " " + st[len(st)-1].text
+		}
+	default:
+		return "", "", false, bad
+	}
+	words, ok := shellSplit(strings.ReplaceAll(text, "`", `"`))
 	if !ok || len(words) > 2 || len(words) == 0 {
 		return "", "", false, bad
 	}
 	asc := true
+	// MLflow keeps a lone word as written, backquotes and all.
 	if len(words) == 2 {
+		text = words[0]
 		switch strings.ToLower(words[1]) {
 		case "asc":
 		case "desc":
@@ -72,7 +97,7 @@ func orderClause(clause string, identifier func(string, map[string]bool, string)
 			return "", "", false, invalid("Invalid ordering key in order_by clause '%s'.", clause)
 		}
 	}
-	e, key, err := identifier(strings.TrimSpace(words[0]), keys, keysText)
+	e, key, err := identifier(strings.TrimSpace(text), keys, keysText)
 	return e, key, asc, err
 }
 

@@ -30,10 +30,8 @@ func ParseQuery(filter string, orderBy []string) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range f {
-		if err := checkOp(c); err != nil {
-			return nil, err
-		}
+	if err := checkOps(f); err != nil {
+		return nil, err
 	}
 	return &Query{Filter: normalize(f), Order: o}, nil
 }
