@@ -35,5 +35,8 @@
 // newest first, then run id.
 //
 // Page tokens are MLflow's (base64 of {"offset": n}), so tokens from grove
-// and from an MLflow server are interchangeable.
+// and from an MLflow server are interchangeable. ParseExperimentQuery does
+// for search_experiments what ParseQuery does for runs: filters on name,
+// creation_time, last_update_time and tags, orders on those and
+// experiment_id.
 package search

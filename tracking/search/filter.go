@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -268,6 +269,10 @@ var runRules = rules{
 func parseFilter(filter string, r rules) (Filter, error) {
 	if filter == "" {
 		return nil, nil
+	}
+	if !utf8.ValidString(filter) {
+		// MLflow never sees such text: its requests are decoded as UTF-8.
+		return nil, invalid("Invalid filter %s: not valid UTF-8", pyRepr(filter))
 	}
 	stmts := statements(filter)
 	if len(stmts) == 0 {

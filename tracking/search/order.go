@@ -2,6 +2,7 @@ package search
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -15,13 +16,16 @@ type Order struct {
 	Ascending bool
 }
 
-// String writes o back in MLflow's syntax.
+// String writes o back in MLflow's syntax: ascending without a direction,
+// since MLflow reads a lone identifier as written but splits one with a
+// direction as a shell would, which a key holding quotes or backslashes
+// does not survive.
 func (o Order) String() string {
-	dir := " DESC"
-	if o.Ascending {
-		dir = " ASC"
+	s := prefix[o.Entity] + "." + quoteName(o.Key)
+	if !o.Ascending {
+		s += " DESC"
 	}
-	return prefix[o.Entity] + "." + quoteName(o.Key) + dir
+	return s
 }
 
 // ParseOrderBy parses run search order_by clauses as MLflow does, such as
@@ -55,7 +59,7 @@ func ParseOrderBy(clauses []string) ([]Order, error) {
 func orderClause(clause string, identifier func(string, map[string]bool, string) (Entity, string, error), keys map[string]bool, keysText string) (Entity, string, bool, error) {
 	bad := invalid("Invalid order_by clause '%s'. Could not be parsed.", clause)
 	stmts := statements(clause)
-	if len(stmts) != 1 {
+	if len(stmts) != 1 || !utf8.ValidString(clause) {
 		return "", "", false, bad
 	}
 	st := stmts[0]
