@@ -10,8 +10,11 @@
 // and order_by clauses such as "metrics.acc DESC" into a Query: a Filter of
 // Comparisons (entity, key, comparator, value) joined by AND, and a list of
 // Orders. That small tree is the one form every store works from: the
-// in-memory store evaluates it with Query.Match and Query.Sort, and the
-// SQLite store is to render it as SQL over MLflow's tables. Entities are
+// in-memory store evaluates it with Query.Match and Query.Sort, and
+// Query.SQLite renders it as a WHERE expression and ORDER BY terms over
+// MLflow's tables, for the SQLite store to search without loading runs.
+// Both answer alike, value for value (a test runs random queries both ways
+// on MLflow's database and on one with NaN, infinities and missing keys). Entities are
 // attributes (status, run_name, start_time, end_time, run_id, user_id,
 // artifact_uri, and the aliases created and "run name"), metrics, params,
 // tags and datasets (name, digest, context), under MLflow's aliases
