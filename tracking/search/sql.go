@@ -179,3 +179,50 @@ func (o Order) sqlite(runs string) ([]string, []any) {
 	col := runs + "." + runColumns[o.Key]
 	return []string{col + " IS NULL", col + dir}, nil
 }
+
+// SQLite renders q as SQL over MLflow's experiments and experiment_tags
+// tables, where experiments is the name the enclosing query gives the
+// experiments table; it selects and orders as Match and Sort do.
+func (q *ExperimentQuery) SQLite(experiments string) SQL {
+	var out SQL
+	var where []string
+	owner := experiments + ".experiment_id"
+	for _, c := range q.Filter {
+		switch {
+		case c.Entity == Tag:
+			exists := "EXISTS (SELECT 1 FROM experiment_tags AS t WHERE t.experiment_id = " + owner + " AND t.key = ?"
+			switch c.Op {
+			case OpIsNull:
+				where = append(where, "NOT "+exists+")")
+				out.WhereArgs = append(out.WhereArgs, c.Key)
+			case OpIsNotNull:
+				where = append(where, exists+")")
+				out.WhereArgs = append(out.WhereArgs, c.Key)
+			default:
+				cond, args := c.sqlString("t.value")
+				where = append(where, exists+" AND "+cond+")")
+				out.WhereArgs = append(append(out.WhereArgs, c.Key), args...)
+			}
+		case expNumberKeys[c.Key]:
+			where = append(where, experiments+"."+c.Key+" "+c.Op+" ?")
+			out.WhereArgs = append(out.WhereArgs, c.number())
+		default:
+			cond, args := c.sqlString(experiments + ".name")
+			where = append(where, cond)
+			out.WhereArgs = append(out.WhereArgs, args...)
+		}
+	}
+	out.Where = "1"
+	if len(where) > 0 {
+		out.Where = strings.Join(where, " AND ")
+	}
+	terms := make([]string, len(q.Order))
+	for i, o := range q.Order {
+		terms[i] = experiments + "." + o.Key
+		if !o.Ascending {
+			terms[i] += " DESC"
+		}
+	}
+	out.OrderBy = strings.Join(terms, ", ")
+	return out
+}

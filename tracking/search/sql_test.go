@@ -245,3 +245,91 @@ func agree(t *testing.T, db *sql.DB, all []*store.Run, experiments []string) {
 		t.Fatalf("only %d of 600 random queries parsed", ran)
 	}
 }
+
+// TestExperimentSQLAgreesWithMatch runs experiment searches both as SQL on
+// a database the SQLite store wrote and through Match and Sort.
+func TestExperimentSQLAgreesWithMatch(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "mlflow.db")
+	st, err := sqlstore.Open(ctx, path, sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"iris", "Iris big", "iris_small", "wine", "a*b", "a?b", "Résumé"} {
+		id, err := st.CreateExperiment(ctx, name, "", []store.Tag{{Key: "team", Value: []string{"a", "b", "A"}[i%3]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			if err := st.SetExperimentTag(ctx, id, "stage", name); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var exps []*store.Experiment
+	for i := range 8 {
+		e, err := st.GetExperiment(ctx, strconv.Itoa(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		exps = append(exps, e)
+	}
+	st.Close()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tests := []struct {
+		filter  string
+		orderBy []string
+	}{
+		{"", nil},
+		{"name LIKE 'iris%'", []string{"name DESC"}},
+		{"name ILIKE 'iris%'", []string{"name"}},
+		{"name LIKE 'a?b'", nil},
+		{"name LIKE 'a_b'", nil},
+		{"name != 'wine' and tags.team = 'a'", []string{"experiment_id DESC"}},
+		{"tags.stage IS NULL", []string{"creation_time"}},
+		{"tags.stage IS NOT NULL and tags.team ILIKE 'A'", nil},
+		{"creation_time > 0 and last_update_time >= 0 and name != 'wine'", []string{"last_update_time DESC", "name"}},
+		{"tags.stage LIKE '%i%'", nil},
+	}
+	for _, tt := range tests {
+		q, err := search.ParseExperimentQuery(tt.filter, tt.orderBy)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.filter, err)
+		}
+		s := q.SQLite("e")
+		rows, err := db.Query("SELECT e.experiment_id FROM experiments AS e WHERE "+s.Where+" ORDER BY "+s.OrderBy, append(s.WhereArgs, s.OrderArgs...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, id)
+		}
+		rows.Close()
+		var kept []*store.Experiment
+		for _, e := range exps {
+			if q.Match(e) {
+				kept = append(kept, e)
+			}
+		}
+		q.Sort(kept)
+		var got []string
+		for _, e := range kept {
+			got = append(got, e.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q %q: Match and Sort %q, SQL %q", tt.filter, tt.orderBy, got, want)
+		}
+		if tt.filter != "" && (len(got) == 0 || len(got) == len(exps)) {
+			t.Errorf("%q selects %d of %d experiments: a weak test", tt.filter, len(got), len(exps))
+		}
+	}
+}
