@@ -13,8 +13,8 @@
 // in-memory store evaluates it with Query.Match and Query.Sort, and
 // Query.SQLite renders it as a WHERE expression and ORDER BY terms over
 // MLflow's tables, for the SQLite store to search without loading runs.
-// Both answer alike, value for value (a test runs random queries both ways
-// on MLflow's database and on one with NaN, infinities and missing keys). Entities are
+// Both answer alike (a test runs random queries both ways on MLflow's
+// database and on one with NaN, infinities and missing keys). Entities are
 // attributes (status, run_name, start_time, end_time, run_id, user_id,
 // artifact_uri, and the aliases created and "run name"), metrics, params,
 // tags and datasets (name, digest, context), under MLflow's aliases
@@ -26,9 +26,11 @@
 // and the messages, word for word, as *store.Error values with MLflow's
 // code (INVALID_PARAMETER_VALUE), so a server built on grove answers a bad
 // filter as MLflow's does. MLflow reads filters with an SQL lexer; this
-// package lexes and groups tokens the same way (quoted values keep what is
-// between their quotes, unescaped; 'x”y' is the value x”y), knowing fewer
-// SQL keywords, so a key that is an SQL keyword works here unquoted.
+// package lexes and groups tokens the same way. So quoted values keep what
+// is between their quotes as written, nothing unescaped, and a key after a
+// period may be any word. The lexer knows fewer SQL keywords: a bare word
+// such as key or type, which MLflow refuses as an invalid clause, is
+// refused here as an unknown attribute.
 //
 // Matching and ordering follow MLflow's SQL store, the one behind
 // mlflow.db: LIKE is case-sensitive and ILIKE folds ASCII letters only, as
