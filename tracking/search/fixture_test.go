@@ -232,3 +232,42 @@ func TestFixtureMemstore(t *testing.T) {
 		})
 	})
 }
+
+// TestFixtureViewTypes checks the view types the fixture's cases do not
+// all ask for against the lifecycle stages in MLflow's database.
+func TestFixtureViewTypes(t *testing.T) {
+	f := loadFixture(t)
+	m := fixtureStore(t, f)
+	db := openFixtureDB(t)
+	for _, vt := range []store.ViewType{0, store.ViewActiveOnly, store.ViewDeletedOnly, store.ViewAll} {
+		t.Run(vt.String(), func(t *testing.T) {
+			stages := map[store.ViewType]string{
+				0: "'active'", store.ViewActiveOnly: "'active'", store.ViewDeletedOnly: "'deleted'", store.ViewAll: "'active', 'deleted'",
+			}[vt]
+			rows, err := db.Query(`SELECT run_uuid FROM runs WHERE experiment_id IN (1, 2) AND lifecycle_stage IN (` + stages + `) ORDER BY start_time DESC, run_uuid`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, id)
+			}
+			rows.Close()
+			runs, err := store.AllRuns(context.Background(), m, store.RunQuery{ExperimentIDs: []string{"1", "2"}, ViewType: vt, MaxResults: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range runs {
+				got = append(got, r.Info.RunID)
+			}
+			if len(want) == 0 || !slices.Equal(got, want) {
+				t.Errorf("got %q\nwant %q", got, want)
+			}
+		})
+	}
+}
