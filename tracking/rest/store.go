@@ -170,21 +170,32 @@ func (s *Store) GetRun(ctx context.Context, runID string) (*store.Run, error) {
 	return s.runAnswer(ctx, c)
 }
 
-// SearchRuns lists the active runs of experiments, newest first, one page
-// at a time.
+// SearchRuns lists the runs of experiments that q's filter selects, in its
+// order (newest first by default), one page at a time; the server parses
+// and answers the filter.
 func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run, string, error) {
 	max := q.MaxResults
 	if max <= 0 {
 		max = 1000
 	}
+	order := q.OrderBy
+	if len(order) == 0 {
+		order = []string{"attributes.start_time DESC"}
+	}
+	view := ""
+	if q.ViewType != 0 {
+		view = q.ViewType.String()
+	}
 	c, err := jsonCall(http.MethodPost, epRunSearch,
 		fmt.Sprintf("search runs of experiments %v", q.ExperimentIDs), true,
 		struct {
 			ExperimentIDs []string `json:"experiment_ids"`
+			Filter        string   `json:"filter,omitempty"`
+			ViewType      string   `json:"run_view_type,omitempty"`
 			MaxResults    int      `json:"max_results"`
 			OrderBy       []string `json:"order_by"`
 			PageToken     string   `json:"page_token,omitempty"`
-		}{q.ExperimentIDs, max, []string{"attributes.start_time DESC"}, q.PageToken})
+		}{q.ExperimentIDs, q.Filter, view, max, order, q.PageToken})
 	if err != nil {
 		return nil, "", err
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/grove-ml/grove/tracking/search"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -210,7 +211,9 @@ func (s *Store) GetRun(_ context.Context, id string) (*store.Run, error) {
 	return s.copyRun(r), nil
 }
 
-// SearchRuns implements store.Store. Page tokens are offsets.
+// SearchRuns implements store.Store with MLflow's search: q's filter and
+// order as package search evaluates them, its view type, and MLflow's
+// offset page tokens.
 func (s *Store) SearchRuns(_ context.Context, q store.RunQuery) ([]*store.Run, string, error) {
 	if len(q.ExperimentIDs) == 0 {
 		return nil, "", errorf(store.CodeInvalidParameter, "search runs needs at least one experiment id")
@@ -218,39 +221,70 @@ func (s *Store) SearchRuns(_ context.Context, q store.RunQuery) ([]*store.Run, s
 	if q.MaxResults < 0 {
 		return nil, "", errorf(store.CodeInvalidParameter, "max results %d is negative", q.MaxResults)
 	}
+	query, err := search.ParseQuery(q.Filter, q.OrderBy)
+	if err != nil {
+		return nil, "", err
+	}
+	start, err := search.DecodePageToken(q.PageToken)
+	if err != nil {
+		return nil, "", err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var all []*store.Run
 	for _, r := range s.runs {
-		if slices.Contains(q.ExperimentIDs, r.Info.ExperimentID) && r.Info.LifecycleStage == store.LifecycleActive {
-			all = append(all, r)
+		if !slices.Contains(q.ExperimentIDs, r.Info.ExperimentID) || !q.ViewType.Sees(r.Info.LifecycleStage) {
+			continue
+		}
+		if c := s.copyRun(r); query.Match(c) {
+			all = append(all, c)
 		}
 	}
-	slices.SortFunc(all, func(a, b *store.Run) int {
-		return cmp.Or(cmp.Compare(b.Info.StartTime, a.Info.StartTime), strings.Compare(a.Info.RunID, b.Info.RunID))
-	})
-	start := 0
-	if q.PageToken != "" {
-		n, err := strconv.Atoi(q.PageToken)
-		if err != nil || n < 0 || n > len(all) {
-			return nil, "", store.Errorf(store.CodeInvalidParameter, "memstore: bad page token %q", q.PageToken)
-		}
-		start = n
-	}
+	query.Sort(all)
 	size := cmp.Or(q.MaxResults, defaultPageSize)
 	if s.PageSize > 0 {
 		size = min(size, s.PageSize)
 	}
+	start = min(start, len(all))
 	end := min(start+size, len(all))
-	out := make([]*store.Run, 0, end-start)
-	for _, r := range all[start:end] {
-		out = append(out, s.copyRun(r))
-	}
 	next := ""
 	if end < len(all) {
-		next = strconv.Itoa(end)
+		next = search.EncodePageToken(end)
 	}
-	return out, next, nil
+	return all[start:end], next, nil
+}
+
+// Restore puts runs into the store as they are, ids, lifecycle stages,
+// times and latest metrics included, as a backup brings them back: tests
+// load runs another store recorded (MLflow's own database) this way. Each
+// run's experiment must exist and its id must be new.
+func (s *Store) Restore(runs ...*store.Run) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range runs {
+		if _, err := s.experiment(r.Info.ExperimentID); err != nil {
+			return err
+		}
+		if s.runs[r.Info.RunID] != nil {
+			return store.Errorf(store.CodeAlreadyExists, "memstore: run %s already exists", r.Info.RunID)
+		}
+	}
+	for _, r := range runs {
+		c := *r
+		c.Data.Params = slices.Clone(r.Data.Params)
+		c.Data.Tags = slices.Clone(r.Data.Tags)
+		c.Data.Metrics = nil
+		c.Inputs.Datasets = slices.Clone(r.Inputs.Datasets)
+		c.Inputs.Models = slices.Clone(r.Inputs.Models)
+		c.Outputs.Models = slices.Clone(r.Outputs.Models)
+		h := map[string][]store.Metric{}
+		for _, m := range r.Data.Metrics {
+			h[m.Key] = append(h[m.Key], m)
+		}
+		s.runs[r.Info.RunID] = &c
+		s.history[r.Info.RunID] = h
+	}
+	return nil
 }
 
 func setTag(r *store.Run, t store.Tag) {
