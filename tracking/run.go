@@ -103,6 +103,30 @@ func (r *Run) End(ctx context.Context, status store.RunStatus) error {
 	return nil
 }
 
+// ErrorArtifact is the artifact EndWithError records a run's error in. An
+// MLflow run has no field for why it failed; MLflow's own integrations
+// record the error as this text file before they mark the run FAILED (its
+// Optuna integration does so for a failed trial), and the MLflow UI shows it
+// in the run's Artifacts tab.
+const ErrorArtifact = "error_message.txt"
+
+// EndWithError ends the run FAILED or KILLED (status) at the current time,
+// first recording cause's message as the artifact ErrorArtifact, so that the
+// run says why it ended. It works on a cancelled ctx, since a program stopped
+// by a signal must still mark its run. Recording the error is best effort (a
+// store that just failed may refuse it too); the error returned is that of
+// ending the run.
+func (r *Run) EndWithError(ctx context.Context, status store.RunStatus, cause error) error {
+	if status != store.StatusFailed && status != store.StatusKilled {
+		return invalid("end run %s with an error: status %q is not FAILED or KILLED", r.info.RunID, status)
+	}
+	ctx = context.WithoutCancel(ctx)
+	if cause != nil {
+		_ = r.LogArtifactBytes(ctx, ErrorArtifact, []byte(cause.Error()+"\n"))
+	}
+	return r.End(ctx, status)
+}
+
 // artifacts returns the repository of the run's artifact root.
 func (r *Run) artifacts(ctx context.Context) (store.ArtifactRepo, error) {
 	repo, err := r.c.store.Artifacts(ctx, r.info.ArtifactURI)

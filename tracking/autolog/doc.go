@@ -58,6 +58,13 @@
 // When recording fails after training (the tracking server went away), the
 // trained model is first saved to Options.FallbackDir (the working directory,
 // else the temp folder) and the error says where; the run is marked FAILED
-// (KILLED after Ctrl-C) if the store can still be reached. A run the caller
-// passed in Options.Run is never ended by Fit.
+// (KILLED after Ctrl-C) if the store can still be reached. Every such ending
+// records the error as the run's artifact error_message.txt
+// (tracking.Run.EndWithError).
+//
+// A run is FINISHED only when everything is recorded. A program that records
+// more than Fit (a custom metric, a chart) starts the run with StartRun and
+// passes it in Options.Run: Fit then leaves the run running when it
+// succeeds, for the program to record the rest and end it, and ends it
+// FAILED or KILLED as above when it fails.
 package autolog
