@@ -295,6 +295,11 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 	t0 := time.Now()
 	err = a.model.Fit(ctx, a.train.X, a.train.Y, a.train.Classes())
 	a.res.FitSeconds = time.Since(t0).Seconds()
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// Stopped, not failed; the cause names the signal when a command's
+		// context carries one.
+		return fail(store.StatusKilled, fmt.Errorf("autolog: training stopped; run %s is marked KILLED: %w", a.run.ID(), context.Cause(ctx)))
+	}
 	if err != nil {
 		return fail(statusFor(ctx), fmt.Errorf("autolog: training failed in run %s: %w", a.run.ID(), err))
 	}
