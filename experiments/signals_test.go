@@ -4,7 +4,6 @@ package experiments
 
 import (
 	"bytes"
-	"context"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -134,29 +133,6 @@ func TestSweepSignals(t *testing.T) {
 	}
 }
 
-func openStore(t *testing.T, uri string) *tracking.Client {
-	t.Helper()
-	c, err := tracking.Open(context.Background(), uri)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-func runsOf(t *testing.T, c *tracking.Client, experiment string) []*store.Run {
-	t.Helper()
-	exp, err := c.Store().GetExperimentByName(context.Background(), experiment)
-	if err != nil {
-		return nil
-	}
-	runs, err := c.SearchRuns(context.Background(), exp.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return runs
-}
-
 // waitRunning waits until n runs of the experiment are RUNNING.
 func waitRunning(t *testing.T, c *tracking.Client, experiment string, n int) {
 	t.Helper()
@@ -187,28 +163,4 @@ func waitExit(t *testing.T, cmd *exec.Cmd) int {
 		t.Fatal("still running a minute after the signal")
 	}
 	return cmd.ProcessState.ExitCode()
-}
-
-func statuses(runs []*store.Run) []string {
-	var out []string
-	for _, r := range runs {
-		out = append(out, r.Info.RunName+":"+string(r.Info.Status))
-	}
-	return out
-}
-
-func errorMessage(t *testing.T, c *tracking.Client, r *store.Run) string {
-	t.Helper()
-	repo, err := c.Store().Artifacts(context.Background(), r.Info.ArtifactURI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, err := repo.Open(context.Background(), tracking.ErrorArtifact)
-	if err != nil {
-		return err.Error()
-	}
-	defer rc.Close()
-	var b bytes.Buffer
-	b.ReadFrom(rc)
-	return b.String()
 }
