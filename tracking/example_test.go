@@ -101,3 +101,35 @@ func ExampleClient_StartRun() {
 	// notes/readme.txt
 	// true
 }
+
+// End a run whose work failed: FAILED, and the error in error_message.txt,
+// where the MLflow UI's Artifacts tab shows it.
+func ExampleRun_EndWithError() {
+	dir, _ := os.MkdirTemp("", "grove-example")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	c, err := tracking.Open(ctx, "sqlite:///"+filepath.Join(dir, "mlflow.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	exp, err := c.GetOrCreateExperiment(ctx, "random_forest")
+	if err != nil {
+		log.Fatal(err)
+	}
+	run, err := c.StartRun(ctx, exp.ID, tracking.RunOptions{Name: "broken"})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	work := errors.New("read test.csv: no such file or directory")
+	if err := run.EndWithError(ctx, store.StatusFailed, work); err != nil {
+		log.Fatal(err)
+	}
+
+	got, _ := c.GetRun(ctx, run.ID())
+	files, _ := run.ListArtifacts(ctx, "")
+	fmt.Println(got.Info.Status, files[0].Path, files[0].Size)
+	// Output:
+	// FAILED error_message.txt 41
+}
