@@ -5,8 +5,6 @@ package forest
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"math"
 	"runtime"
 	"sync"
@@ -64,21 +62,21 @@ func (f *Forest) trainingSet(X mat.Matrix, y []int, classes int) (*trainData, se
 // at least two classes.
 func checkShape(X mat.Matrix, y []int, classes int) error {
 	if X == nil {
-		return errors.New("forest: X is nil")
+		return inputErrorf(ErrEmpty, "X is nil")
 	}
 	rows, cols := X.Dims()
 	if rows == 0 || cols == 0 {
-		return fmt.Errorf("forest: X is empty (%d rows, %d features)", rows, cols)
-	}
-	if len(y) != rows {
-		return fmt.Errorf("forest: y has %d labels for %d rows of X", len(y), rows)
+		return inputErrorf(ErrEmpty, "X is empty (%d rows, %d features)", rows, cols)
 	}
 	if rows > math.MaxInt32 {
 		// Row indices are held in 32 bits to halve the builder's memory.
-		return fmt.Errorf("forest: X has %d rows, more than the %d a forest can train on", rows, math.MaxInt32)
+		return inputErrorf(ErrTooLarge, "X has %d rows, more than the %d a forest can train on", rows, math.MaxInt32)
+	}
+	if len(y) != rows {
+		return inputErrorf(ErrShape, "y has %d labels for %d rows of X", len(y), rows)
 	}
 	if classes < 2 {
-		return fmt.Errorf("forest: classes must be at least 2, got %d", classes)
+		return inputErrorf(ErrBadLabels, "classes must be at least 2, got %d", classes)
 	}
 	return nil
 }
@@ -91,7 +89,7 @@ func labelCodes(y []int, classes int) ([]int32, error) {
 	distinct := 0
 	for i, c := range y {
 		if c < 0 || c >= classes {
-			return nil, fmt.Errorf("forest: label %d of row %d is outside [0, %d)", c, i, classes)
+			return nil, inputErrorf(ErrBadLabels, "label %d of row %d is outside [0, %d)", c, i, classes)
 		}
 		if !seen[c] {
 			seen[c] = true
@@ -100,7 +98,7 @@ func labelCodes(y []int, classes int) ([]int32, error) {
 		codes[i] = int32(c)
 	}
 	if distinct < 2 {
-		return nil, fmt.Errorf("forest: y holds only one class (%d); a classifier needs at least two", y[0])
+		return nil, inputErrorf(ErrBadLabels, "y holds only one class (%d); a classifier needs at least two", y[0])
 	}
 	return codes, nil
 }

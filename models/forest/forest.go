@@ -1,8 +1,6 @@
 package forest
 
 import (
-	"errors"
-	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -28,10 +26,6 @@ var (
 	_ models.Named      = (*Forest)(nil)
 	_ models.Saver      = (*Forest)(nil)
 )
-
-// ErrNotFitted is returned by prediction methods of a Forest that was
-// neither fitted nor loaded.
-var ErrNotFitted = errors.New("forest: model is not fitted")
 
 // New returns an unfitted forest with the given configuration. The
 // configuration is checked by Fit (and by Validate, for an early answer).
@@ -97,7 +91,7 @@ func rawRows(X mat.Matrix) (rawMatrix, error) {
 		row := r.Data[i*r.Stride : i*r.Stride+r.Cols]
 		for j, v := range row {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return r, fmt.Errorf("forest: X[%d, %d] is %v; features must be finite", i, j, v)
+				return r, inputErrorf(ErrNotFinite, "X[%d, %d] is %v; features must be finite", i, j, v)
 			}
 		}
 	}

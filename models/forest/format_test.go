@@ -26,6 +26,54 @@ func reseal(b []byte) []byte {
 	return b
 }
 
+func TestSaveLoadRoundTrip(t *testing.T) {
+	train := readTable(t, "testdata/breast_cancer_train.csv")
+	test := readTable(t, "testdata/breast_cancer_test.csv")
+	for name, cfg := range map[string]Config{
+		"integral":  {Trees: 15, Seed: 1, OOBScore: true, MaxFeatures: "7"},
+		"weighted":  {Trees: 15, Seed: 1, ClassWeight: "balanced", MaxDepth: 3},
+		"fullDepth": {Trees: 3, Seed: 9, NoBootstrap: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := fitOrFatal(t, cfg, train)
+			file := saved(t, f)
+			g, err := Load(bytes.NewReader(file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pf, _ := f.PredictProba(test.X)
+			pg, err := g.PredictProba(test.X)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !mat.Equal(pf, pg) {
+				t.Fatal("loaded model predicts other probabilities")
+			}
+			if !bytes.Equal(saved(t, g), file) {
+				t.Fatal("saving the loaded model gives other bytes")
+			}
+			if s, ok := g.OOBScore(); ok != cfg.OOBScore || s != f.oob {
+				t.Fatalf("OOBScore after load = %v, %v", s, ok)
+			}
+			fi, gi := f.FeatureImportances(), g.FeatureImportances()
+			for j := range fi {
+				if fi[j] != gi[j] {
+					t.Fatalf("importance %d: %v after load, %v before", j, gi[j], fi[j])
+				}
+			}
+			for k, v := range f.Params() {
+				if g.Params()[k] != v && k != "n_jobs" {
+					t.Fatalf("param %s: %s after load, %s before", k, g.Params()[k], v)
+				}
+			}
+			if name, v := g.ModelFormat(); name != "grove-forest" || v != 1 {
+				t.Fatalf("ModelFormat = %s, %d", name, v)
+			}
+			t.Logf("%s: %d bytes, %.2f bytes per node", describe(f), len(file), float64(len(file))/float64(f.Nodes()))
+		})
+	}
+}
+
 func TestLoadBadFiles(t *testing.T) {
 	good := smallModel(t)
 	flipped := append([]byte(nil), good...)

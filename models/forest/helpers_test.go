@@ -1,6 +1,8 @@
 package forest
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -70,3 +72,22 @@ func mustPredict(tb testing.TB, f *Forest, X mat.Matrix) []int {
 func describe(f *Forest) string {
 	return fmt.Sprintf("%d trees, %d nodes", f.Trees(), f.Nodes())
 }
+
+func fitOrFatal(t testing.TB, cfg Config, tb table) *Forest {
+	t.Helper()
+	f := New(cfg)
+	if err := f.Fit(context.Background(), tb.X, tb.y, tb.classes); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func saved(t testing.TB, f *Forest) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := f.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+

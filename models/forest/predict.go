@@ -5,8 +5,6 @@ package forest
 // row.
 
 import (
-	"errors"
-	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -57,11 +55,11 @@ func (f *Forest) checkInput(X mat.Matrix) (rawMatrix, error) {
 		return rawMatrix{}, ErrNotFitted
 	}
 	if X == nil {
-		return rawMatrix{}, errors.New("forest: X is nil")
+		return rawMatrix{}, inputErrorf(ErrEmpty, "X is nil")
 	}
 	rows, cols := X.Dims()
 	if cols != f.d {
-		return rawMatrix{}, fmt.Errorf("forest: X has %d features, the model was fitted on %d", cols, f.d)
+		return rawMatrix{}, inputErrorf(ErrShape, "X has %d features, the model was fitted on %d", cols, f.d)
 	}
 	if rows == 0 {
 		return rawMatrix{}, nil
