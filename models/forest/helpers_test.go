@@ -91,3 +91,28 @@ func saved(t testing.TB, f *Forest) []byte {
 	return buf.Bytes()
 }
 
+// TestTestdataMatchesShared checks that the bench splits copied into
+// testdata, which the tests read so that they run in a user's clone, are
+// still the files in ../shared/bench.
+func TestTestdataMatchesShared(t *testing.T) {
+	names, err := filepath.Glob("testdata/*.csv")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no CSV files in testdata (%v)", err)
+	}
+	for _, name := range names {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			src := sharedBench(t, filepath.Base(name))
+			want, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s differs from %s; copy it again", name, src)
+			}
+		})
+	}
+}
