@@ -288,6 +288,9 @@ func (b *builder) node(tr *tree, it stackItem, r *rng) {
 // partition moves the node's samples that go left to the front, keeping
 // the order of both sides, moves their rows of bin codes along, and returns
 // where the right side starts.
+// The loop is written twice, once testing the bin code and once the
+// value, so that the test each sample makes is a plain comparison rather
+// than a call or a branch on the kind of split; the two differ only in it.
 func (b *builder) partition(start, end int) int {
 	bs := &b.best
 	td := b.td

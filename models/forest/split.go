@@ -176,27 +176,45 @@ func (b *builder) splitHist(feats []int, start, end int, W float64) bool {
 // scanHist scans one feature's histogram h over the node for the best
 // boundary between bins and updates b.best; it reports whether the node's
 // rows fall in more than one bin.
+//
+// scanHistGini and scanHistGini2 are near-copies of its loop, on purpose:
+// the scan runs for every feature drawn in every node large enough for a
+// histogram, so it is the fit's innermost loop, and the commonest settings
+// (Gini, MinSamplesLeaf 1, and then two classes) each get a loop with no
+// test, call or class loop that their case does not need. A change to how
+// bins are walked (empty bins skipped, a boundary between two non-empty
+// bins, ties kept by the first) must be made in all three;
+// TestScanHistCopiesAgree checks that they choose the same split as
+// scanHistAny.
 func (b *builder) scanHist(f int, h []float64, start, end int, W float64) bool {
 	td := b.td
-	k := td.k
-	nb := td.nbins[f]
 	needCount := b.s.minSamplesLeaf > 1
 	if !needCount && !b.s.entropy {
-		if k == 2 {
+		if td.k == 2 {
 			return b.scanHistGini2(f, h, W)
 		}
 		return b.scanHistGini(f, h, W)
 	}
 	var cnt []int32
 	if needCount {
-		cnt = b.binCount[:nb]
+		cnt = b.binCount[:td.nbins[f]]
 		clear(cnt)
 		d := td.d
 		for p := start; p < end; p++ {
 			cnt[b.rb[p*d+f]]++
 		}
 	}
-	nNode := end - start
+	return b.scanHistAny(f, h, cnt, end-start, W)
+}
+
+// scanHistAny is scanHist's loop for any criterion; cnt, when not nil,
+// holds the node's row count per bin, and a boundary must then leave
+// MinSamplesLeaf rows of the node's nNode on each side.
+func (b *builder) scanHistAny(f int, h []float64, cnt []int32, nNode int, W float64) bool {
+	td := b.td
+	k := td.k
+	nb := td.nbins[f]
+	needCount := cnt != nil
 	minLeaf := b.s.minSamplesLeaf
 	cum := b.cum
 	clear(cum)
@@ -238,7 +256,8 @@ func (b *builder) scanHist(f int, h []float64, start, end int, W float64) bool {
 // scanHistGini is scanHist for Gini without a minimum leaf size: it keeps
 // the sums of squared class weights on both sides up to date as bins move
 // left, so a boundary costs two divisions rather than a pass over the
-// classes.
+// classes. It is a specialised copy of scanHist's loop; see scanHist for
+// why.
 func (b *builder) scanHistGini(f int, h []float64, W float64) bool {
 	k := b.td.k
 	nb := len(h) / k
@@ -283,7 +302,9 @@ func (b *builder) scanHistGini(f int, h []float64, W float64) bool {
 }
 
 // scanHistGini2 is scanHist for the commonest case, two classes, Gini and
-// no minimum leaf size, with the class loops and the proxy unrolled.
+// no minimum leaf size, with the class loops and the proxy unrolled and the
+// best boundary kept in registers until the end. It is a specialised copy
+// of scanHist's loop; see scanHist for why.
 func (b *builder) scanHistGini2(f int, h []float64, W float64) bool {
 	nb := len(h) / 2
 	t0, t1 := b.total[0], b.total[1]
@@ -318,7 +339,10 @@ func (b *builder) scanHistGini2(f int, h []float64, W float64) bool {
 }
 
 // splitExact sorts the node's values of feature f and scans every
-// boundary between distinct values; it reports whether f is constant.
+// boundary between distinct values; it reports whether f is constant. The
+// scan is written twice, for entropy and for Gini, so that the Gini loop,
+// the usual one, keeps its sums of squares in O(1) per sample with no
+// test of the criterion inside; both must skip the same boundaries.
 func (b *builder) splitExact(f, start, end int, W float64) bool {
 	td := b.td
 	m := end - start
