@@ -144,6 +144,22 @@ func (b *builder) grow(t int, inBag []bool, stop func() bool) (*tree, bool) {
 	return tr, true
 }
 
+// fitted grows tree t as grow does and makes it ready to predict: trimmed
+// to its size, with its leaves' probabilities worked out and its
+// importances normalised.
+func (b *builder) fitted(t int, inBag []bool, stop func() bool) (*tree, bool) {
+	tr, ok := b.grow(t, inBag, stop)
+	if !ok {
+		return nil, false
+	}
+	// Copy out of the growing slices so each tree keeps no spare capacity.
+	tr.nodes = append([]node(nil), tr.nodes...)
+	tr.value = append([]float64(nil), tr.value...)
+	tr.finish(b.td.k)
+	tr.imp = normaliseImportance(b.imp, b.rootW)
+	return tr, true
+}
+
 // classWeights sets b.classW for the current bootstrap counts.
 func (b *builder) classWeights() {
 	td := b.td

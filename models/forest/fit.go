@@ -116,22 +116,12 @@ func (f *Forest) growTrees(ctx context.Context, td *trainData, s settings, worke
 	}
 	var (
 		next     atomic.Int64
-		stopped  atomic.Bool
 		mu       sync.Mutex
 		done     int
 		wg       sync.WaitGroup
 		progress = f.cfg.Progress
+		stop     = stopper(ctx)
 	)
-	stop := func() bool {
-		if stopped.Load() {
-			return true
-		}
-		if ctx.Err() != nil {
-			stopped.Store(true)
-			return true
-		}
-		return false
-	}
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -147,16 +137,10 @@ func (f *Forest) growTrees(ctx context.Context, td *trainData, s settings, worke
 					bag = make([]bool, td.n)
 					inBag[t] = bag
 				}
-				tr, ok := b.grow(t, bag, stop)
+				tr, ok := b.fitted(t, bag, stop)
 				if !ok {
 					return
 				}
-				// Copy out of the growing slices so each tree keeps no
-				// spare capacity.
-				tr.nodes = append([]node(nil), tr.nodes...)
-				tr.value = append([]float64(nil), tr.value...)
-				tr.finish(td.k)
-				tr.imp = normaliseImportance(b.imp, b.rootW)
 				trees[t] = tr
 				if progress != nil {
 					mu.Lock()
@@ -172,6 +156,23 @@ func (f *Forest) growTrees(ctx context.Context, td *trainData, s settings, worke
 		return nil, nil, err
 	}
 	return trees, inBag, nil
+}
+
+// stopper returns the function the workers poll to learn that ctx is
+// done; once one of them has seen it, the others learn it without asking
+// ctx again.
+func stopper(ctx context.Context) func() bool {
+	var stopped atomic.Bool
+	return func() bool {
+		if stopped.Load() {
+			return true
+		}
+		if ctx.Err() != nil {
+			stopped.Store(true)
+			return true
+		}
+		return false
+	}
 }
 
 // assemble makes the fitted forest from its grown trees: the feature
