@@ -211,7 +211,7 @@ type LoggedModelInfo struct {
 	LastUpdatedTimestampMS Int    `json:"last_updated_timestamp_ms"`
 	ArtifactURI            string `json:"artifact_uri"`
 	Status                 string `json:"status"`
-	ModelType              string `json:"model_type,omitempty"`
+	ModelType              string `json:"model_type"`
 	SourceRunID            string `json:"source_run_id,omitempty"`
 	Tags                   []Tag  `json:"tags,omitempty"`
 }
