@@ -202,7 +202,7 @@ func (s *Server) serveProxy(w http.ResponseWriter, r *http.Request, p string) {
 			if err := s.decode(r, &req); err != nil {
 				return nil, err
 			}
-			dir, err := cleanArtifactPath(strings.Trim(req.Path, "/"))
+			dir, err := cleanArtifactPath(strings.TrimRight(req.Path, "/"))
 			if err != nil {
 				return nil, err
 			}
