@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/grove-ml/grove/tracking"
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+// syncBuffer is a buffer the server goroutine writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var servingLine = regexp.MustCompile(`at (http://\S+)`)
+
+// start runs the command with args on a free port and returns its URL and
+// a function that stops it and returns run's error and output.
+func start(t *testing.T, args ...string) (url string, stop func() (error, string, string)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, append([]string{"-port", "0"}, args...), &stdout, &stderr) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for url == "" {
+		if m := servingLine.FindStringSubmatch(stdout.String()); m != nil {
+			url = m[1]
+			break
+		}
+		select {
+		case err := <-done:
+			cancel()
+			t.Fatalf("server ended before serving: %v\n%s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatal("server did not print its URL")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stopped := false
+	var result error
+	stop = func() (error, string, string) {
+		if !stopped {
+			stopped = true
+			cancel()
+			result = <-done
+		}
+		return result, stdout.String(), stderr.String()
+	}
+	t.Cleanup(func() { stop() })
+	return url, stop
+}
+
+func TestServeRecordAndStop(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "mlflow.db")
+	url, stop := start(t, "-backend-store-uri", "sqlite:///"+db, "-artifacts-destination", filepath.Join(dir, "mlruns"))
+	resp, err := http.Get(url + "/health")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/health: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	ctx := context.Background()
+	c, err := tracking.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := c.GetOrCreateExperiment(ctx, "served")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.StartRun(ctx, exp.ID, tracking.RunOptions{Name: "over-http"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.LogMetrics(ctx, map[string]float64{"acc": 0.9}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.End(ctx, store.StatusFinished); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+
+	err, stdout, stderr := stop()
+	if err != nil || !strings.Contains(stdout, "server: stopped") || stderr != "" {
+		t.Fatalf("stop: %v\nstdout: %s\nstderr: %s", err, stdout, stderr)
+	}
+	// The run is in the database, readable once the server is gone.
+	direct, err := tracking.Open(ctx, "sqlite:///"+db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close()
+	got, err := direct.Store().GetRun(ctx, r.ID())
+	if err != nil || got.Info.Status != store.StatusFinished || len(got.Data.Metrics) != 1 {
+		t.Fatalf("run after the server stopped: %+v, %v", got, err)
+	}
+}
+
+func TestHostHeaderAndWarning(t *testing.T) {
+	dir := t.TempDir()
+	url, stop := start(t, "-backend-store-uri", "sqlite:///"+filepath.Join(dir, "m.db"), "-artifacts-destination", dir, "-allowed-hosts", "mlflow.example.com")
+	for host, want := range map[string]int{"evil.example.net": 403, "mlflow.example.com": 200, "localhost": 200} {
+		req, _ := http.NewRequest("GET", url+"/version", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+	_, _, stderr := stop()
+	if stderr != "" {
+		t.Errorf("loopback without auth warned: %s", stderr)
+	}
+	_, stop = start(t, "-host", "0.0.0.0", "-backend-store-uri", "sqlite:///"+filepath.Join(dir, "m.db"), "-artifacts-destination", dir)
+	if _, _, stderr := stop(); !strings.Contains(stderr, "warning: listening on 0.0.0.0 without -auth-file") {
+		t.Errorf("no warning for a public address without auth: %q", stderr)
+	}
+}
+
+func TestFailures(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	dir := t.TempDir()
+	notADB := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notADB, []byte("not a database"), 0o644)
+	for _, tt := range []struct {
+		name   string
+		args   []string
+		status int
+		want   string
+	}{
+		{"busy-port", []string{"-port", itoa(port)}, 2, "is in use"},
+		{"bad-uri", []string{"-port", "0", "-backend-store-uri", "postgresql://db/mlflow"}, 1, "-backend-store-uri"},
+		{"not-a-database", []string{"-port", "0", "-backend-store-uri", "sqlite:///" + notADB}, 1, "-backend-store-uri"},
+		{"bad-port", []string{"-port", "70000"}, 2, "-port must be in [0, 65535], got 70000"},
+		{"missing-auth-file", []string{"-port", "0", "-auth-file", filepath.Join(dir, "none")}, 2, "-auth-file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), append(tt.args, "-artifacts-destination", dir), &stdout, &stderr)
+			var line bytes.Buffer
+			code := command.Exit(err, &line)
+			if code != tt.status || strings.Count(line.String(), "\n") != 1 || !strings.Contains(line.String(), tt.want) {
+				t.Errorf("exit %d, want %d; stderr %q should be one line with %q", code, tt.status, line.String(), tt.want)
+			}
+		})
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
