@@ -37,6 +37,37 @@ func (s *Server) shown(loc string) string {
 	return "mlflow-artifacts:/" + filepath.ToSlash(rel)
 }
 
+// stored returns the artifact location to keep for one a client asks for.
+// While the server proxies artifacts, a client may only name a place under
+// the artifact root, as an mlflow-artifacts:/ URI: a local path of its
+// choosing would let it read and write any file the server can, through
+// the run's artifact endpoints.
+func (s *Server) stored(loc string) (string, error) {
+	if s.root == "" || loc == "" {
+		return loc, nil
+	}
+	rest, ok := strings.CutPrefix(loc, "mlflow-artifacts:")
+	if !ok {
+		return "", invalid("artifact_location %q: this server keeps artifacts itself; give an mlflow-artifacts:/ URI or none", loc)
+	}
+	if strings.HasPrefix(rest, "//") {
+		// mlflow-artifacts://host/path names a server; only its path counts.
+		if i := strings.Index(rest[2:], "/"); i >= 0 {
+			rest = rest[2+i:]
+		} else {
+			rest = ""
+		}
+	}
+	clean, err := cleanArtifactPath(strings.Trim(rest, "/"))
+	if err != nil {
+		return "", err
+	}
+	if clean == "" {
+		return "", invalid("artifact_location %q names the whole artifact root", loc)
+	}
+	return filepath.Join(s.root, filepath.FromSlash(clean)), nil
+}
+
 // cleanArtifactPath checks a path a request names; a bad one is a 400.
 func cleanArtifactPath(p string) (string, error) {
 	clean, err := artifact.CleanPath(p)

@@ -181,3 +181,23 @@ func TestUploadStreams(t *testing.T) {
 		t.Errorf("download: Content-Length %q, %d bytes", w.Header().Get("Content-Length"), w.Body.Len())
 	}
 }
+
+func TestExperimentLocationStaysUnderRoot(t *testing.T) {
+	ts := newTestServer(t)
+	for _, loc := range []string{"/etc", "file:///etc", "../outside", "mlflow-artifacts:/../x", "mlflow-artifacts:/", "s3://bucket/x"} {
+		ts.fails("POST", "/api/2.0/mlflow/experiments/create", map[string]any{"name": "e" + loc, "artifact_location": loc}, 400, "INVALID_PARAMETER_VALUE")
+	}
+	var e struct {
+		ExperimentID string `json:"experiment_id"`
+	}
+	ts.ok("POST", "/api/2.0/mlflow/experiments/create", map[string]any{"name": "custom", "artifact_location": "mlflow-artifacts:/team/custom"}, &e)
+	var got struct {
+		Experiment struct {
+			ArtifactLocation string `json:"artifact_location"`
+		} `json:"experiment"`
+	}
+	ts.ok("GET", "/api/2.0/mlflow/experiments/get?experiment_id="+e.ExperimentID, nil, &got)
+	if got.Experiment.ArtifactLocation != "mlflow-artifacts:/team/custom" {
+		t.Errorf("artifact_location %q", got.Experiment.ArtifactLocation)
+	}
+}

@@ -37,7 +37,11 @@ func (s *Server) createExperiment(ctx context.Context, w http.ResponseWriter, r 
 			return nil, err
 		}
 	}
-	id, err := s.st.CreateExperiment(ctx, req.Name, req.ArtifactLocation, api.StoreTags(req.Tags))
+	loc, err := s.stored(req.ArtifactLocation)
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.st.CreateExperiment(ctx, req.Name, loc, api.StoreTags(req.Tags))
 	if errors.Is(err, store.ErrAlreadyExists) {
 		return nil, store.Errorf(store.CodeAlreadyExists, "Experiment(name=%s) already exists.", req.Name)
 	}

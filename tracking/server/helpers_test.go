@@ -15,7 +15,7 @@ import (
 
 // testServer is a Server over a fresh SQLite store in a temporary folder.
 type testServer struct {
-	t    *testing.T
+	t    testing.TB
 	h    http.Handler
 	st   *sqlstore.Store
 	root string // the artifact root
@@ -23,7 +23,11 @@ type testServer struct {
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
-	dir := t.TempDir()
+	return newTestServerIn(t, t.TempDir())
+}
+
+func newTestServerIn(t testing.TB, dir string) *testServer {
+	t.Helper()
 	root := filepath.Join(dir, "mlruns")
 	st, err := sqlstore.Open(context.Background(), filepath.Join(dir, "mlflow.db"), sqlstore.Options{ArtifactRoot: root})
 	if err != nil {
