@@ -17,9 +17,10 @@
 // credentials, which MLflow's clients send from MLFLOW_TRACKING_USERNAME and
 // MLFLOW_TRACKING_PASSWORD.
 //
-// Requests whose Host header is not loopback or listed in -allowed-hosts
-// are refused (DNS rebinding); no CORS headers are sent to origins not
-// listed; headers must arrive within 10 seconds and JSON bodies are bounded.
+// Requests whose Host header is not loopback, a private network address or
+// listed in -allowed-hosts are refused (DNS rebinding); no CORS headers are
+// sent to origins not listed, and their pages cannot change anything;
+// headers must arrive within 10 seconds and request bodies are bounded.
 // Binding another address than loopback without -auth-file prints a warning:
 // anyone who reaches the port can read and write every run.
 //

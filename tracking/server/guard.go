@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -17,13 +18,17 @@ import (
 // Guard says who may reach a handler wrapped by Protect.
 type Guard struct {
 	// AllowedHosts are the Host header values accepted besides loopback
-	// names (localhost, 127.0.0.1, [::1]): a name, a name:port, "*.suffix"
-	// or "*" for any. Refusing other hosts stops DNS rebinding: a page
-	// elsewhere whose name resolves to this machine cannot use the API.
+	// names (localhost, 127.0.0.1, [::1]) and private network addresses
+	// (10.*, 172.16-31.*, 192.168.*, fc00::/7), as MLflow 3 accepts: a
+	// name, a name:port, "*.suffix" or "*" for any. Refusing other hosts
+	// stops DNS rebinding: a page elsewhere whose name resolves to this
+	// machine cannot use the API.
 	AllowedHosts []string
 	// CORSOrigins are the origins ("https://app.example.com", or "*") whose
-	// browser pages may read the API's answers. None by default: the server
-	// sends no CORS headers.
+	// browser pages may read the API's answers and change things. None by
+	// default: the server sends no CORS headers, and refuses a POST, PUT,
+	// PATCH or DELETE that a page of another origin than this machine's
+	// sends, as MLflow 3 does.
 	CORSOrigins []string
 	// Users, when not nil, makes every request need HTTP basic credentials
 	// that it accepts.
@@ -46,7 +51,12 @@ func (p *guarded) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Invalid Host header - possible DNS rebinding attack detected", http.StatusForbidden)
 		return
 	}
-	if origin := r.Header.Get("Origin"); origin != "" && p.originAllowed(origin) {
+	origin := r.Header.Get("Origin")
+	if origin != "" && changes(r.Method) && !p.originAllowed(origin) && !localOrigin(origin) {
+		http.Error(w, "Cross-origin request blocked: origin "+origin+" is not allowed", http.StatusForbidden)
+		return
+	}
+	if origin != "" && p.originAllowed(origin) {
 		h := w.Header()
 		h.Set("Access-Control-Allow-Origin", origin)
 		h.Add("Vary", "Origin")
@@ -79,7 +89,12 @@ func (p *guarded) hostAllowed(hostport string) bool {
 		host = h
 	}
 	host = strings.ToLower(strings.Trim(host, "[]"))
-	if IsLoopback(host) {
+	if IsLoopback(host) || host == "0.0.0.0" {
+		return true
+	}
+	// An address, not a name, cannot be rebound; MLflow accepts the
+	// private ones.
+	if ip := net.ParseIP(host); ip != nil && ip.IsPrivate() {
 		return true
 	}
 	for _, a := range p.g.AllowedHosts {
@@ -105,6 +120,21 @@ func (p *guarded) originAllowed(origin string) bool {
 		}
 	}
 	return false
+}
+
+// changes reports whether a request of this method may change things.
+func changes(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// localOrigin reports whether a page's origin is this machine.
+func localOrigin(origin string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && IsLoopback(u.Hostname())
 }
 
 // IsLoopback reports whether host (a name or an address, without port)
