@@ -52,3 +52,26 @@ func TestHTTPStatusAsMLflow(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendMetricsAsEncodingJSON(t *testing.T) {
+	ms := []Metric{
+		{Key: "loss", Value: 0.25, Timestamp: 1767225600000, Step: 4},
+		{Key: "f1 score", Value: Float(math.NaN()), Timestamp: -1, Step: -7},
+		{Key: "<acc>&\"x\"\\\n\u00e9\u2028", Value: Float(math.Inf(-1)), ModelID: "m-1", DatasetName: "iris", DatasetDigest: "d", RunID: "r"},
+		{Key: "big", Value: 1e21, Timestamp: 1 << 62},
+		{Key: "small", Value: 1e-7},
+		{Key: "int", Value: 3, RunID: "abc"},
+	}
+	for n := range len(ms) + 1 {
+		want, err := json.Marshal(ms[:n])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			want = []byte("[]")
+		}
+		if got := AppendMetrics(nil, ms[:n]); string(got) != string(want) {
+			t.Errorf("%d metrics:\n got %s\nwant %s", n, got, want)
+		}
+	}
+}

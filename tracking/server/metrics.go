@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 
 	"github.com/grove-ml/grove/tracking/api"
 	"github.com/grove-ml/grove/tracking/store"
@@ -88,16 +89,31 @@ func (s *Server) metricHistory(ctx context.Context, w http.ResponseWriter, r *ht
 	}
 	slices.SortStableFunc(pts, byTime)
 	pts = pts[min(offset, len(pts)):]
-	out := struct {
-		Metrics       []api.Metric `json:"metrics,omitempty"`
-		NextPageToken string       `json:"next_page_token,omitempty"`
-	}{}
+	next := ""
 	if size >= 0 && len(pts) > size {
 		pts = pts[:size]
-		out.NextPageToken = offsetToken(offset + size)
+		next = offsetToken(offset + size)
 	}
-	out.Metrics = api.MetricsOf(pts)
-	return out, nil
+	return metricsAnswer(api.MetricsOf(pts), next), nil
+}
+
+// metricsAnswer is {"metrics": [...], "next_page_token": ...} with empty
+// parts left out, encoded without reflection: histories are long.
+func metricsAnswer(ms []api.Metric, next string) rawJSON {
+	b := make([]byte, 0, 64+80*len(ms))
+	b = append(b, '{')
+	if len(ms) > 0 {
+		b = append(b, `"metrics":`...)
+		b = api.AppendMetrics(b, ms)
+	}
+	if next != "" {
+		if len(ms) > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `"next_page_token":`...)
+		b = strconv.AppendQuote(b, next) // base64: nothing to escape
+	}
+	return append(b, '}')
 }
 
 func (s *Server) metricHistoryBulkInterval(ctx context.Context, w http.ResponseWriter, r *http.Request) (any, error) {
@@ -152,9 +168,7 @@ func (s *Server) metricHistoryBulkInterval(ctx context.Context, w http.ResponseW
 		start, end = &a, &b
 	}
 	steps := sampleSteps(histories, maxResults, start, end)
-	out := struct {
-		Metrics []api.Metric `json:"metrics,omitempty"`
-	}{}
+	var out []api.Metric
 	for i, pts := range histories {
 		var picked []store.Metric
 		for _, p := range pts {
@@ -169,10 +183,10 @@ func (s *Server) metricHistoryBulkInterval(ctx context.Context, w http.ResponseW
 		for _, p := range picked {
 			m := api.MetricOf(p)
 			m.RunID = req.RunIDs[i]
-			out.Metrics = append(out.Metrics, m)
+			out = append(out, m)
 		}
 	}
-	return out, nil
+	return metricsAnswer(out, ""), nil
 }
 
 // sampleSteps picks the steps a chart of several runs' histories shows, as

@@ -209,10 +209,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, methods map[strin
 		s.fail(w, err)
 		return
 	}
-	if out == nil {
-		return // the handler wrote the answer
+	switch out := out.(type) {
+	case nil:
+		// The handler wrote the answer.
+	case rawJSON:
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(out)
+	default:
+		writeJSON(w, http.StatusOK, out)
 	}
-	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
@@ -255,6 +260,9 @@ func writeText(w http.ResponseWriter, r *http.Request, s string) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	io.WriteString(w, s)
 }
+
+// rawJSON is an answer a handler encoded itself.
+type rawJSON []byte
 
 // empty is the answer of a request that returns nothing: {}.
 type empty struct{}
