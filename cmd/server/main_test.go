@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -185,3 +186,73 @@ func TestFailures(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// slowBody sends half an upload, waits for release, then sends the rest.
+type slowBody struct {
+	sent    int
+	release chan struct{}
+	started chan struct{}
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	switch {
+	case b.sent == 0:
+		close(b.started)
+	case b.sent == 512:
+		<-b.release
+	case b.sent >= 1024:
+		return 0, io.EOF
+	}
+	n := min(len(p), 512)
+	for i := range p[:n] {
+		p[i] = 'x'
+	}
+	b.sent += n
+	return n, nil
+}
+
+// TestShutdownLetsRequestsFinish stops the server while an upload is half
+// sent: the upload completes, then the command returns.
+func TestShutdownLetsRequestsFinish(t *testing.T) {
+	dir := t.TempDir()
+	url, stop := start(t, "-backend-store-uri", "sqlite:///"+filepath.Join(dir, "mlflow.db"), "-artifacts-destination", filepath.Join(dir, "mlruns"))
+	body := &slowBody{release: make(chan struct{}), started: make(chan struct{})}
+	req, err := http.NewRequest("PUT", url+"/api/2.0/mlflow-artifacts/artifacts/0/slow.bin", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = 1024
+	got := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Error(err)
+			got <- 0
+			return
+		}
+		resp.Body.Close()
+		got <- resp.StatusCode
+	}()
+	<-body.started
+	time.Sleep(50 * time.Millisecond) // let the server start reading
+	stopped := make(chan error, 1)
+	go func() {
+		err, _, _ := stop()
+		stopped <- err
+	}()
+	select {
+	case err := <-stopped:
+		t.Fatalf("the server stopped before the upload finished: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(body.release)
+	if code := <-got; code != 200 {
+		t.Errorf("the upload in flight got %d", code)
+	}
+	if err := <-stopped; err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "mlruns", "0", "slow.bin")); err != nil || len(b) != 1024 {
+		t.Errorf("the upload landed as %d bytes, %v", len(b), err)
+	}
+}
