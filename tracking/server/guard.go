@@ -52,7 +52,7 @@ func (p *guarded) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	origin := r.Header.Get("Origin")
-	if origin != "" && changes(r.Method) && !p.originAllowed(origin) && !localOrigin(origin) {
+	if origin != "" && changes(r.Method) && !p.originAllowed(origin) && !localOrigin(origin) && !sameOrigin(origin, r.Host) {
 		http.Error(w, "Cross-origin request blocked: origin "+origin+" is not allowed", http.StatusForbidden)
 		return
 	}
@@ -135,6 +135,13 @@ func changes(method string) bool {
 func localOrigin(origin string) bool {
 	u, err := url.Parse(origin)
 	return err == nil && IsLoopback(u.Hostname())
+}
+
+// sameOrigin reports whether a page of origin was served by this server
+// under the name the request uses: not a cross-origin request at all.
+func sameOrigin(origin, host string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, host)
 }
 
 // IsLoopback reports whether host (a name or an address, without port)

@@ -40,6 +40,7 @@ func TestGuard(t *testing.T) {
 		{"private address", open, "192.168.1.20:5000", nil, "GET", 200, ""},
 		{"public address", open, "8.8.8.8:5000", nil, "GET", 403, ""},
 		{"cross-origin write", open, "localhost", map[string]string{"Origin": "https://evil.example.net"}, "POST", 403, ""},
+		{"own page writes", open, "mlflow.example.com", map[string]string{"Origin": "https://mlflow.example.com"}, "POST", 200, ""},
 		{"local page writes", open, "localhost", map[string]string{"Origin": "http://localhost:3000"}, "POST", 200, ""},
 		{"listed origin writes", open, "localhost", map[string]string{"Origin": "https://ui.example.com"}, "POST", 200, "https://ui.example.com"},
 		{"unlisted origin gets no CORS", open, "localhost", map[string]string{"Origin": "https://evil.example.net"}, "GET", 200, ""},

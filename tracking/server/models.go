@@ -151,6 +151,10 @@ func (s *Server) serveLoggedModel(w http.ResponseWriter, r *http.Request, id, su
 			return nil, s.download(ctx, w, r, m.ArtifactLocation, clean)
 		}
 	}
+	if h == nil && sub == "" && r.Method == http.MethodDelete {
+		writeError(w, api.NewError(api.CodeNotImplemented, "deleting logged models is not supported by this server"), http.StatusNotImplemented)
+		return
+	}
 	if h == nil {
 		s.notFound(w, r)
 		return
