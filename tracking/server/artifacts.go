@@ -16,6 +16,7 @@ import (
 
 	"github.com/grove-ml/grove/tracking/api"
 	"github.com/grove-ml/grove/tracking/artifact"
+	"github.com/grove-ml/grove/tracking/store"
 )
 
 // shown returns an artifact location as clients see it: a local path under
@@ -35,6 +36,23 @@ func (s *Server) shown(loc string) string {
 		return loc
 	}
 	return "mlflow-artifacts:/" + filepath.ToSlash(rel)
+}
+
+// repo returns the files behind an artifact location the store keeps. An
+// mlflow-artifacts:/ URI, which runs logged through MLflow's own server in
+// its default proxy mode have, names a folder under the artifact root.
+func (s *Server) repo(ctx context.Context, uri string) (store.ArtifactRepo, error) {
+	if strings.HasPrefix(uri, "mlflow-artifacts:") {
+		if s.root == "" {
+			return nil, invalid("artifact location %s is served through an artifact root, and this server has none", uri)
+		}
+		local, err := s.stored(uri)
+		if err != nil {
+			return nil, err
+		}
+		return artifact.NewLocal(local), nil
+	}
+	return s.st.Artifacts(ctx, uri)
 }
 
 // stored returns the artifact location to keep for one a client asks for.
@@ -90,7 +108,7 @@ func (s *Server) list(ctx context.Context, uri, dir string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	repo, err := s.st.Artifacts(ctx, uri)
+	repo, err := s.repo(ctx, uri)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +173,7 @@ func (s *Server) getArtifact(ctx context.Context, w http.ResponseWriter, r *http
 
 // download streams the artifact at p of the repository behind uri.
 func (s *Server) download(ctx context.Context, w http.ResponseWriter, r *http.Request, uri, p string) error {
-	repo, err := s.st.Artifacts(ctx, uri)
+	repo, err := s.repo(ctx, uri)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"database/sql"
 	"errors"
 	"io"
 	"net/http"
@@ -199,5 +200,26 @@ func TestExperimentLocationStaysUnderRoot(t *testing.T) {
 	ts.ok("GET", "/api/2.0/mlflow/experiments/get?experiment_id="+e.ExperimentID, nil, &got)
 	if got.Experiment.ArtifactLocation != "mlflow-artifacts:/team/custom" {
 		t.Errorf("artifact_location %q", got.Experiment.ArtifactLocation)
+	}
+}
+
+// TestMLflowProxyLocations serves a run whose artifact URI MLflow's own
+// server wrote in its proxy mode (mlflow-artifacts:/...): its files are
+// under the artifact root.
+func TestMLflowProxyLocations(t *testing.T) {
+	ts := newTestServer(t)
+	exp, run := ts.newRun("proxied")
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(filepath.Dir(ts.root), "mlflow.db")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE runs SET artifact_uri = ? WHERE run_uuid = ?`, "mlflow-artifacts:/"+exp+"/"+run+"/artifacts", run); err != nil {
+		t.Fatal(err)
+	}
+	ts.ok("PUT", "/api/2.0/mlflow-artifacts/artifacts/"+exp+"/"+run+"/artifacts/a.txt", []byte("abc"), nil)
+	w := ts.do("GET", "/get-artifact?run_id="+run+"&path=a.txt", nil)
+	if w.Code != 200 || w.Body.String() != "abc" {
+		t.Errorf("get-artifact: %d %q", w.Code, w.Body.String())
 	}
 }
