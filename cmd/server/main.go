@@ -55,18 +55,21 @@ type options struct {
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	var hosts, origins string
 	fs.StringVar(&o.storeURI, "backend-store-uri", "sqlite:///mlflow.db", "the SQLite database runs are kept in")
 	fs.StringVar(&o.artifacts, "artifacts-destination", "./mlruns", "the folder artifacts are kept in")
 	fs.StringVar(&o.host, "host", "127.0.0.1", "the address to listen on")
 	fs.IntVar(&o.port, "port", 5000, "the port to listen on (0: any free port)")
-	fs.StringVar(&hosts, "allowed-hosts", "", "comma-separated Host header values accepted besides loopback (name, name:port, *.suffix, *)")
+	fs.StringVar(&hosts, "allowed-hosts", "", "comma-separated Host header values accepted besides loopback and private addresses (name, name:port, *.suffix, *)")
 	fs.StringVar(&origins, "cors-allowed-origins", "", "comma-separated origins whose pages may call the API (or *)")
 	fs.BoolVar(&o.serve, "serve-artifacts", true, "up- and download artifacts through the server")
 	fs.StringVar(&o.authFile, "auth-file", "", "htpasswd file of bcrypt hashes: every request then needs basic credentials")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "usage: server [flags]\n\nServes MLflow's tracking API over an MLflow SQLite database, like mlflow server.\n\nFlags:")
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
 			return nil, err
 		}
 		return nil, cli.Usagef("%v", err)
