@@ -84,9 +84,10 @@ func New(cfg Config) *Server {
 
 // API prefixes: MLflow registers every route under both.
 const (
-	apiPrefix  = "/api/2.0/mlflow/"
-	ajaxPrefix = "/ajax-api/2.0/mlflow/"
-	proxyPath  = "/api/2.0/mlflow-artifacts/artifacts"
+	apiPrefix     = "/api/2.0/mlflow/"
+	ajaxPrefix    = "/ajax-api/2.0/mlflow/"
+	proxyPath     = "/api/2.0/mlflow-artifacts/artifacts"
+	ajaxProxyPath = "/ajax-api/2.0/mlflow-artifacts/artifacts"
 )
 
 func (s *Server) register() {
@@ -163,12 +164,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case p == "/get-artifact":
 		s.serve(w, r, map[string]handler{"GET": s.getArtifact})
 		return
-	case p == proxyPath || strings.HasPrefix(p, proxyPath+"/"):
-		s.serveProxy(w, r, strings.TrimPrefix(strings.TrimPrefix(p, proxyPath), "/"))
-		return
-	case strings.HasPrefix(p, "/ajax-api/2.0/mlflow-artifacts/artifacts"):
-		s.serveProxy(w, r, strings.TrimPrefix(strings.TrimPrefix(p, "/ajax-api/2.0/mlflow-artifacts/artifacts"), "/"))
-		return
+	}
+	for _, prefix := range [...]string{proxyPath, ajaxProxyPath} {
+		if p == prefix || strings.HasPrefix(p, prefix+"/") {
+			s.serveProxy(w, r, strings.TrimPrefix(strings.TrimPrefix(p, prefix), "/"))
+			return
+		}
 	}
 	var rest string
 	var ok bool
