@@ -256,3 +256,27 @@ func TestShutdownLetsRequestsFinish(t *testing.T) {
 		t.Errorf("the upload landed as %d bytes, %v", len(b), err)
 	}
 }
+
+// TestNoServeArtifacts shows artifact locations as local paths and turns
+// the artifact proxy off, as mlflow server --no-serve-artifacts does.
+func TestNoServeArtifacts(t *testing.T) {
+	dir := t.TempDir()
+	url, _ := start(t, "-serve-artifacts=false", "-backend-store-uri", "sqlite:///"+filepath.Join(dir, "mlflow.db"), "-artifacts-destination", filepath.Join(dir, "mlruns"))
+	resp, err := http.Get(url + "/api/2.0/mlflow/experiments/get?experiment_id=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `"artifact_location":"` + filepath.Join(dir, "mlruns", "0") + `"`; !strings.Contains(string(b), want) {
+		t.Errorf("experiment 0: %s; want %s", b, want)
+	}
+	resp, err = http.Get(url + "/api/2.0/mlflow-artifacts/artifacts?path=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("artifact proxy without -serve-artifacts: %d", resp.StatusCode)
+	}
+}
