@@ -81,6 +81,8 @@ func TestRequestValidation(t *testing.T) {
 		{"value of the wrong type", "POST", "runs/log-metric", map[string]any{"run_id": run, "key": "a", "value": []int{1}, "timestamp": 1}, 400, "INVALID_PARAMETER_VALUE"},
 		{"no run id", "POST", "runs/set-tag", map[string]any{"key": "a", "value": "b"}, 400, "INVALID_PARAMETER_VALUE"},
 		{"missing run", "GET", "runs/get?run_id=00000000000000000000000000000000", nil, 404, "RESOURCE_DOES_NOT_EXIST"},
+		{"history of a missing run", "GET", "metrics/get-history?run_id=00000000000000000000000000000000&metric_key=a", nil, 404, "RESOURCE_DOES_NOT_EXIST"},
+		{"bulk history of a missing run", "GET", "metrics/get-history-bulk-interval?metric_key=a&run_ids=" + run + "&run_ids=00000000000000000000000000000000", nil, 404, "RESOURCE_DOES_NOT_EXIST"},
 		{"missing experiment", "GET", "experiments/get?experiment_id=12345", nil, 404, "RESOURCE_DOES_NOT_EXIST"},
 		{"101 params", "POST", "runs/log-batch", map[string]any{"run_id": run, "params": manyParams(101)}, 400, "INVALID_PARAMETER_VALUE"},
 		{"param changed", "POST", "runs/log-parameter", map[string]any{"run_id": run, "key": "p0", "value": "other"}, 400, "INVALID_PARAMETER_VALUE"},

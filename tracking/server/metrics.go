@@ -80,14 +80,14 @@ func (s *Server) metricHistory(ctx context.Context, w http.ResponseWriter, r *ht
 	if req.MaxResults != nil && *req.MaxResults > 0 {
 		size = int(*req.MaxResults)
 	}
-	if _, err := s.st.GetRun(ctx, id); err != nil {
-		return nil, runNotFound(id, err)
-	}
+	// The store reports a missing run, as MLflow does.
 	pts, err := s.st.GetMetricHistory(ctx, id, req.MetricKey)
 	if err != nil {
 		return nil, runNotFound(id, err)
 	}
-	slices.SortStableFunc(pts, byTime)
+	if !slices.IsSortedFunc(pts, byTime) {
+		slices.SortStableFunc(pts, byTime)
+	}
 	pts = pts[min(offset, len(pts)):]
 	next := ""
 	if size >= 0 && len(pts) > size {
@@ -153,9 +153,6 @@ func (s *Server) metricHistoryBulkInterval(ctx context.Context, w http.ResponseW
 	}
 	histories := make([][]store.Metric, len(req.RunIDs))
 	for i, id := range req.RunIDs {
-		if _, err := s.st.GetRun(ctx, id); err != nil {
-			return nil, runNotFound(id, err)
-		}
 		pts, err := s.st.GetMetricHistory(ctx, id, req.MetricKey)
 		if err != nil {
 			return nil, runNotFound(id, err)
