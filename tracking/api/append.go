@@ -14,12 +14,14 @@ func AppendMetrics(b []byte, ms []Metric) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendMetric(b, m)
+		b = AppendMetric(b, m)
 	}
 	return append(b, ']')
 }
 
-func appendMetric(b []byte, m Metric) []byte {
+// AppendMetric appends the JSON of one metric point to b, as AppendMetrics
+// writes each.
+func AppendMetric(b []byte, m Metric) []byte {
 	b = append(b, `{"key":`...)
 	b = appendString(b, m.Key)
 	b = append(b, `,"value":`...)
