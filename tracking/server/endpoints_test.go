@@ -243,3 +243,44 @@ func TestStoreWithoutManager(t *testing.T) {
 	ts.fails("GET", "/api/2.0/mlflow-artifacts/artifacts?path=x", nil, 404, "ENDPOINT_NOT_FOUND")
 	ts.ok("GET", "/api/2.0/mlflow/experiments/get?experiment_id=0", nil, nil)
 }
+
+func TestMetricHistoryBulk(t *testing.T) {
+	ts := newTestServer(t)
+	exp, a := ts.newRun("bulk")
+	var r struct {
+		Run struct {
+			Info struct {
+				RunID string `json:"run_id"`
+			} `json:"info"`
+		} `json:"run"`
+	}
+	ts.ok("POST", "/api/2.0/mlflow/runs/create", map[string]any{"experiment_id": exp, "start_time": 2000}, &r)
+	b := r.Run.Info.RunID
+	for i, id := range []string{a, b} {
+		ms := []map[string]any{
+			{"key": "loss", "value": 2, "timestamp": 20, "step": 0},
+			{"key": "loss", "value": 1, "timestamp": 10, "step": 1},
+			{"key": "loss", "value": float64(i), "timestamp": 30, "step": 2},
+		}
+		ts.ok("POST", "/api/2.0/mlflow/runs/log-batch", map[string]any{"run_id": id, "metrics": ms}, nil)
+	}
+	var out struct {
+		Metrics []struct {
+			RunID     string `json:"run_id"`
+			Timestamp int64  `json:"timestamp"`
+		} `json:"metrics"`
+	}
+	missing := "00000000000000000000000000000000"
+	ts.ok("GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk?metric_key=loss&run_id="+b+"&run_id="+a+"&run_id="+missing+"&max_results=5", nil, &out)
+	first, second := min(a, b), max(a, b)
+	var got []string
+	for _, m := range out.Metrics {
+		got = append(got, fmt.Sprintf("%s@%d", m.RunID, m.Timestamp))
+	}
+	want := []string{first + "@10", first + "@20", first + "@30", second + "@10", second + "@20"}
+	if !slices.Equal(got, want) {
+		t.Errorf("bulk history:\n got %v\nwant %v", got, want)
+	}
+	ts.fails("GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk?metric_key=loss", nil, 400, "INVALID_PARAMETER_VALUE")
+	ts.fails("GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk?run_id="+a, nil, 400, "INVALID_PARAMETER_VALUE")
+}

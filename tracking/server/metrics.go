@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"sort"
@@ -195,6 +196,60 @@ func (s *Server) metricHistoryBulkInterval(ctx context.Context, w http.ResponseW
 		}
 	}
 	return metricsAnswer(out, runs, ""), nil
+}
+
+// metricHistoryBulk answers the UI's older chart request: every point of a
+// metric of up to 100 runs, by run id, then timestamp, step and value, at
+// most max_results (25,000) in all. Runs that do not exist are left out, as
+// MLflow's SQL store leaves them out.
+func (s *Server) metricHistoryBulk(ctx context.Context, w http.ResponseWriter, r *http.Request) (any, error) {
+	var req struct {
+		RunIDs     []string `json:"run_id"`
+		MetricKey  *string  `json:"metric_key"`
+		MaxResults *api.Int `json:"max_results"`
+	}
+	if err := s.decode(r, &req); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(req.RunIDs) == 0:
+		return nil, invalid("GetMetricHistoryBulk request must specify at least one run_id.")
+	case len(req.RunIDs) > maxBulkRuns:
+		return nil, invalid("GetMetricHistoryBulk request cannot specify more than %d run_ids. Received %d run_ids.", maxBulkRuns, len(req.RunIDs))
+	case req.MetricKey == nil:
+		return nil, invalid("GetMetricHistoryBulk request must specify a metric_key.")
+	}
+	limit := maxHistoryPerRun
+	if req.MaxResults != nil {
+		limit = min(int(*req.MaxResults), maxHistoryPerRun)
+	}
+	ids := slices.Clone(req.RunIDs)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	var out []store.Metric
+	var runs []string
+	for _, id := range ids {
+		pts, err := s.st.GetMetricHistory(ctx, id, *req.MetricKey)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		slices.SortStableFunc(pts, byTime)
+		for _, p := range pts {
+			if len(out) >= max(limit, 0) {
+				break
+			}
+			out = append(out, p)
+			runs = append(runs, id)
+		}
+	}
+	b := metricsAnswer(out, runs, "")
+	if len(out) == 0 {
+		b = rawJSON(`{"metrics":[]}`)
+	}
+	return b, nil
 }
 
 // sampleSteps picks the steps a chart of several runs' histories shows, as

@@ -139,6 +139,7 @@ func (s *Server) table() []route {
 
 		{"GET", "metrics/get-history", s.metricHistory},
 		{"GET", "metrics/get-history-bulk-interval", s.metricHistoryBulkInterval},
+		{"GET", "metrics/get-history-bulk", s.metricHistoryBulk},
 
 		{"GET", "artifacts/list", s.listArtifacts},
 
