@@ -280,3 +280,43 @@ func TestNoServeArtifacts(t *testing.T) {
 		t.Errorf("artifact proxy without -serve-artifacts: %d", resp.StatusCode)
 	}
 }
+
+// TestAuthFile needs credentials for every request; grove's client sends
+// them from MLflow's variables.
+func TestAuthFile(t *testing.T) {
+	dir := t.TempDir()
+	auth := filepath.Join(dir, "team.htpasswd")
+	// alice:s3cret, bcrypt cost 4.
+	if err := os.WriteFile(auth, []byte("alice:$2a$04$ko79t3.sSImBFlECkRVHAOLemp8iVssbArElcGMIyrwJXZ6lPJvGK\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	url, _ := start(t, "-auth-file", auth, "-backend-store-uri", "sqlite:///"+filepath.Join(dir, "mlflow.db"), "-artifacts-destination", filepath.Join(dir, "mlruns"))
+	resp, err := http.Get(url + "/api/2.0/mlflow/experiments/get?experiment_id=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("without credentials: %d", resp.StatusCode)
+	}
+	ctx := context.Background()
+	t.Setenv("MLFLOW_TRACKING_USERNAME", "alice")
+	t.Setenv("MLFLOW_TRACKING_PASSWORD", "s3cret")
+	c, err := tracking.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.GetOrCreateExperiment(ctx, "locked"); err != nil {
+		t.Errorf("with MLflow's credential variables: %v", err)
+	}
+	t.Setenv("MLFLOW_TRACKING_PASSWORD", "wrong")
+	bad, err := tracking.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bad.Close()
+	if _, err := bad.GetOrCreateExperiment(ctx, "locked"); err == nil || !strings.Contains(err.Error(), "401") {
+		t.Errorf("with a wrong password: %v", err)
+	}
+}
