@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/grove-ml/grove/tracking"
@@ -206,10 +205,20 @@ func (s *Server) logBatch(ctx context.Context, w http.ResponseWriter, r *http.Re
 			return nil, err
 		}
 	}
-	// MLflow takes a param sent twice in one batch with one value once.
-	params := api.StoreParams(req.Params)
-	params = slices.CompactFunc(params, func(a, b store.Param) bool { return a == b })
-	err = s.st.LogBatch(ctx, id, metrics, params, api.StoreTags(req.Tags))
+	// MLflow refuses a param key given twice in one batch, whatever the
+	// values.
+	seen := make(map[string]bool, len(req.Params))
+	var dupes []string
+	for _, p := range req.Params {
+		if seen[p.Key] {
+			dupes = append(dupes, p.Key)
+		}
+		seen[p.Key] = true
+	}
+	if len(dupes) > 0 {
+		return nil, invalid("Duplicate parameter keys have been submitted: %q. Please ensure the request contains only one param value per param key.", dupes)
+	}
+	err = s.st.LogBatch(ctx, id, metrics, api.StoreParams(req.Params), api.StoreTags(req.Tags))
 	return empty{}, runNotFound(id, err)
 }
 
