@@ -85,6 +85,8 @@ func TestRequestValidation(t *testing.T) {
 		{"bulk history of a missing run", "GET", "metrics/get-history-bulk-interval?metric_key=a&run_ids=" + run + "&run_ids=00000000000000000000000000000000", nil, 404, "RESOURCE_DOES_NOT_EXIST"},
 		{"missing experiment", "GET", "experiments/get?experiment_id=12345", nil, 404, "RESOURCE_DOES_NOT_EXIST"},
 		{"101 params", "POST", "runs/log-batch", map[string]any{"run_id": run, "params": manyParams(101)}, 400, "INVALID_PARAMETER_VALUE"},
+		{"batch metric without timestamp", "POST", "runs/log-batch", map[string]any{"run_id": run, "metrics": []map[string]any{{"key": "a", "value": 1}}}, 400, "INVALID_PARAMETER_VALUE"},
+		{"batch tag without key", "POST", "runs/log-batch", map[string]any{"run_id": run, "tags": []map[string]any{{"value": "x"}}}, 400, "INVALID_PARAMETER_VALUE"},
 		{"param twice in a batch", "POST", "runs/log-batch", map[string]any{"run_id": run, "params": []map[string]string{{"key": "d", "value": "1"}, {"key": "d", "value": "1"}}}, 400, "INVALID_PARAMETER_VALUE"},
 		{"param changed", "POST", "runs/log-parameter", map[string]any{"run_id": run, "key": "p0", "value": "other"}, 400, "INVALID_PARAMETER_VALUE"},
 		{"bad status", "POST", "runs/update", map[string]any{"run_id": run, "status": "DONE"}, 400, "INVALID_PARAMETER_VALUE"},

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -161,9 +162,9 @@ func (s *Server) restoreRun(ctx context.Context, w http.ResponseWriter, r *http.
 func (s *Server) logBatch(ctx context.Context, w http.ResponseWriter, r *http.Request) (any, error) {
 	var req struct {
 		runRef
-		Metrics []api.Metric `json:"metrics"`
-		Params  []api.Param  `json:"params"`
-		Tags    []api.Tag    `json:"tags"`
+		Metrics []metricIn  `json:"metrics"`
+		Params  []api.Param `json:"params"`
+		Tags    []api.Tag   `json:"tags"`
 	}
 	if err := s.decode(r, &req); err != nil {
 		return nil, err
@@ -171,6 +172,22 @@ func (s *Server) logBatch(ctx context.Context, w http.ResponseWriter, r *http.Re
 	id, err := req.id()
 	if err != nil {
 		return nil, err
+	}
+	metrics := make([]store.Metric, len(req.Metrics))
+	for i, m := range req.Metrics {
+		if metrics[i], err = m.metric(fmt.Sprintf("metrics[%d].", i)); err != nil {
+			return nil, err
+		}
+	}
+	for i, p := range req.Params {
+		if p.Key == "" {
+			return nil, missing(fmt.Sprintf("params[%d].key", i))
+		}
+	}
+	for i, t := range req.Tags {
+		if t.Key == "" {
+			return nil, missing(fmt.Sprintf("tags[%d].key", i))
+		}
 	}
 	for _, c := range []struct {
 		n, max int
@@ -189,7 +206,6 @@ func (s *Server) logBatch(ctx context.Context, w http.ResponseWriter, r *http.Re
 		return nil, invalid("A batch logging request can contain at most %d metrics, params, and tags in total. Got %d. Please split up across multiple requests and try again.",
 			store.MaxBatchItems, n)
 	}
-	metrics := api.StoreMetrics(req.Metrics)
 	for _, m := range metrics {
 		if err := tracking.ValidateMetric(m); err != nil {
 			return nil, err
@@ -222,16 +238,37 @@ func (s *Server) logBatch(ctx context.Context, w http.ResponseWriter, r *http.Re
 	return empty{}, runNotFound(id, err)
 }
 
+// metricIn is a metric point as a request carries it, with the fields
+// MLflow requires told apart from zero values.
+type metricIn struct {
+	Key           string     `json:"key"`
+	Value         *api.Float `json:"value"`
+	Timestamp     *api.Int   `json:"timestamp"`
+	Step          api.Int    `json:"step"`
+	ModelID       string     `json:"model_id"`
+	DatasetName   string     `json:"dataset_name"`
+	DatasetDigest string     `json:"dataset_digest"`
+}
+
+// metric checks that key, value and timestamp are there; path names the
+// point in MLflow's error ("metrics[3].").
+func (m metricIn) metric(path string) (store.Metric, error) {
+	switch {
+	case m.Key == "":
+		return store.Metric{}, missing(path + "key")
+	case m.Value == nil:
+		return store.Metric{}, missing(path + "value")
+	case m.Timestamp == nil:
+		return store.Metric{}, missing(path + "timestamp")
+	}
+	return store.Metric{Key: m.Key, Value: float64(*m.Value), Timestamp: int64(*m.Timestamp), Step: int64(m.Step),
+		ModelID: m.ModelID, DatasetName: m.DatasetName, DatasetDigest: m.DatasetDigest}, nil
+}
+
 func (s *Server) logMetric(ctx context.Context, w http.ResponseWriter, r *http.Request) (any, error) {
 	var req struct {
 		runRef
-		Key           string     `json:"key"`
-		Value         *api.Float `json:"value"`
-		Timestamp     *api.Int   `json:"timestamp"`
-		Step          api.Int    `json:"step"`
-		ModelID       string     `json:"model_id"`
-		DatasetName   string     `json:"dataset_name"`
-		DatasetDigest string     `json:"dataset_digest"`
+		metricIn
 	}
 	if err := s.decode(r, &req); err != nil {
 		return nil, err
@@ -240,16 +277,10 @@ func (s *Server) logMetric(ctx context.Context, w http.ResponseWriter, r *http.R
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case req.Key == "":
-		return nil, missing("key")
-	case req.Value == nil:
-		return nil, missing("value")
-	case req.Timestamp == nil:
-		return nil, missing("timestamp")
+	m, err := req.metric("")
+	if err != nil {
+		return nil, err
 	}
-	m := store.Metric{Key: req.Key, Value: float64(*req.Value), Timestamp: int64(*req.Timestamp), Step: int64(req.Step),
-		ModelID: req.ModelID, DatasetName: req.DatasetName, DatasetDigest: req.DatasetDigest}
 	if err := tracking.ValidateMetric(m); err != nil {
 		return nil, err
 	}
