@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -132,13 +133,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-backend-store-uri %s: %w", o.storeURI, err)
 	}
-	cfg := server.Config{Store: st}
+	cfg := server.Config{Store: st, ErrorLog: log.New(stderr, "server: ", log.LstdFlags)}
 	if o.serve {
 		cfg.ArtifactRoot = artifacts
 	}
 	h := server.Protect(server.New(cfg), server.Guard{AllowedHosts: o.allowedHosts, CORSOrigins: o.corsOrigins, Users: users})
 	srv := &http.Server{
 		Handler:           h,
+		ErrorLog:          log.New(stderr, "server: ", log.LstdFlags),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    1 << 20,

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"log"
 	"net/http"
 	"slices"
 	"strings"
@@ -286,4 +289,22 @@ func TestMetricHistoryBulk(t *testing.T) {
 	}
 	ts.fails("GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk?metric_key=loss", nil, 400, "INVALID_PARAMETER_VALUE")
 	ts.fails("GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk?run_id="+a, nil, 400, "INVALID_PARAMETER_VALUE")
+}
+
+// broken is a store whose reads fail as a database gone bad would.
+type broken struct{ store.Store }
+
+func (broken) GetRun(context.Context, string) (*store.Run, error) {
+	return nil, errors.New("disk I/O error")
+}
+
+func TestServerErrorsAreLogged(t *testing.T) {
+	var logged strings.Builder
+	h := New(Config{Store: broken{memstore.New()}, ErrorLog: log.New(&logged, "", 0)})
+	ts := &testServer{t: t, h: h}
+	ts.fails("GET", "/api/2.0/mlflow/runs/get?run_id=abc", nil, 500, "INTERNAL_ERROR")
+	ts.fails("GET", "/api/2.0/mlflow/experiments/get?experiment_id=999", nil, 404, "RESOURCE_DOES_NOT_EXIST")
+	if got := logged.String(); got != "GET /api/2.0/mlflow/runs/get: 500: disk I/O error\n" {
+		t.Errorf("logged %q", got)
+	}
 }

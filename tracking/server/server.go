@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"mime"
 	"net/http"
 	"net/url"
@@ -37,6 +38,10 @@ type Config struct {
 	MaxUploadBytes int64
 	// Version is what /version answers; empty means MLflowVersion.
 	Version string
+	// ErrorLog, when set, receives a line for every request that fails
+	// with a server error (500 and above), which the client sees only as
+	// INTERNAL_ERROR.
+	ErrorLog *log.Logger
 }
 
 // MLflowVersion is the MLflow release whose REST API the server speaks.
@@ -208,7 +213,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, methods map[strin
 	}
 	out, err := h(r.Context(), w, r)
 	if err != nil {
-		s.fail(w, err)
+		if status := s.fail(w, err); status >= 500 && s.cfg.ErrorLog != nil {
+			s.cfg.ErrorLog.Printf("%s %s: %d: %v", r.Method, r.URL.Path, status, err)
+		}
 		return
 	}
 	switch out := out.(type) {
@@ -227,15 +234,16 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		fmt.Sprintf("No API endpoint %s %s: see MLflow's REST API documentation", r.Method, r.URL.Path)), http.StatusNotFound)
 }
 
-// fail writes err as MLflow's error body.
-func (s *Server) fail(w http.ResponseWriter, err error) {
+// fail writes err as MLflow's error body and returns the status sent.
+func (s *Server) fail(w http.ResponseWriter, err error) int {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		writeError(w, api.NewError(store.CodeInvalidParameter, fmt.Sprintf("The request body is larger than %d bytes", mbe.Limit)), http.StatusRequestEntityTooLarge)
-		return
+		return http.StatusRequestEntityTooLarge
 	}
 	body, status := api.ErrorOf(err)
 	writeError(w, body, status)
+	return status
 }
 
 func writeError(w http.ResponseWriter, body api.Error, status int) {
