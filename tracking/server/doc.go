@@ -17,13 +17,23 @@
 //
 // Locations the store keeps under Config.ArtifactRoot are shown as
 // mlflow-artifacts:/<path>, so remote clients upload and download through
-// the server. Uploads stream to a temporary file beside their target and
+// the server; mlflow-artifacts:/ locations that MLflow's own server wrote
+// are read from there too, and a client may only place a new experiment
+// under the root. Uploads stream to a temporary file beside their target and
 // are renamed into place when complete (package tracking/artifact), so a
 // broken upload leaves nothing behind; every path goes through
 // artifact.CleanPath, and a path that climbs out, is absolute or names a
 // drive is a 400. Downloads stream with their length and type and are sent
 // with Content-Security-Policy: sandbox (HTML and SVG also as attachments),
 // so that an artifact never runs script in the server's origin.
+//
+// # Who gets in
+//
+// Protect wraps the API with what a server on a network needs: the Host
+// check against DNS rebinding (loopback, private addresses and
+// Guard.AllowedHosts), CORS headers only for listed origins, refusal of
+// writes from other origins' pages, and optional HTTP basic credentials from
+// an htpasswd file of bcrypt hashes.
 //
 // # Stores
 //
