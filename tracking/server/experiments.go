@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/api"
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -29,11 +28,11 @@ func (s *Server) createExperiment(ctx context.Context, w http.ResponseWriter, r 
 	if err := need("name", req.Name); err != nil {
 		return nil, err
 	}
-	if err := tracking.ValidateExperimentName(req.Name); err != nil {
+	if err := store.CheckExperimentName(req.Name); err != nil {
 		return nil, err
 	}
 	for _, t := range req.Tags {
-		if err := tracking.ValidateKey("tag", t.Key); err != nil {
+		if err := store.CheckKey("tag", t.Key); err != nil {
 			return nil, err
 		}
 	}
@@ -180,7 +179,7 @@ func (s *Server) setExperimentTag(ctx context.Context, w http.ResponseWriter, r 
 	if err := need("key", req.Key); err != nil {
 		return nil, err
 	}
-	if err := tracking.ValidateKey("tag", req.Key); err != nil {
+	if err := store.CheckKey("tag", req.Key); err != nil {
 		return nil, err
 	}
 	return empty{}, s.st.SetExperimentTag(ctx, req.ExperimentID, req.Key, req.Value)
@@ -241,7 +240,7 @@ func (s *Server) updateExperiment(ctx context.Context, w http.ResponseWriter, r 
 		if req.NewName == "" {
 			return nil // MLflow's update with no new name changes nothing
 		}
-		if err := tracking.ValidateExperimentName(req.NewName); err != nil {
+		if err := store.CheckExperimentName(req.NewName); err != nil {
 			return err
 		}
 		return m.RenameExperiment(ctx, req.ExperimentID, req.NewName)

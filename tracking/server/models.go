@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/api"
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -77,7 +76,7 @@ func (s *Server) serveLoggedModel(w http.ResponseWriter, r *http.Request, id, su
 				return nil, err
 			}
 			for _, p := range req.Params {
-				if err := tracking.ValidateParam(p.Key, p.Value); err != nil {
+				if err := store.CheckParam(p.Key, p.Value); err != nil {
 					return nil, err
 				}
 			}
@@ -96,7 +95,7 @@ func (s *Server) serveLoggedModel(w http.ResponseWriter, r *http.Request, id, su
 				return nil, err
 			}
 			for _, t := range req.Tags {
-				if err := tracking.ValidateTag(t.Key, t.Value); err != nil {
+				if err := store.CheckTag(t.Key, t.Value); err != nil {
 					return nil, err
 				}
 			}

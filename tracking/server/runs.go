@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/api"
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -58,7 +57,7 @@ func (s *Server) createRun(ctx context.Context, w http.ResponseWriter, r *http.R
 		req.ExperimentID = "0"
 	}
 	for _, t := range req.Tags {
-		if err := tracking.ValidateTag(t.Key, t.Value); err != nil {
+		if err := store.CheckTag(t.Key, t.Value); err != nil {
 			return nil, err
 		}
 	}
@@ -207,17 +206,17 @@ func (s *Server) logBatch(ctx context.Context, w http.ResponseWriter, r *http.Re
 			store.MaxBatchItems, n)
 	}
 	for _, m := range metrics {
-		if err := tracking.ValidateMetric(m); err != nil {
+		if err := store.CheckMetric(m); err != nil {
 			return nil, err
 		}
 	}
 	for _, p := range req.Params {
-		if err := tracking.ValidateParam(p.Key, p.Value); err != nil {
+		if err := store.CheckParam(p.Key, p.Value); err != nil {
 			return nil, err
 		}
 	}
 	for _, t := range req.Tags {
-		if err := tracking.ValidateTag(t.Key, t.Value); err != nil {
+		if err := store.CheckTag(t.Key, t.Value); err != nil {
 			return nil, err
 		}
 	}
@@ -281,7 +280,7 @@ func (s *Server) logMetric(ctx context.Context, w http.ResponseWriter, r *http.R
 	if err != nil {
 		return nil, err
 	}
-	if err := tracking.ValidateMetric(m); err != nil {
+	if err := store.CheckMetric(m); err != nil {
 		return nil, err
 	}
 	return empty{}, runNotFound(id, s.st.LogBatch(ctx, id, []store.Metric{m}, nil, nil))
@@ -310,7 +309,7 @@ func (s *Server) logParam(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return nil, err
 	}
-	if err := tracking.ValidateParam(req.Key, req.Value); err != nil {
+	if err := store.CheckParam(req.Key, req.Value); err != nil {
 		return nil, err
 	}
 	return empty{}, runNotFound(id, s.st.LogBatch(ctx, id, nil, []store.Param{{Key: req.Key, Value: req.Value}}, nil))
@@ -321,7 +320,7 @@ func (s *Server) setTag(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return nil, err
 	}
-	if err := tracking.ValidateTag(req.Key, req.Value); err != nil {
+	if err := store.CheckTag(req.Key, req.Value); err != nil {
 		return nil, err
 	}
 	return empty{}, runNotFound(id, s.st.LogBatch(ctx, id, nil, nil, []store.Tag{{Key: req.Key, Value: req.Value}}))
