@@ -75,6 +75,13 @@ type Options struct {
 	// after training; the working directory when empty, the temp folder if
 	// that cannot be written.
 	FallbackDir string
+	// Spool, when set, is where the run goes on when the tracking server
+	// cannot be reached (tracking.Unreachable): at the start, Fit (and
+	// StartRun) start the run there; mid-run, Fit records the whole run
+	// into it again, with the tag grove.sync.continues_run_id naming the
+	// server's run, so that cmd/sync later completes that run. See
+	// tracking.OpenSpool.
+	Spool *tracking.Client
 }
 
 // Result is what Fit did.
@@ -103,6 +110,11 @@ type Result struct {
 	// Warnings says what was left out and why (a metric scikit-learn would
 	// refuse too, a source file not found).
 	Warnings []string
+	// Run is the run Fit recorded into; when the server could not be
+	// reached, the spool's (Options.Spool), and SpooledFrom is then the
+	// tracking URI that could not be reached.
+	Run         *tracking.Run
+	SpooledFrom string
 }
 
 // Fit trains model on train, evaluates it on train and test (test may be
@@ -217,7 +229,11 @@ func StartRun(ctx context.Context, c *tracking.Client, opts Options) (*tracking.
 	if src == "" {
 		src = callerFile()
 	}
-	return startRun(ctx, c, opts, src, sourceExists(src))
+	run, err := startRun(ctx, c, opts, src, sourceExists(src), time.Time{})
+	if err != nil && opts.Spool != nil && tracking.Unreachable(err) {
+		return startRun(ctx, opts.Spool, opts, src, sourceExists(src), time.Time{})
+	}
+	return run, err
 }
 
 func sourceExists(src string) bool {
@@ -225,7 +241,8 @@ func sourceExists(src string) bool {
 	return src != "" && err == nil && st.Mode().IsRegular()
 }
 
-func startRun(ctx context.Context, c *tracking.Client, opts Options, src string, srcFound bool) (*tracking.Run, error) {
+// startRun starts a run; a zero start means now.
+func startRun(ctx context.Context, c *tracking.Client, opts Options, src string, srcFound bool, start time.Time) (*tracking.Run, error) {
 	name := opts.Experiment
 	if name == "" {
 		name = MLflowDefaultExperiment
@@ -234,7 +251,7 @@ func startRun(ctx context.Context, c *tracking.Client, opts Options, src string,
 	if err != nil {
 		return nil, fmt.Errorf("autolog: %w", err)
 	}
-	ro := tracking.RunOptions{Name: opts.RunName, SourceName: sourceName(src), Tags: opts.Tags}
+	ro := tracking.RunOptions{Name: opts.RunName, SourceName: sourceName(src), Tags: opts.Tags, StartTime: start}
 	if srcFound {
 		if commit, err := gitinfo.Commit(src); err == nil {
 			ro.GitCommit = commit
@@ -258,9 +275,19 @@ func (a *autolog) start(ctx context.Context) error {
 	if a.run == nil {
 		a.own = true
 		var err error
-		if a.run, err = startRun(ctx, a.c, a.opts, a.src, a.srcFound); err != nil {
+		a.run, err = startRun(ctx, a.c, a.opts, a.src, a.srcFound, time.Time{})
+		if err != nil && a.opts.Spool != nil && tracking.Unreachable(err) {
+			a.res.SpooledFrom = a.c.URI()
+			a.c = a.opts.Spool
+			a.run, err = startRun(ctx, a.c, a.opts, a.src, a.srcFound, time.Time{})
+		}
+		if err != nil {
 			return err
 		}
+	}
+	a.res.Run = a.run
+	if a.run.Client() != a.c {
+		a.c = a.run.Client() // a caller's run that StartRun put in the spool
 	}
 	a.res.RunID = a.run.ID()
 	a.res.RunName = a.run.Name()
@@ -293,7 +320,9 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 	}
 
 	if err := a.logBeforeTraining(ctx); err != nil {
-		return fail(statusFor(ctx), err)
+		if !a.spooled(ctx, err) {
+			return fail(statusFor(ctx), err)
+		}
 	}
 
 	t0 := time.Now()
@@ -313,7 +342,11 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 		return fail(store.StatusFailed, err)
 	}
 
-	if err := a.logAfterTraining(ctx, ev); err != nil {
+	err = a.logAfterTraining(ctx, ev)
+	if err != nil && a.spooled(ctx, err) {
+		err = a.logAfterTraining(ctx, ev)
+	}
+	if err != nil {
 		where, serr := a.saveLocally()
 		if serr != nil {
 			err = fmt.Errorf("autolog: recording run %s failed after training, and the model could not be saved locally either: %w", a.run.ID(), errors.Join(err, serr))
@@ -332,6 +365,46 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 	}
 	return a.res, nil
 }
+
+// spooled moves the run into Options.Spool when err says the server
+// cannot be reached: a new run there, with the same name, start time and
+// tags and the tag grove.sync.continues_run_id naming the server's run,
+// receives again everything logged before training. It reports whether the
+// run moved; the server's run is left as it is, for cmd/sync to complete.
+func (a *autolog) spooled(ctx context.Context, err error) bool {
+	if a.opts.Spool == nil || a.c == a.opts.Spool || !tracking.Unreachable(err) {
+		return false
+	}
+	opts := a.opts
+	opts.RunName = a.run.Name()
+	opts.Tags = map[string]string{continuesTag: a.run.ID()}
+	for k, v := range a.opts.Tags {
+		opts.Tags[k] = v
+	}
+	run, serr := startRun(ctx, a.opts.Spool, opts, a.src, a.srcFound, time.UnixMilli(a.run.Info().StartTime))
+	if serr != nil {
+		return false
+	}
+	from := a.c.URI()
+	prev, prevOwn := a.run, a.own
+	a.c, a.run, a.own = a.opts.Spool, run, true
+	if err := a.logBeforeTraining(ctx); err != nil {
+		a.c, a.run, a.own = prev.Client(), prev, prevOwn
+		return false
+	}
+	a.res.SpooledFrom = from
+	a.res.Run, a.res.RunID, a.res.RunName = run, run.ID(), run.Name()
+	a.res.ExperimentID, a.res.ArtifactURI = run.ExperimentID(), run.ArtifactURI()
+	if !prevOwn {
+		// The caller's run is now the spool's: the caller ends it.
+		a.own = false
+	}
+	return true
+}
+
+// continuesTag is tracking/sync's TagContinuesRunID; autolog does not
+// import the sync package for one name.
+const continuesTag = "grove.sync.continues_run_id"
 
 // statusFor is KILLED when the run stopped because ctx was cancelled (the
 // user pressed Ctrl-C), else FAILED.
