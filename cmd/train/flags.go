@@ -32,6 +32,7 @@ type options struct {
 	metrics     map[string]float64
 	runID       string
 	noTrack     bool
+	noSpool     bool
 	json        bool
 	report      string
 
@@ -172,6 +173,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	})
 	fs.StringVar(&o.runID, "run-id", "", "add the -metric values to this existing `run` instead of training")
 	fs.BoolVar(&o.noTrack, "no-track", false, "train and evaluate without recording a run")
+	fs.BoolVar(&o.noSpool, "no-spool", false, "fail when the tracking server cannot be reached, instead of recording the run into the spool ($GROVE_SPOOL)")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of the summary")
 	fs.StringVar(&o.report, "report", "", "also write the experiment's metrics chart (HTML) to `file`")
 

@@ -146,7 +146,7 @@ func TestStalledServerBeforeTraining(t *testing.T) {
 	t.Setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "0.2")
 	t.Setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "10")
 	start := time.Now()
-	code, stdout, stderr := runCmd(t, "-tracking-uri", url, "-trees", "5")
+	code, stdout, stderr := runCmd(t, "-tracking-uri", url, "-trees", "5", "-no-spool")
 	elapsed := time.Since(start)
 	t.Logf("after %v: %s", elapsed, stderr)
 	if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 {
@@ -179,7 +179,7 @@ func TestStalledServerAfterTraining(t *testing.T) {
 	t.Setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "0.5")
 	t.Setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "10")
 	start := time.Now()
-	code, _, stderr := runCmd(t, "-tracking-uri", srv.srv.URL, "-trees", "5")
+	code, _, stderr := runCmd(t, "-tracking-uri", srv.srv.URL, "-trees", "5", "-no-spool")
 	elapsed := time.Since(start)
 	t.Logf("after %v: %s", elapsed, stderr)
 	if code != 1 || strings.Count(stderr, "\n") != 1 {
@@ -253,7 +253,7 @@ func TestStalledServerCtrlC(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "-tracking-uri", srv.srv.URL, "-trees", "5")
+	cmd := exec.Command(bin, "-tracking-uri", srv.srv.URL, "-trees", "5", "-no-spool")
 	cmd.Dir = tmp
 	cmd.Env = append(os.Environ(), "MLFLOW_HTTP_REQUEST_TIMEOUT=", "MLFLOW_HTTP_REQUEST_MAX_RETRIES=")
 	var stderr bytes.Buffer
@@ -309,7 +309,7 @@ func TestBadHTTPEnv(t *testing.T) {
 		for _, value := range []string{"abc", "-5"} {
 			t.Run(name+"="+value, func(t *testing.T) {
 				t.Setenv(name, value)
-				code, _, stderr := runCmd(t, "-tracking-uri", "http://127.0.0.1:1", "-trees", "5")
+				code, _, stderr := runCmd(t, "-tracking-uri", "http://127.0.0.1:1", "-trees", "5", "-no-spool")
 				if code != 1 || strings.Count(stderr, "\n") != 1 {
 					t.Fatalf("exit %d, stderr %q; want 1 and one line", code, stderr)
 				}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/grove-ml/grove/datasets"
@@ -116,7 +117,14 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 	// The command starts the run and ends it itself, FINISHED only once the
 	// -metric values and the chart are recorded too: a run that MLflow
 	// shows as FINISHED holds everything the command promised.
-	run, err := autolog.StartRun(ctx, client, autolog.Options{Experiment: o.experiment, RunName: o.runName})
+	spool, err := openSpool(ctx, o, client, stderr)
+	if err != nil {
+		return err
+	}
+	if spool != nil {
+		defer spool.Close()
+	}
+	run, err := autolog.StartRun(ctx, client, autolog.Options{Experiment: o.experiment, RunName: o.runName, Spool: spool})
 	if err != nil {
 		return err
 	}
@@ -124,10 +132,19 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 		Run:           run,
 		Params:        ownParams(j),
 		DatasetSource: j.source,
+		Spool:         spool,
 	})
 	bar.finish()
 	if err != nil {
 		return err // Fit ended the run FAILED or KILLED
+	}
+	if res.Run != nil && res.Run.Client() != client {
+		// The server could not be reached: the run went on in the spool.
+		run = res.Run
+		fmt.Fprintf(stderr, "train: the tracking server %s cannot be reached; run %s is recorded in %s; send it on with: %s\n",
+			tracking.Redact(client.URI()), run.ID(), run.Client().URI(), tracking.SyncCommand(run.Client().URI(), client.URI()))
+		client = run.Client()
+		j.TrackingURI = client.URI()
 	}
 	j.RunID, j.RunName, j.ExperimentID = res.RunID, res.RunName, res.ExperimentID
 	j.ArtifactURI, j.ModelID = res.ArtifactURI, res.ModelID
@@ -152,6 +169,24 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 		return fmt.Errorf("run %s is recorded, but could not be marked FINISHED: %w", run.ID(), err)
 	}
 	return nil
+}
+
+// openSpool opens the spool a run goes on in when the tracking server
+// cannot be reached, or returns nil: for a local store, with -no-spool, or
+// with GROVE_SPOOL=off.
+func openSpool(ctx context.Context, o *options, client *tracking.Client, stderr io.Writer) (*tracking.Client, error) {
+	if o.noSpool || !strings.HasPrefix(client.URI(), "http") {
+		return nil, nil
+	}
+	spool, err := tracking.OpenSpool(ctx)
+	if errors.Is(err, tracking.ErrSpoolOff) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	spool.SetLogger(log.New(stderr, "train: warning: ", 0))
+	return spool, nil
 }
 
 // finish records what the command adds to autolog's run, the -metric
