@@ -40,17 +40,22 @@ func SpoolURI() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("tracking: spool folder %s: %w", dir, err)
 	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return "", fmt.Errorf("tracking: spool folder: %w", err)
-	}
 	return "sqlite:///" + filepath.ToSlash(filepath.Join(abs, "mlflow.db")), nil
 }
 
-// OpenSpool opens the spool named by SpoolURI.
+// OpenSpool opens the spool named by SpoolURI, creating its folder and
+// database when missing.
 func OpenSpool(ctx context.Context) (*Client, error) {
 	uri, err := SpoolURI()
 	if err != nil {
 		return nil, err
+	}
+	loc, err := ParseURI(uri)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(loc.Path), 0o755); err != nil {
+		return nil, fmt.Errorf("tracking: spool folder: %w", err)
 	}
 	return Open(ctx, uri)
 }

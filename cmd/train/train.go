@@ -117,14 +117,9 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 	// The command starts the run and ends it itself, FINISHED only once the
 	// -metric values and the chart are recorded too: a run that MLflow
 	// shows as FINISHED holds everything the command promised.
-	spool, err := openSpool(ctx, o, client, stderr)
-	if err != nil {
-		return err
-	}
-	if spool != nil {
-		defer spool.Close()
-	}
-	run, err := autolog.StartRun(ctx, client, autolog.Options{Experiment: o.experiment, RunName: o.runName, Spool: spool})
+	spool := newSpooler(o, client, stderr)
+	defer spool.close()
+	run, err := autolog.StartRun(ctx, client, autolog.Options{Experiment: o.experiment, RunName: o.runName, Spool: spool.opener()})
 	if err != nil {
 		return err
 	}
@@ -132,7 +127,7 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 		Run:           run,
 		Params:        ownParams(j),
 		DatasetSource: j.source,
-		Spool:         spool,
+		Spool:         spool.opener(),
 	})
 	bar.finish()
 	if err != nil {
@@ -171,22 +166,50 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 	return nil
 }
 
-// openSpool opens the spool a run goes on in when the tracking server
-// cannot be reached, or returns nil: for a local store, with -no-spool, or
-// with GROVE_SPOOL=off.
-func openSpool(ctx context.Context, o *options, client *tracking.Client, stderr io.Writer) (*tracking.Client, error) {
+// spooler opens the spool, once and only when a run needs it: when the
+// tracking server cannot be reached. Nil for a local store, with -no-spool
+// or with GROVE_SPOOL=off.
+type spooler struct {
+	stderr io.Writer
+	client *tracking.Client
+	err    error
+	done   bool
+}
+
+func newSpooler(o *options, client *tracking.Client, stderr io.Writer) *spooler {
 	if o.noSpool || !strings.HasPrefix(client.URI(), "http") {
-		return nil, nil
+		return nil
 	}
-	spool, err := tracking.OpenSpool(ctx)
-	if errors.Is(err, tracking.ErrSpoolOff) {
-		return nil, nil
+	if _, err := tracking.SpoolURI(); errors.Is(err, tracking.ErrSpoolOff) {
+		return nil
 	}
-	if err != nil {
-		return nil, err
+	return &spooler{stderr: stderr}
+}
+
+// open is autolog's Options.Spool.
+func (s *spooler) open(ctx context.Context) (*tracking.Client, error) {
+	if !s.done {
+		s.done = true
+		s.client, s.err = tracking.OpenSpool(ctx)
+		if s.err == nil {
+			s.client.SetLogger(log.New(s.stderr, "train: warning: ", 0))
+		}
 	}
-	spool.SetLogger(log.New(stderr, "train: warning: ", 0))
-	return spool, nil
+	return s.client, s.err
+}
+
+// opener returns the spool's opener for autolog, nil when there is none.
+func (s *spooler) opener() func(context.Context) (*tracking.Client, error) {
+	if s == nil {
+		return nil
+	}
+	return s.open
+}
+
+func (s *spooler) close() {
+	if s != nil && s.client != nil {
+		s.client.Close()
+	}
 }
 
 // finish records what the command adds to autolog's run, the -metric

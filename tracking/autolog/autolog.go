@@ -75,13 +75,14 @@ type Options struct {
 	// after training; the working directory when empty, the temp folder if
 	// that cannot be written.
 	FallbackDir string
-	// Spool, when set, is where the run goes on when the tracking server
-	// cannot be reached (tracking.Unreachable): at the start, Fit (and
+	// Spool, when set, opens the store the run goes on in when the
+	// tracking server cannot be reached (tracking.Unreachable), such as
+	// tracking.OpenSpool; it is called only then. At the start, Fit (and
 	// StartRun) start the run there; mid-run, Fit records the whole run
 	// into it again, with the tag grove.sync.continues_run_id naming the
-	// server's run, so that cmd/sync later completes that run. See
-	// tracking.OpenSpool.
-	Spool *tracking.Client
+	// server's run, so that cmd/sync later completes that run rather than
+	// leave it RUNNING. The caller closes the client it returns.
+	Spool func(context.Context) (*tracking.Client, error)
 }
 
 // Result is what Fit did.
@@ -158,6 +159,7 @@ type autolog struct {
 	srcFound   bool
 	sourceTags map[string]string // mlflow.user, mlflow.source.* of the run
 	digests    map[*datasets.Dataset]string
+	inSpool    bool // the run is recorded into Options.Spool
 }
 
 // digest returns d.Digest(), computed once per dataset: it reads every cell.
@@ -231,7 +233,11 @@ func StartRun(ctx context.Context, c *tracking.Client, opts Options) (*tracking.
 	}
 	run, err := startRun(ctx, c, opts, src, sourceExists(src), time.Time{})
 	if err != nil && opts.Spool != nil && tracking.Unreachable(err) {
-		return startRun(ctx, opts.Spool, opts, src, sourceExists(src), time.Time{})
+		spool, serr := opts.Spool(ctx)
+		if serr != nil {
+			return nil, errors.Join(err, fmt.Errorf("autolog: spool: %w", serr))
+		}
+		return startRun(ctx, spool, opts, src, sourceExists(src), time.Time{})
 	}
 	return run, err
 }
@@ -277,8 +283,12 @@ func (a *autolog) start(ctx context.Context) error {
 		var err error
 		a.run, err = startRun(ctx, a.c, a.opts, a.src, a.srcFound, time.Time{})
 		if err != nil && a.opts.Spool != nil && tracking.Unreachable(err) {
+			spool, serr := a.opts.Spool(ctx)
+			if serr != nil {
+				return errors.Join(err, fmt.Errorf("autolog: spool: %w", serr))
+			}
 			a.res.SpooledFrom = a.c.URI()
-			a.c = a.opts.Spool
+			a.c, a.inSpool = spool, true
 			a.run, err = startRun(ctx, a.c, a.opts, a.src, a.srcFound, time.Time{})
 		}
 		if err != nil {
@@ -287,7 +297,8 @@ func (a *autolog) start(ctx context.Context) error {
 	}
 	a.res.Run = a.run
 	if a.run.Client() != a.c {
-		a.c = a.run.Client() // a caller's run that StartRun put in the spool
+		// A caller's run that StartRun put in the spool.
+		a.c, a.inSpool = a.run.Client(), true
 	}
 	a.res.RunID = a.run.ID()
 	a.res.RunName = a.run.Name()
@@ -372,7 +383,11 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 // receives again everything logged before training. It reports whether the
 // run moved; the server's run is left as it is, for cmd/sync to complete.
 func (a *autolog) spooled(ctx context.Context, err error) bool {
-	if a.opts.Spool == nil || a.c == a.opts.Spool || !tracking.Unreachable(err) {
+	if a.opts.Spool == nil || a.inSpool || !tracking.Unreachable(err) {
+		return false
+	}
+	spool, serr := a.opts.Spool(ctx)
+	if serr != nil {
 		return false
 	}
 	opts := a.opts
@@ -381,15 +396,15 @@ func (a *autolog) spooled(ctx context.Context, err error) bool {
 	for k, v := range a.opts.Tags {
 		opts.Tags[k] = v
 	}
-	run, serr := startRun(ctx, a.opts.Spool, opts, a.src, a.srcFound, time.UnixMilli(a.run.Info().StartTime))
+	run, serr := startRun(ctx, spool, opts, a.src, a.srcFound, time.UnixMilli(a.run.Info().StartTime))
 	if serr != nil {
 		return false
 	}
 	from := a.c.URI()
 	prev, prevOwn := a.run, a.own
-	a.c, a.run, a.own = a.opts.Spool, run, true
+	a.c, a.run, a.own, a.inSpool = spool, run, true, true
 	if err := a.logBeforeTraining(ctx); err != nil {
-		a.c, a.run, a.own = prev.Client(), prev, prevOwn
+		a.c, a.run, a.own, a.inSpool = prev.Client(), prev, prevOwn, false
 		return false
 	}
 	a.res.SpooledFrom = from

@@ -48,7 +48,7 @@ func TestOfflineFit(t *testing.T) {
 			spool := tracking.NewClient(spoolStore, "sqlite:///spool.db")
 			spool.SetLogger(nil)
 			res, err := autolog.Fit(ctx, srv, forest.New(forest.Config{Trees: 5, Seed: 3}), train, test,
-				autolog.Options{Experiment: exp, RunName: "offline", Spool: spool})
+				autolog.Options{Experiment: exp, RunName: "offline", Spool: func(context.Context) (*tracking.Client, error) { return spool, nil }})
 			if err != nil {
 				t.Fatal(err)
 			}
