@@ -18,6 +18,12 @@
 // going gets one SIGINT, marks its run KILLED and exits; the sweep waits for
 // them (a training that takes more than 5 s is killed), starts no more, and
 // exits with 128 plus the signal's number (130, 143, 129).
+//
+// When the tracking server cannot be reached, the sweep records its runs
+// into grove's spool (tracking.OpenSpool; GROVE_SPOOL names the folder) and
+// says in one line the cmd/sync command that sends them on; a training
+// whose server goes away mid-run does the same. "-- -no-spool" or
+// GROVE_SPOOL=off makes it a failure instead.
 package main
 
 import (
@@ -118,6 +124,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer client.Close()
 	exp, err := client.GetOrCreateExperiment(ctx, *experiment)
+	if err != nil && tracking.Unreachable(err) && !noSpool(extra) {
+		// The server cannot be reached: the whole sweep goes to the spool,
+		// as each training would on its own.
+		spool, serr := tracking.OpenSpool(ctx)
+		if errors.Is(serr, tracking.ErrSpoolOff) {
+			return err
+		}
+		if serr != nil {
+			return errors.Join(err, serr)
+		}
+		defer spool.Close()
+		if exp, err = spool.GetOrCreateExperiment(ctx, *experiment); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "sweep: the tracking server %s cannot be reached; the runs are recorded in %s; send them on with: %s\n",
+			tracking.Redact(resolved), spool.URI(), tracking.SyncCommand(spool.URI(), resolved))
+		client, resolved = spool, spool.URI()
+	}
 	if err != nil {
 		return err
 	}
@@ -161,6 +185,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	printTable(stdout, exp.Name, exp.ID, resolved, results)
+	spooled := ""
+	for _, r := range results {
+		if u, _ := r.out["tracking_uri"].(string); r.err == nil && u != "" && u != tracking.Redact(resolved) {
+			spooled = u
+		}
+	}
+	if spooled != "" {
+		fmt.Fprintf(stderr, "sweep: the tracking server %s went away during the sweep; runs are recorded in %s; send them on with: %s\n",
+			tracking.Redact(resolved), spooled, tracking.SyncCommand(spooled, resolved))
+	}
 
 	// Every run drew the chart when it ended, but runs that ended together
 	// could not see each other; redraw it now that all have ended.
@@ -251,6 +285,16 @@ func trainOnce(ctx context.Context, bin, uri, experiment string, seed uint64, si
 		r.err = fmt.Errorf("train printed no JSON object: %v", err)
 	}
 	return r
+}
+
+// noSpool reports whether the flags for every training turn the spool off.
+func noSpool(extra []string) bool {
+	for _, a := range extra {
+		if name, value, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); name == "no-spool" && value != "false" {
+			return true
+		}
+	}
+	return false
 }
 
 func printTable(w io.Writer, expName, expID, uri string, results []result) {
