@@ -48,8 +48,17 @@ type testServer struct {
 	down  atomic.Bool
 	mu    gosync.Mutex
 	calls map[string]int
-	// before, when set, sees every request first; returning false drops it.
+	// before, when set (setBefore), sees every request first; returning
+	// false drops it.
 	before func(r *http.Request) bool
+}
+
+// setBefore sets (or, with nil, removes) the function that sees every
+// request first.
+func (ts *testServer) setBefore(f func(r *http.Request) bool) {
+	ts.mu.Lock()
+	ts.before = f
+	ts.mu.Unlock()
 }
 
 func newServer(t testing.TB) *testServer {
@@ -63,7 +72,10 @@ func newServer(t testing.TB) *testServer {
 	ts := &testServer{back: st, calls: map[string]int{}}
 	api := server.New(server.Config{Store: st, ArtifactRoot: root})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ts.down.Load() || ts.before != nil && !ts.before(r) {
+		ts.mu.Lock()
+		before := ts.before
+		ts.mu.Unlock()
+		if ts.down.Load() || before != nil && !before(r) {
 			drop(w)
 			return
 		}

@@ -36,12 +36,12 @@ func TestOfflineFit(t *testing.T) {
 			ctx := context.Background()
 			ts := newServer(t)
 			var seen atomic.Int64
-			ts.before = func(*http.Request) bool {
+			ts.setBefore(func(*http.Request) bool {
 				if seen.Add(1) > tt.downAfter {
 					ts.down.Store(true)
 				}
 				return !ts.down.Load()
-			}
+			})
 			srv := tracking.NewClient(ts.client(t), ts.URL)
 			srv.SetLogger(nil)
 			spoolStore := openSQLite(t, t.TempDir())
@@ -60,7 +60,7 @@ func TestOfflineFit(t *testing.T) {
 				t.Errorf("spooled run is %s", local.Info.Status)
 			}
 
-			ts.before = nil
+			ts.setBefore(nil)
 			ts.down.Store(false)
 			dst := ts.client(t)
 			if _, err := gsync.Sync(ctx, spoolStore, dst, gsync.Options{}); err != nil {

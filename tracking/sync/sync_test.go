@@ -119,6 +119,9 @@ func predict(t testing.TB, c *tracking.Client, modelID string, X mat.Matrix) []i
 // TestLongHistoryInBatches sends a 100,000-point history in requests of
 // MLflow's batch size, not one per point, and it reads back point for point.
 func TestLongHistoryInBatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping the 100,000-point history in -short mode")
+	}
 	ctx := context.Background()
 	src := openSQLite(t, t.TempDir())
 	c := tracking.NewClient(src, "")
@@ -176,17 +179,17 @@ func TestResumeAfterCancel(t *testing.T) {
 			dst := ts.client(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			var seen atomic.Int64
-			ts.before = func(r *http.Request) bool {
+			ts.setBefore(func(r *http.Request) bool {
 				if seen.Add(1) == after {
 					cancel()
 				}
 				return true
-			}
+			})
 			_, err := gsync.Sync(ctx, src, dst, gsync.Options{Workers: 2})
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("interrupted sync: %v, want context.Canceled", err)
 			}
-			ts.before = nil
+			ts.setBefore(nil)
 			if _, err := gsync.Sync(context.Background(), src, dst, gsync.Options{}); err != nil {
 				t.Fatal(err)
 			}
@@ -208,17 +211,17 @@ func TestTargetDownMidSync(t *testing.T) {
 	ts := newServer(t)
 	dst := ts.client(t)
 	var seen atomic.Int64
-	ts.before = func(r *http.Request) bool {
+	ts.setBefore(func(r *http.Request) bool {
 		if seen.Add(1) > 25 {
 			ts.down.Store(true)
 			return false
 		}
 		return true
-	}
+	})
 	if _, err := gsync.Sync(context.Background(), src, dst, gsync.Options{Workers: 1, DeleteSource: true}); err == nil {
 		t.Fatal("sync to a server that went away: no error")
 	}
-	ts.before = nil
+	ts.setBefore(nil)
 	ts.down.Store(false)
 	// Nothing is complete on the target that lacks a part, and the source
 	// still has every run since none was complete when it failed.
