@@ -47,6 +47,15 @@
 // metrics computed later to any run by id, finished or not: MLflow's custom
 // metrics. GetRun, SearchRuns (every page) and MetricHistory read back.
 //
+// # The spool
+//
+// A program whose tracking server cannot be reached (Unreachable) can go
+// on into the spool: OpenSpool opens MLflow's SQLite schema in the folder
+// $GROVE_SPOOL, else grove/spool under the user's cache folder; SpoolURI
+// names it, GROVE_SPOOL=off turns it off (ErrSpoolOff), and SyncCommand
+// spells the cmd/sync command that sends its runs on (package
+// tracking/sync).
+//
 // # Logged models
 //
 // Run.LogModel records an MLflow 3 logged model: created PENDING with the run

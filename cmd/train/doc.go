@@ -33,6 +33,12 @@
 // the way marks it FAILED and a signal KILLED, with the error in the run's
 // error_message.txt.
 //
+// When a tracking server cannot be reached, at the start or during
+// training, the run goes on into grove's spool (tracking.OpenSpool; the
+// folder $GROVE_SPOOL) and one line on stderr says where it is and the
+// cmd/sync command that sends it on. -no-spool, or GROVE_SPOOL=off, makes
+// it a failure instead.
+//
 // main is a thin shell over run(ctx, args, stdout, stderr), which the tests
 // call directly; the exit status says how it went: 0 done, 2 a bad command
 // line (one line naming the flag and what it accepts), 1 any other failure

@@ -66,6 +66,15 @@
 // Every such ending records the error as the run's artifact
 // error_message.txt (tracking.Run.EndWithError).
 //
+// # A server that cannot be reached
+//
+// With Options.Spool (tracking.OpenSpool, say), a tracking server that
+// cannot be reached (tracking.Unreachable) does not end the run: at the
+// start, the run is started in the spool instead; mid-run, a new run in the
+// spool receives everything again, tagged grove.sync.continues_run_id with
+// the server's run id, and Result.Run and Result.SpooledFrom say so.
+// Package tracking/sync later completes the server's run from it.
+//
 // A run is FINISHED only when everything is recorded. A program that records
 // more than Fit (a custom metric, a chart) starts the run with StartRun and
 // passes it in Options.Run: Fit then leaves the run running when it

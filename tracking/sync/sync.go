@@ -62,9 +62,9 @@ type Summary struct {
 
 // String gives the summary in one line.
 func (s Summary) String() string {
-	out := fmt.Sprintf("%d runs, %d points, %s copied", s.Runs, s.Points, byteSize(s.Bytes))
+	out := fmt.Sprintf("%s, %s, %s copied", count(int64(s.Runs), "run"), count(s.Points, "point"), byteSize(s.Bytes))
 	if s.Models > 0 {
-		out += fmt.Sprintf("; %d models", s.Models)
+		out += "; " + count(int64(s.Models), "model")
 	}
 	if s.Skipped > 0 {
 		out += fmt.Sprintf("; %d already there", s.Skipped)
@@ -81,6 +81,13 @@ func (s Summary) String() string {
 	return out
 }
 
+func count(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 func byteSize(n int64) string {
 	switch {
 	case n >= 1<<30:
@@ -90,7 +97,7 @@ func byteSize(n int64) string {
 	case n >= 1<<10:
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return count(n, "byte")
 }
 
 // Sync copies from src to dst what opts selects, as the package
