@@ -77,6 +77,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 			err = fmt.Errorf("run the same command again to finish: %w", context.Cause(ctx))
 		}
 	}()
+	// A source database that is not there is a typo, not an empty store
+	// to create.
+	if loc, err := tracking.ParseURI(o.from); err == nil && loc.Kind == tracking.KindSQLite {
+		if _, err := os.Stat(loc.Path); err != nil {
+			return cli.Usagef("-from: no database at %s", loc.Path)
+		}
+	}
 	from, err := tracking.Open(ctx, o.from)
 	if err != nil {
 		return fmt.Errorf("-from: %w", err)

@@ -34,6 +34,7 @@ func TestOutputGolden(t *testing.T) {
 		{"usage-argument", []string{"-from", "sqlite:///a.db", "-to", "sqlite:///b.db", "now"}},
 		{"usage-unknown-flag", []string{"-force"}},
 		{"fail-file-store", []string{"-from", "./mlruns", "-to", "sqlite:///b.db"}},
+		{"usage-no-source-database", []string{"-from", "sqlite:///testdata/missing.db", "-to", "sqlite:///b.db"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
