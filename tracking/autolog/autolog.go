@@ -404,6 +404,7 @@ func (a *autolog) spooled(ctx context.Context, err error) bool {
 	prev, prevOwn := a.run, a.own
 	a.c, a.run, a.own, a.inSpool = spool, run, true, true
 	if err := a.logBeforeTraining(ctx); err != nil {
+		_ = run.EndWithError(ctx, store.StatusFailed, err) // not left RUNNING in the spool
 		a.c, a.run, a.own, a.inSpool = prev.Client(), prev, prevOwn, false
 		return false
 	}

@@ -61,6 +61,12 @@ func TestDryRun(t *testing.T) {
 	ctx := context.Background()
 	src := openSQLite(t, t.TempDir())
 	ids := recordRuns(t, src, exp, 2)
+	// A run still going is neither counted nor copied.
+	c := tracking.NewClient(src, "")
+	e, _ := c.GetOrCreateExperiment(ctx, exp)
+	if _, err := c.StartRun(ctx, e.ID, tracking.RunOptions{Name: "still-going"}); err != nil {
+		t.Fatal(err)
+	}
 	dst := openSQLite(t, t.TempDir())
 	var out strings.Builder
 	dry, err := gsync.Sync(ctx, src, dst, gsync.Options{DryRun: true, Progress: &out})
@@ -79,8 +85,11 @@ func TestDryRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dry.Runs != real.Runs || dry.Points != real.Points || dry.Bytes != real.Bytes || dry.Models != real.Models {
+	if dry.Runs != real.Runs || dry.Points != real.Points || dry.Bytes != real.Bytes || dry.Models != real.Models || real.Runs != 2 {
 		t.Errorf("dry run counted %+v, the sync did %+v", dry, real)
+	}
+	if dry.Running != 1 || real.Running != 1 {
+		t.Errorf("running runs: dry run %d, sync %d, want 1", dry.Running, real.Running)
 	}
 	sameAll(t, src, ids, dst, exp)
 }
