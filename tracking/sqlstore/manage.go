@@ -1,0 +1,366 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+// The operations of MLflow's tracking server beyond recording runs
+// (store.Manager), written as MLflow's SQL store writes them.
+
+var _ store.Manager = (*Store)(nil)
+
+// DeleteRun marks a run deleted and stamps its deleted_time, as MLflow does.
+func (s *Store) DeleteRun(ctx context.Context, runID string) error {
+	return wrap(s.setRunStage(ctx, runID, store.LifecycleDeleted), "delete run %s", runID)
+}
+
+// RestoreRun makes a deleted run active again.
+func (s *Store) RestoreRun(ctx context.Context, runID string) error {
+	return wrap(s.setRunStage(ctx, runID, store.LifecycleActive), "restore run %s", runID)
+}
+
+func (s *Store) setRunStage(ctx context.Context, runID, stage string) error {
+	return s.write(ctx, func(tx *txn) error {
+		if _, err := getRunInfo(ctx, tx, runID); err != nil {
+			return err
+		}
+		var deleted any
+		if stage == store.LifecycleDeleted {
+			deleted = nowMillis()
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?`, stage, deleted, runID)
+		return err
+	})
+}
+
+// DeleteTag removes a tag from an active run.
+func (s *Store) DeleteTag(ctx context.Context, runID, key string) error {
+	err := s.write(ctx, func(tx *txn) error {
+		if _, err := activeRun(ctx, tx, runID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM tags WHERE run_uuid = ? AND "key" = ?`, runID, key)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.Errorf(store.CodeNotFound, "No tag with name: %s in run with id %s", key, runID)
+		}
+		return nil
+	})
+	return wrap(err, "delete tag %q of run %s", key, runID)
+}
+
+// DeleteExperiment marks an experiment and its runs deleted. The Default
+// experiment cannot be deleted.
+func (s *Store) DeleteExperiment(ctx context.Context, id string) error {
+	n, err := parseExperimentID(id)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return store.Errorf(store.CodeInvalidParameter, "Cannot delete the default experiment '0'. This is an internally reserved experiment.")
+	}
+	return wrap(s.setExperimentStage(ctx, n, store.LifecycleDeleted), "delete experiment %s", id)
+}
+
+// RestoreExperiment makes a deleted experiment and its runs active again.
+func (s *Store) RestoreExperiment(ctx context.Context, id string) error {
+	n, err := parseExperimentID(id)
+	if err != nil {
+		return err
+	}
+	return wrap(s.setExperimentStage(ctx, n, store.LifecycleActive), "restore experiment %s", id)
+}
+
+func (s *Store) setExperimentStage(ctx context.Context, id int64, stage string) error {
+	return s.write(ctx, func(tx *txn) error {
+		var life sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT lifecycle_stage FROM experiments WHERE experiment_id = ?`, id).Scan(&life)
+		if err == sql.ErrNoRows {
+			return store.Errorf(store.CodeNotFound, "No Experiment with id=%d exists", id)
+		}
+		if err != nil {
+			return err
+		}
+		if stage == store.LifecycleActive && life.String != store.LifecycleDeleted {
+			return store.Errorf(store.CodeInvalidParameter, "Cannot restore an active experiment. Experiment id %d", id)
+		}
+		if stage == store.LifecycleDeleted && life.String != store.LifecycleActive {
+			return store.Errorf(store.CodeInvalidParameter, "Cannot delete an already deleted experiment. Experiment id %d", id)
+		}
+		now := nowMillis()
+		if _, err := tx.ExecContext(ctx, `UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?`, stage, now, id); err != nil {
+			return err
+		}
+		var deleted any
+		if stage == store.LifecycleDeleted {
+			deleted = now
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?`, stage, deleted, id)
+		return err
+	})
+}
+
+// RenameExperiment gives an active experiment a new name no other
+// experiment has.
+func (s *Store) RenameExperiment(ctx context.Context, id, name string) error {
+	n, err := parseExperimentID(id)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(name) == "" {
+		return store.Errorf(store.CodeInvalidParameter, "experiment name must not be empty")
+	}
+	if c := chars(name); c > maxExperimentNameLength {
+		return store.Errorf(store.CodeInvalidParameter, "experiment name is %d characters long, the limit is %d", c, maxExperimentNameLength)
+	}
+	err = s.write(ctx, func(tx *txn) error {
+		if err := activeExperiment(ctx, tx, n); err != nil {
+			return err
+		}
+		var other int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM experiments WHERE name = ? AND experiment_id != ?`, name, n).Scan(&other); err != nil {
+			return err
+		}
+		if other > 0 {
+			return store.Errorf(store.CodeAlreadyExists, "Experiment(name=%s) already exists.", name)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?`, name, nowMillis(), n)
+		return err
+	})
+	return wrap(err, "rename experiment %s", id)
+}
+
+// DeleteExperimentTag removes a tag from an active experiment.
+func (s *Store) DeleteExperimentTag(ctx context.Context, id, key string) error {
+	n, err := parseExperimentID(id)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(tx *txn) error {
+		if err := activeExperiment(ctx, tx, n); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM experiment_tags WHERE experiment_id = ? AND "key" = ?`, n, key)
+		if err != nil {
+			return err
+		}
+		if c, err := res.RowsAffected(); err != nil {
+			return err
+		} else if c == 0 {
+			return store.Errorf(store.CodeNotFound, "No tag with name: %s in experiment with id %s", key, id)
+		}
+		return nil
+	})
+	return wrap(err, "delete tag %q of experiment %s", key, id)
+}
+
+// checkSearchSize applies MLflow's bounds on a search's page size.
+func checkSearchSize(n, def int) (int, error) {
+	if n == 0 {
+		return def, nil
+	}
+	if n < 0 || n > store.MaxSearchResults {
+		return 0, store.Errorf(store.CodeInvalidParameter, "Invalid value %d for parameter 'max_results' supplied. It must be a positive integer at most %d", n, store.MaxSearchResults)
+	}
+	return n, nil
+}
+
+// SearchExperiments lists experiments in MLflow's default order, newest
+// creation time first, then by id; page tokens are MLflow's offsets.
+func (s *Store) SearchExperiments(ctx context.Context, q store.ExperimentQuery) ([]*store.Experiment, string, error) {
+	if q.Filter != "" {
+		return nil, "", store.Errorf(store.CodeInvalidParameter, "experiment filter %q is not supported", q.Filter)
+	}
+	size, err := checkSearchSize(q.MaxResults, defaultPageSize)
+	if err != nil {
+		return nil, "", err
+	}
+	tok, err := decodePageToken(q.PageToken)
+	if err != nil || tok.RunID != "" {
+		return nil, "", store.Errorf(store.CodeInvalidParameter, "invalid page token %q", q.PageToken)
+	}
+	var stages []any
+	for _, st := range []string{store.LifecycleActive, store.LifecycleDeleted} {
+		if q.ViewType.Includes(st) {
+			stages = append(stages, st)
+		}
+	}
+	var out []*store.Experiment
+	next := ""
+	err = s.read(ctx, func(tx *txn) error {
+		var ids []int64
+		args := append(stages, size+1, tok.Offset)
+		err := query(ctx, tx, `SELECT experiment_id FROM experiments WHERE lifecycle_stage IN (?`+strings.Repeat(", ?", len(stages)-1)+`)
+			ORDER BY creation_time DESC, experiment_id ASC LIMIT ? OFFSET ?`, args, func(rows *sql.Rows) error {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(ids) > size {
+			ids = ids[:size]
+			next = pageToken{Offset: tok.Offset + size}.encode()
+		}
+		for _, id := range ids {
+			e, err := getExperiment(ctx, tx, `WHERE experiment_id = ?`, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", wrap(err, "search experiments")
+	}
+	return out, next, nil
+}
+
+// SearchLoggedModels lists the active logged models of experiments, newest
+// first, then by id.
+func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery) ([]*store.LoggedModel, string, error) {
+	if len(q.ExperimentIDs) == 0 {
+		return nil, "", store.Errorf(store.CodeInvalidParameter, "search logged models needs at least one experiment id")
+	}
+	size, err := checkSearchSize(q.MaxResults, 100)
+	if err != nil {
+		return nil, "", err
+	}
+	tok, err := decodePageToken(q.PageToken)
+	if err != nil || tok.RunID != "" {
+		return nil, "", store.Errorf(store.CodeInvalidParameter, "invalid page token %q", q.PageToken)
+	}
+	args := make([]any, 0, len(q.ExperimentIDs)+3)
+	for _, e := range q.ExperimentIDs {
+		n, err := parseExperimentID(e)
+		if err != nil {
+			return nil, "", err
+		}
+		args = append(args, n)
+	}
+	args = append(args, store.LifecycleDeleted, size+1, tok.Offset)
+	var out []*store.LoggedModel
+	next := ""
+	err = s.read(ctx, func(tx *txn) error {
+		var ids []string
+		err := query(ctx, tx, `SELECT model_id FROM logged_models WHERE experiment_id IN (?`+strings.Repeat(", ?", len(q.ExperimentIDs)-1)+`)
+			AND coalesce(lifecycle_stage, 'active') != ? ORDER BY creation_timestamp_ms DESC, model_id ASC LIMIT ? OFFSET ?`, args, func(rows *sql.Rows) error {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(ids) > size {
+			ids = ids[:size]
+			next = pageToken{Offset: tok.Offset + size}.encode()
+		}
+		for _, id := range ids {
+			m, err := getLoggedModel(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", wrap(err, "search logged models")
+	}
+	return out, next, nil
+}
+
+// modelExperiment returns the experiment of an active logged model.
+func modelExperiment(ctx context.Context, tx *txn, modelID string) (int64, error) {
+	var exp int64
+	var life sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT experiment_id, lifecycle_stage FROM logged_models WHERE model_id = ?`, modelID).Scan(&exp, &life)
+	if err == sql.ErrNoRows || (err == nil && life.String == store.LifecycleDeleted) {
+		return 0, store.Errorf(store.CodeNotFound, "Logged model with ID '%s' not found.", modelID)
+	}
+	return exp, err
+}
+
+// LogLoggedModelParams adds params to a logged model.
+func (s *Store) LogLoggedModelParams(ctx context.Context, modelID string, params []store.Param) error {
+	for _, p := range params {
+		if err := checkKey("model param", p.Key); err != nil {
+			return err
+		}
+	}
+	err := s.write(ctx, func(tx *txn) error {
+		exp, err := modelExperiment(ctx, tx, modelID)
+		if err != nil {
+			return err
+		}
+		for _, p := range params {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO logged_model_params (model_id, experiment_id, param_key, param_value) VALUES (?, ?, ?, ?)
+				ON CONFLICT (model_id, param_key) DO UPDATE SET param_value = excluded.param_value`, modelID, exp, p.Key, p.Value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap(err, "log params of logged model %s", modelID)
+}
+
+// SetLoggedModelTags sets or replaces tags of a logged model.
+func (s *Store) SetLoggedModelTags(ctx context.Context, modelID string, tags []store.Tag) error {
+	for _, t := range tags {
+		if err := checkKey("model tag", t.Key); err != nil {
+			return err
+		}
+	}
+	err := s.write(ctx, func(tx *txn) error {
+		exp, err := modelExperiment(ctx, tx, modelID)
+		if err != nil {
+			return err
+		}
+		for _, t := range tags {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?)
+				ON CONFLICT (model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`, modelID, exp, t.Key, t.Value); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE logged_models SET last_updated_timestamp_ms = ? WHERE model_id = ?`, nowMillis(), modelID)
+		return err
+	})
+	return wrap(err, "set tags of logged model %s", modelID)
+}
+
+// DeleteLoggedModelTag removes a tag from a logged model.
+func (s *Store) DeleteLoggedModelTag(ctx context.Context, modelID, key string) error {
+	err := s.write(ctx, func(tx *txn) error {
+		if _, err := modelExperiment(ctx, tx, modelID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM logged_model_tags WHERE model_id = ? AND tag_key = ?`, modelID, key)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return store.Errorf(store.CodeNotFound, "No tag with key %q found for model with ID %q.", key, modelID)
+		}
+		return nil
+	})
+	return wrap(err, "delete tag %q of logged model %s", key, modelID)
+}
