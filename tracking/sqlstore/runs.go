@@ -444,8 +444,17 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 		ids[i] = "?"
 		args = append(args, n)
 	}
-	args = append(args, store.LifecycleActive)
-	where := `experiment_id IN (` + strings.Join(ids, ", ") + `) AND lifecycle_stage = ?`
+	// The view type picks the lifecycle stages; the filter and order_by of
+	// MLflow's grammar are not evaluated here yet.
+	stages := []any{store.LifecycleActive, store.LifecycleActive}
+	switch q.ViewType {
+	case store.DeletedOnly:
+		stages = []any{store.LifecycleDeleted, store.LifecycleDeleted}
+	case store.AllStages:
+		stages = []any{store.LifecycleActive, store.LifecycleDeleted}
+	}
+	args = append(args, stages...)
+	where := `experiment_id IN (` + strings.Join(ids, ", ") + `) AND lifecycle_stage IN (?, ?)`
 	var out []*store.Run
 	next := ""
 	err = s.readLong(ctx, func(rq reader) error {

@@ -74,11 +74,17 @@ type CreateRunRequest struct {
 	Tags         []Tag
 }
 
-// RunQuery selects runs for SearchRuns.
+// RunQuery selects runs for SearchRuns. Filter and OrderBy are MLflow's
+// search syntax, e.g. Filter "metrics.acc > 0.9 and params.criterion = 'gini'"
+// and OrderBy ["metrics.acc DESC"]; empty, they select every run of the view,
+// newest start time first. A store that cannot evaluate them yet ignores them.
 type RunQuery struct {
 	ExperimentIDs []string
-	MaxResults    int    // 0: the store's default page size (1000)
-	PageToken     string // from the previous page
+	Filter        string
+	OrderBy       []string
+	ViewType      ViewType // zero: active runs only
+	MaxResults    int      // 0: the store's default page size (1000)
+	PageToken     string   // from the previous page
 }
 
 // CreateLoggedModelRequest says how to create a logged model.
