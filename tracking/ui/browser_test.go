@@ -1,0 +1,300 @@
+package ui_test
+
+import (
+	"flag"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grove-ml/grove/internal/browsertest"
+	"github.com/grove-ml/grove/tracking/ui"
+)
+
+var screenshots = flag.Bool("screenshots", false, "save a screenshot of each page under docs/ at the repository's root")
+
+// shot saves the page as docs/ui-<name>.png when -screenshots is given.
+func shot(t *testing.T, b *browsertest.Browser, name string) {
+	t.Helper()
+	if !*screenshots {
+		return
+	}
+	dir := filepath.Join("..", "..", "docs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b.Screenshot(t, filepath.Join(dir, "ui-"+name+".png"))
+}
+
+// visit opens path and waits until its charts, if any, are drawn.
+func visit(t *testing.T, b *browsertest.Browser, srv *httptest.Server, path string) {
+	t.Helper()
+	b.Navigate(t, srv.URL+path)
+	if browsertest.Eval[bool](t, b, `document.querySelector("div.chart") !== null`) {
+		browsertest.WaitFor(t, b, `document.documentElement.hasAttribute("data-charts-drawn")`, "charts of "+path+" drawn", time.Minute)
+	}
+}
+
+// clean fails the test if a name became markup, a script from a name ran,
+// the console reported an error, or the page asked for anything but the
+// UI's own server.
+func clean(t *testing.T, b *browsertest.Browser, srv *httptest.Server) {
+	t.Helper()
+	if n := browsertest.Eval[int](t, b, `document.querySelectorAll('img[src="x"], img[onerror]').length`); n != 0 {
+		t.Errorf("%d img elements made from a name", n)
+	}
+	b.CheckClean(t, srv.URL+"/")
+}
+
+func text(t *testing.T, b *browsertest.Browser, sel string) string {
+	t.Helper()
+	return browsertest.Eval[string](t, b, `(function () { var e = document.querySelector(`+browsertest.JSString(sel)+`); return e ? e.textContent : "<missing>"; })()`)
+}
+
+// inked counts the pixels of each chart's canvas that are not background.
+const inked = `Array.from(document.querySelectorAll("div.chart")).map(function (el) {
+	var c = el.querySelector("canvas"), n = 0;
+	if (!c) { return 0; }
+	var d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+	for (var i = 0; i < d.length; i += 4) { if (d[i+3] > 0 && (d[i] < 200 || d[i+1] < 200 || d[i+2] < 200)) n++; }
+	return n;
+})`
+
+func checkCharts(t *testing.T, b *browsertest.Browser, want int) {
+	t.Helper()
+	got := browsertest.Eval[[]int](t, b, inked)
+	if len(got) != want {
+		t.Errorf("%d charts, want %d", len(got), want)
+	}
+	for i, n := range got {
+		if n < 300 {
+			t.Errorf("chart %d looks blank: %d inked pixels", i, n)
+		}
+	}
+}
+
+// TestBrowserHostile opens every page of a store whose every name is
+// markup, checks that the names show as text, and that nothing ran.
+func TestBrowserHostile(t *testing.T) {
+	h := hostileStore(t)
+	srv := serve(t, h.st, ui.Options{})
+	b := browsertest.New(t, 1400, 900)
+
+	t.Run("experiments", func(t *testing.T) {
+		visit(t, b, srv, "/")
+		if got := text(t, b, "#experiments tbody"); !strings.Contains(got, xss) {
+			t.Errorf("experiments table shows %q, want the name %q", got, xss)
+		}
+		if got := text(t, b, "ul.exps"); !strings.Contains(got, xss) || !strings.Contains(got, "2 runs") {
+			t.Errorf("experiments list shows %q", got)
+		}
+		clean(t, b, srv)
+	})
+	t.Run("runs", func(t *testing.T) {
+		visit(t, b, srv, "/experiments/"+h.expID)
+		if n := browsertest.Eval[int](t, b, `document.querySelectorAll("#runs tbody tr").length`); n != 2 {
+			t.Errorf("%d rows, want 2", n)
+		}
+		names := browsertest.Eval[[]string](t, b, `Array.from(document.querySelectorAll("#runs td.name")).map(function (e) { return e.textContent; })`)
+		if strings.Join(names, "|") != "second "+xss+"|"+xss {
+			t.Errorf("run names %q, want the newest first", names)
+		}
+		heads := text(t, b, "#runs thead")
+		for _, want := range []string{"Parameters", "Metrics", "accuracy", "test_size", xss} {
+			if !strings.Contains(heads, want) {
+				t.Errorf("headers %q lack %q", heads, want)
+			}
+		}
+		// Hiding a column hides its cells; ticking runs enables Compare.
+		hidden := browsertest.Eval[int](t, b, `(function () {
+			var box = document.querySelector('input.col-toggle[value="m:accuracy"]');
+			box.click();
+			return Array.from(document.querySelectorAll('[data-col="m:accuracy"]')).filter(function (c) { return c.offsetParent === null; }).length;
+		})()`)
+		if hidden != 3 {
+			t.Errorf("%d cells of the hidden column are hidden, want 3 (header and two rows)", hidden)
+		}
+		compare := browsertest.Eval[string](t, b, `(function () {
+			document.getElementById("pick-all").click();
+			var c = document.getElementById("compare");
+			return c.disabled + " " + c.textContent;
+		})()`)
+		if compare != "false Compare 2 runs" {
+			t.Errorf("after ticking every run, the compare button is %q", compare)
+		}
+		browsertest.Eval[bool](t, b, `(document.querySelector('input.col-toggle[value="m:accuracy"]').click(), true)`) // shown again, remembered
+		clean(t, b, srv)
+	})
+	t.Run("run", func(t *testing.T) {
+		visit(t, b, srv, "/runs/"+h.runID)
+		if got := text(t, b, "h1"); !strings.Contains(got, xss) {
+			t.Errorf("heading %q lacks the run name", got)
+		}
+		if got := text(t, b, "#params"); !strings.Contains(got, xss) || !strings.Contains(got, "0.2") {
+			t.Errorf("params %q", got)
+		}
+		if got := text(t, b, "#metrics"); !strings.Contains(got, "accuracy") || !strings.Contains(got, "0.9") || !strings.Contains(got, xss) {
+			t.Errorf("metrics %q", got)
+		}
+		if got := text(t, b, "#tags"); !strings.Contains(got, xss) {
+			t.Errorf("tags %q", got)
+		}
+		if got := text(t, b, "#about"); !strings.Contains(got, h.runID) || !strings.Contains(got, "FINISHED") || !strings.Contains(got, "42.0s") {
+			t.Errorf("about %q", got)
+		}
+		clean(t, b, srv)
+	})
+	t.Run("metrics", func(t *testing.T) {
+		visit(t, b, srv, "/runs/"+h.runID+"/metrics")
+		checkCharts(t, b, 1)
+		clean(t, b, srv)
+	})
+	t.Run("artifacts", func(t *testing.T) {
+		visit(t, b, srv, "/runs/"+h.runID+"/artifacts")
+		tree := text(t, b, "#tree")
+		for _, want := range []string{"script><img src=x onerror=alert(1)>.txt", "square.png", "page.html", "plots/"} {
+			if !strings.Contains(tree, want) {
+				t.Errorf("tree %q lacks %q", tree, want)
+			}
+		}
+		visit(t, b, srv, "/runs/"+h.runID+"/artifacts?path=plots/square.png")
+		browsertest.WaitFor(t, b, `document.getElementById("preview-img").complete`, "image loaded", 10*time.Second)
+		if w := browsertest.Eval[int](t, b, `document.getElementById("preview-img").naturalWidth`); w != 24 {
+			t.Errorf("PNG preview decoded %d pixels wide, want 24", w)
+		}
+		visit(t, b, srv, "/runs/"+h.runID+"/artifacts?path="+url.QueryEscape("plots/"+xss+".svg"))
+		browsertest.WaitFor(t, b, `document.getElementById("preview-img").complete`, "SVG loaded", 10*time.Second)
+		if w := browsertest.Eval[int](t, b, `document.getElementById("preview-img").naturalWidth`); w != 40 {
+			t.Errorf("SVG preview decoded %d pixels wide, want 40", w)
+		}
+		clean(t, b, srv)
+		visit(t, b, srv, "/runs/"+h.runID+"/artifacts?path="+url.QueryEscape(xss+".txt"))
+		if got := text(t, b, "#preview-text"); !strings.Contains(got, xss) {
+			t.Errorf("text preview %q", got)
+		}
+		clean(t, b, srv)
+		visit(t, b, srv, "/runs/"+h.runID+"/artifacts?path=page.html")
+		if got := browsertest.Eval[string](t, b, `document.getElementById("preview-frame").getAttribute("sandbox")`); got != "allow-scripts" {
+			t.Errorf("iframe sandbox %q, want allow-scripts", got)
+		}
+		// The frame is another origin: its document is out of the UI's reach.
+		browsertest.WaitFor(t, b, `(function () { try { return document.getElementById("preview-frame").contentDocument === null; } catch (e) { return true; } })()`,
+			"framed artifact in an opaque origin", 10*time.Second)
+		clean(t, b, srv)
+	})
+	t.Run("compare", func(t *testing.T) {
+		visit(t, b, srv, "/compare?runs="+h.runID+"&runs="+h.run2ID)
+		differ := browsertest.Eval[[]string](t, b, `Array.from(document.querySelectorAll("#compare-params tr.differ td.name")).map(function (e) { return e.textContent; })`)
+		if strings.Join(differ, "|") != "test_size" {
+			t.Errorf("params marked as differing: %q, want test_size only", differ)
+		}
+		checkCharts(t, b, 2) // the history against step, accuracy against test_size
+		clean(t, b, srv)
+	})
+	t.Run("mlflow links", func(t *testing.T) {
+		b.Navigate(t, srv.URL+"/#/experiments/"+h.expID+"/runs/"+h.runID)
+		browsertest.WaitFor(t, b, `location.pathname === "/runs/`+h.runID+`"`, "MLflow's run link followed", 10*time.Second)
+		b.Navigate(t, srv.URL+"/#/experiments/"+h.expID)
+		browsertest.WaitFor(t, b, `location.pathname === "/experiments/`+h.expID+`" && document.readyState === "complete"`, "MLflow's experiment link followed", 10*time.Second)
+		clean(t, b, srv)
+	})
+}
+
+// TestBrowserSweep opens every page of a SQLite store made by autolog runs
+// on Iris, and saves the screenshots docs/ shows.
+func TestBrowserSweep(t *testing.T) {
+	s := sweepStore(t)
+	srv := serve(t, s.st, ui.Options{})
+	b := browsertest.New(t, 1400, 900)
+	newest := s.runIDs[len(s.runIDs)-1]
+
+	visit(t, b, srv, "/")
+	if got := text(t, b, "#experiments tbody"); !strings.Contains(got, "iris-forest") || !strings.Contains(got, "3") {
+		t.Errorf("experiments table %q", got)
+	}
+	clean(t, b, srv)
+	shot(t, b, "experiments")
+
+	visit(t, b, srv, "/experiments/"+s.expID)
+	if n := browsertest.Eval[int](t, b, `document.querySelectorAll("#runs tbody tr").length`); n != 3 {
+		t.Errorf("%d rows, want 3", n)
+	}
+	heads := text(t, b, "#runs thead")
+	for _, want := range []string{"test_size", "n_estimators", "test_accuracy_score", "Models"} {
+		if !strings.Contains(heads, want) {
+			t.Errorf("headers lack %q", want)
+		}
+	}
+	if got := text(t, b, "#runs tbody"); !strings.Contains(got, "FINISHED") || !strings.Contains(got, "0.3") {
+		t.Errorf("rows %q", got)
+	}
+	clean(t, b, srv)
+	shot(t, b, "runs")
+
+	// A click on a header asks the store for that order.
+	browsertest.Eval[bool](t, b, `(function () { Array.from(document.querySelectorAll("#runs th a.sort")).find(function (a) { return a.textContent.indexOf("test_size") === 0; }).click(); return true; })()`)
+	browsertest.WaitFor(t, b, `location.search.indexOf("order_by=") >= 0 && document.readyState === "complete"`, "sorted page loaded", 10*time.Second)
+	if got := browsertest.Eval[string](t, b, `new URLSearchParams(location.search).get("order_by")`); got != "params.`test_size` DESC" {
+		t.Errorf("order_by %q after a click on test_size", got)
+	}
+	if got := text(t, b, "#runs thead"); !strings.Contains(got, "test_size ▼") {
+		t.Errorf("the sorted header shows no arrow: %q", got)
+	}
+	clean(t, b, srv)
+
+	visit(t, b, srv, "/runs/"+newest)
+	about := text(t, b, "#about")
+	for _, want := range []string{newest, "FINISHED", "iris-forest", "helpers_test.go"} {
+		if !strings.Contains(about, want) {
+			t.Errorf("about %q lacks %q", about, want)
+		}
+	}
+	if got := browsertest.Eval[string](t, b, `document.getElementById("source-link").getAttribute("href")`); !strings.Contains(got, "path=code%2Fhelpers_test.go") {
+		t.Errorf("source links to %q, want its copy under code/", got)
+	}
+	if got := text(t, b, "pre.mlmodel"); !strings.Contains(got, "flavors") {
+		t.Errorf("MLmodel shown as %q", got)
+	}
+	if got := text(t, b, "#params"); !strings.Contains(got, "test_size") || !strings.Contains(got, "0.4") {
+		t.Errorf("params %q", got)
+	}
+	clean(t, b, srv)
+	shot(t, b, "run")
+
+	visit(t, b, srv, "/runs/"+newest+"/artifacts?path=test_confusion_matrix.png")
+	browsertest.WaitFor(t, b, `document.getElementById("preview-img").complete`, "image loaded", 10*time.Second)
+	if w := browsertest.Eval[int](t, b, `document.getElementById("preview-img").naturalWidth`); w < 100 {
+		t.Errorf("confusion matrix decoded %d pixels wide", w)
+	}
+	tree := text(t, b, "#tree")
+	for _, want := range []string{"code/", "helpers_test.go", "metrics_report.html", "training_confusion_matrix.png"} {
+		if !strings.Contains(tree, want) {
+			t.Errorf("tree %q lacks %q", tree, want)
+		}
+	}
+	clean(t, b, srv)
+	shot(t, b, "artifacts")
+
+	visit(t, b, srv, "/runs/"+newest+"/artifacts?path=metrics_report.html")
+	if got := browsertest.Eval[string](t, b, `document.getElementById("preview-frame").getAttribute("sandbox")`); got != "allow-scripts" {
+		t.Errorf("iframe sandbox %q, want allow-scripts", got)
+	}
+	time.Sleep(2 * time.Second) // the report draws in the frame
+	clean(t, b, srv)
+	shot(t, b, "artifact-html")
+
+	q := url.Values{"runs": s.runIDs}
+	visit(t, b, srv, "/compare?"+q.Encode())
+	if got := browsertest.Eval[[]string](t, b, `Array.from(document.querySelectorAll("#compare-params tr.differ td.name")).map(function (e) { return e.textContent; })`); strings.Join(got, "|") != "test_size" {
+		t.Errorf("params marked as differing: %q, want test_size", got)
+	}
+	if got := browsertest.Eval[string](t, b, `document.getElementById("x-param").value`); got != "test_size" {
+		t.Errorf("single-value metrics drawn against %q, want test_size", got)
+	}
+	checkCharts(t, b, 14)
+	clean(t, b, srv)
+	shot(t, b, "compare")
+}

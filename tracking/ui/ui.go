@@ -1,0 +1,192 @@
+package ui
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/grove-ml/grove/tracking/report"
+	"github.com/grove-ml/grove/tracking/store"
+)
+
+// Options says how the UI serves a store. The zero value serves 100 runs a
+// page and up to 2,500 points a history chart.
+type Options struct {
+	// PageSize is how many runs one page of the runs table holds; 0: 100.
+	PageSize int
+	// MaxPoints is how many points of one metric history a chart draws, the
+	// most MLflow's get-history-bulk-interval returns; 0: 2,500.
+	MaxPoints int
+	// Logger receives failures of the store that a page could not show; nil:
+	// the standard logger.
+	Logger *log.Logger
+}
+
+const (
+	defaultPageSize  = 100
+	defaultMaxPoints = 2500
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// csp allows the UI's own scripts, styles and images and nothing else: no
+// inline script, no other origin. Artifacts are framed from the same origin,
+// but every artifact response carries its own sandboxing policy.
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+
+// handler serves the pages of one store.
+type handler struct {
+	st    store.Store
+	opts  Options
+	tmpl  map[string]*template.Template
+	mux   *http.ServeMux
+	exps  *experimentCache
+	start time.Time // for the static files' Last-Modified
+}
+
+// New returns the web UI over st: the experiments list at "/", an
+// experiment's runs at /experiments/{id}, a run at /runs/{id}, and the
+// compare page at /compare. It reads st only; it is safe for concurrent use.
+func New(st store.Store, opts Options) http.Handler {
+	if opts.PageSize <= 0 {
+		opts.PageSize = defaultPageSize
+	}
+	if opts.MaxPoints < 3 {
+		opts.MaxPoints = defaultMaxPoints
+	}
+	if opts.Logger == nil {
+		opts.Logger = log.Default()
+	}
+	h := &handler{st: st, opts: opts, tmpl: parseTemplates(), mux: http.NewServeMux(), start: time.Now()}
+	h.exps = newExperimentCache(st)
+	h.mux.HandleFunc("GET /{$}", h.home)
+	h.mux.HandleFunc("GET /experiments/{id}", h.runs)
+	h.mux.HandleFunc("GET /experiments/{id}/chart", h.chart)
+	h.mux.HandleFunc("GET /runs/{id}", h.run)
+	h.mux.HandleFunc("GET /runs/{id}/metrics", h.runMetrics)
+	h.mux.HandleFunc("GET /runs/{id}/artifacts", h.artifacts)
+	h.mux.HandleFunc("GET /runs/{id}/artifact", h.artifactFile)
+	h.mux.HandleFunc("GET /history", h.history)
+	h.mux.HandleFunc("GET /compare", h.compare)
+	h.mux.HandleFunc("GET /static/{name}", h.static)
+	return h
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("X-Frame-Options", "SAMEORIGIN")
+	h.mux.ServeHTTP(w, r)
+}
+
+// parseTemplates reads every page template with the layout they share.
+func parseTemplates() map[string]*template.Template {
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	pages, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		out[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, p))
+	}
+	return out
+}
+
+// base is what every page shows around its own content.
+type base struct {
+	Title       string
+	Experiments []expRow // the list beside every page
+	Current     string   // the experiment shown, highlighted in the list
+	ExpError    string   // why the list could not be read
+}
+
+// render writes page name with data, under the UI's security headers.
+func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t := h.tmpl[name]
+	var buf strings.Builder
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		h.opts.Logger.Printf("ui: page %s: %v", name, err)
+		http.Error(w, "ui: the page could not be drawn", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Security-Policy", csp)
+	hd.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(buf.String()))
+}
+
+// base fills in the experiments list, with current highlighted.
+func (h *handler) base(ctx context.Context, title, current string) base {
+	b := base{Title: title, Current: current}
+	rows, err := h.exps.list(ctx)
+	if err != nil {
+		b.ExpError = err.Error()
+	}
+	b.Experiments = rows
+	return b
+}
+
+// errorPage is a page that only says what went wrong.
+type errorPage struct {
+	base
+	Message string
+}
+
+// fail shows err: a store's not-found as 404, a bad value as 400, anything
+// else as 500 with the store's message logged.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, store.ErrInvalidParameter):
+		status = http.StatusBadRequest
+	default:
+		h.opts.Logger.Printf("ui: %s: %v", r.URL.Path, err)
+	}
+	h.render(w, r, status, "error", errorPage{base: h.base(r.Context(), "Error", ""), Message: err.Error()})
+}
+
+// static serves the embedded scripts and styles, and the report's ECharts.
+func (h *handler) static(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	var body []byte
+	switch {
+	case name == "echarts.min.js":
+		body = []byte(report.ECharts())
+	default:
+		b, err := staticFS.ReadFile("static/" + name)
+		if err != nil || strings.Contains(name, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		body = b
+	}
+	switch {
+	case strings.HasSuffix(name, ".js"):
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	case strings.HasSuffix(name, ".css"):
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	}
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	http.ServeContent(w, r, name, h.start, strings.NewReader(string(body)))
+}
