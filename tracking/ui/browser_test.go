@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"flag"
+	"fmt"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -71,7 +72,8 @@ func checkCharts(t *testing.T, b *browsertest.Browser, want int) {
 	}
 	for i, n := range got {
 		if n < 300 {
-			t.Errorf("chart %d looks blank: %d inked pixels", i, n)
+			note := browsertest.Eval[string](t, b, `(document.querySelectorAll("div.chart")[`+fmt.Sprint(i)+`].parentNode.querySelector(".chart-note") || {}).textContent || ""`)
+			t.Errorf("chart %d looks blank: %d inked pixels (note %q)", i, n, note)
 		}
 	}
 }
@@ -80,7 +82,8 @@ func checkCharts(t *testing.T, b *browsertest.Browser, want int) {
 // markup, checks that the names show as text, and that nothing ran.
 func TestBrowserHostile(t *testing.T) {
 	h := hostileStore(t)
-	srv := serve(t, h.st, ui.Options{})
+	const bad = "metrics.accuracy >>> " + xss
+	srv := serve(t, &recording{Store: h.st, bad: bad}, ui.Options{})
 	b := browsertest.New(t, 1400, 900)
 
 	t.Run("experiments", func(t *testing.T) {
@@ -127,6 +130,23 @@ func TestBrowserHostile(t *testing.T) {
 		}
 		browsertest.Eval[bool](t, b, `(document.querySelector('input.col-toggle[value="m:accuracy"]').click(), true)`) // shown again, remembered
 		clean(t, b, srv)
+	})
+	t.Run("bad filter", func(t *testing.T) {
+		visit(t, b, srv, "/experiments/"+h.expID)
+		browsertest.Eval[bool](t, b, `(function () {
+			document.getElementById("filter").value = `+browsertest.JSString(bad)+`;
+			document.getElementById("search").requestSubmit();
+			return true;
+		})()`)
+		browsertest.WaitFor(t, b, `document.getElementById("filter-error") !== null && document.readyState === "complete"`, "filter error shown", 10*time.Second)
+		if got := text(t, b, "#filter-error"); !strings.Contains(got, "Invalid clause(s) in filter string") || !strings.Contains(got, xss) {
+			t.Errorf("under the filter box: %q", got)
+		}
+		if got := browsertest.Eval[string](t, b, `document.getElementById("filter").value`); got != bad {
+			t.Errorf("the filter box holds %q, want the filter to correct", got)
+		}
+		clean(t, b, srv)
+		shot(t, b, "filter-error")
 	})
 	t.Run("run", func(t *testing.T) {
 		visit(t, b, srv, "/runs/"+h.runID)

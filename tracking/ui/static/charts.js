@@ -21,10 +21,18 @@ var settle = function () {
 };
 var init = function (el) {
 	var ch = echarts.init(el, null, {renderer: "canvas"});
-	var once = false;
-	ch.on("finished", function () { if (!once) { once = true; settle(); } });
 	all.push(ch);
 	return ch;
+};
+// draw sets a chart's option; the first time, the chart counts as drawn
+// once ECharts has finished rendering it (not before: an empty chart
+// reports finished too).
+var draw = function (ch, o, first) {
+	if (first) {
+		var once = false;
+		ch.on("finished", function () { if (!once) { once = true; settle(); } });
+	}
+	ch.setOption(o, first);
 };
 var base = function () {
 	return {
@@ -68,7 +76,7 @@ var history = function (el) {
 				return {name: names[i], type: "line", data: s.points, showSymbol: s.points.length <= 60,
 					symbolSize: 5, connectNulls: false, lineStyle: {width: 1.5}, emphasis: {focus: "series"}};
 			});
-			ch.setOption(o, first);
+			draw(ch, o, first);
 			var sampled = d.series.filter(function (s) { return s.total > s.points.length; });
 			if (note) {
 				note.textContent = sampled.length ? sampled.map(function (s) {
@@ -106,7 +114,7 @@ var single = function (el) {
 	o.dataZoom = [];
 	o.grid.bottom = 40;
 	o.series = [{name: c.key, type: "line", data: c.points, symbolSize: 8, showSymbol: true}];
-	ch.setOption(o, true);
+	draw(ch, o, true);
 };
 
 var i = 0;
