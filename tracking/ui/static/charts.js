@@ -62,7 +62,8 @@ var history = function (el) {
 			});
 			var o = base();
 			o.xAxis = {type: "value", name: "step", nameLocation: "end", min: "dataMin", max: "dataMax"};
-			o.legend = {type: "scroll", top: 4, left: 8, right: 120, show: d.series.length > 1};
+			// Past a dozen runs a legend is a wall of names: the tooltip names them.
+			o.legend = {type: "scroll", top: 4, left: 8, right: 120, show: d.series.length > 1 && d.series.length <= 12};
 			o.tooltip = {trigger: "axis", formatter: function (ps) {
 				if (!ps.length) { return ""; }
 				var lines = ["step " + esc(ps[0].value[0])];
@@ -72,9 +73,13 @@ var history = function (el) {
 				if (ps.length > 8) { lines.push("and " + (ps.length - 8) + " more runs"); }
 				return lines.join("<br>");
 			}};
+			// Many lines: no hover states, and the slider draws no shadow of the data.
+			var many = d.series.length > 12;
+			if (many) { o.dataZoom[1].showDataShadow = false; }
 			o.series = d.series.map(function (s, i) {
-				return {name: names[i], type: "line", data: s.points, showSymbol: s.points.length <= 60,
-					symbolSize: 5, connectNulls: false, lineStyle: {width: 1.5}, emphasis: {focus: "series"}};
+				var few = s.points.length <= 60;
+				return {name: names[i], type: "line", data: s.points, symbol: few ? "circle" : "none", showSymbol: few,
+					symbolSize: 5, lineStyle: {width: many ? 1 : 1.5}, silent: many, emphasis: many ? {disabled: true} : {focus: "series"}};
 			});
 			draw(ch, o, first);
 			var sampled = d.series.filter(function (s) { return s.total > s.points.length; });
