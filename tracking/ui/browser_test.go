@@ -317,4 +317,30 @@ func TestBrowserSweep(t *testing.T) {
 	checkCharts(t, b, 14)
 	clean(t, b, srv)
 	shot(t, b, "compare")
+
+	// The run page's forms rename and delete the run; the deleted view
+	// restores it. The browser sends the page's Origin, so they pass.
+	visit(t, b, srv, "/runs/"+newest)
+	browsertest.Eval[bool](t, b, `(function () {
+		var f = document.getElementById("rename");
+		f.querySelector("input[name=name]").value = "renamed " + `+browsertest.JSString(xss)+`;
+		f.requestSubmit();
+		return true;
+	})()`)
+	browsertest.WaitFor(t, b, `document.readyState === "complete" && document.querySelector("h1").textContent.indexOf("renamed") === 0`, "renamed run shown", 10*time.Second)
+	clean(t, b, srv)
+	browsertest.Eval[bool](t, b, `(document.getElementById("delete-run").click(), true)`)
+	browsertest.WaitFor(t, b, `document.readyState === "complete" && location.pathname === "/experiments/`+s.expID+`" && document.querySelectorAll("#runs tbody tr").length === 2`, "run deleted", 10*time.Second)
+	visit(t, b, srv, "/experiments/"+s.expID+"?view=deleted")
+	if got := text(t, b, "#runs tbody"); !strings.Contains(got, "renamed "+xss) {
+		t.Errorf("deleted runs %q", got)
+	}
+	shot(t, b, "deleted")
+	browsertest.Eval[bool](t, b, `(document.querySelector("button.restore").click(), true)`)
+	browsertest.WaitFor(t, b, `document.readyState === "complete" && location.search === "?view=deleted" && document.querySelector("#runs") === null`, "run restored", 10*time.Second)
+	clean(t, b, srv)
+	visit(t, b, srv, "/experiments/"+s.expID)
+	if n := browsertest.Eval[int](t, b, `document.querySelectorAll("#runs tbody tr").length`); n != 3 {
+		t.Errorf("%d runs after the restore, want 3", n)
+	}
 }

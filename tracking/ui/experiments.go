@@ -200,7 +200,7 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	p := homePage{base: base{Title: "Experiments", Experiments: rows}, Query: r.URL.Query().Get("q")}
+	p := homePage{base: base{Title: "Experiments", Experiments: rows, CanManage: h.canManage()}, Query: r.URL.Query().Get("q")}
 	q := strings.ToLower(p.Query)
 	for _, e := range rows {
 		if q == "" || strings.Contains(strings.ToLower(e.Name), q) {

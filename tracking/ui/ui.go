@@ -80,6 +80,12 @@ func New(st store.Store, opts Options) http.Handler {
 	h.mux.HandleFunc("GET /history", h.history)
 	h.mux.HandleFunc("GET /compare", h.compare)
 	h.mux.HandleFunc("GET /static/{name}", h.static)
+	h.mux.HandleFunc("POST /runs/{id}/rename", h.renameRun)
+	h.mux.HandleFunc("POST /runs/{id}/tags", h.setRunTag)
+	h.mux.HandleFunc("POST /runs/{id}/tags/delete", h.deleteRunTag)
+	h.mux.HandleFunc("POST /runs/{id}/delete", h.deleteRun)
+	h.mux.HandleFunc("POST /runs/{id}/restore", h.restoreRun)
+	h.mux.HandleFunc("POST /experiments/{id}/rename", h.renameExperiment)
 	return h
 }
 
@@ -115,6 +121,7 @@ type base struct {
 	Experiments []expRow // the list beside every page
 	Current     string   // the experiment shown, highlighted in the list
 	ExpError    string   // why the list could not be read
+	CanManage   bool     // the store deletes, restores and renames (store.Manager)
 }
 
 // render writes page name with data, under the UI's security headers.
@@ -136,7 +143,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 
 // base fills in the experiments list, with current highlighted.
 func (h *handler) base(ctx context.Context, title, current string) base {
-	b := base{Title: title, Current: current}
+	b := base{Title: title, Current: current, CanManage: h.canManage()}
 	rows, err := h.exps.list(ctx)
 	if err != nil {
 		b.ExpError = err.Error()
