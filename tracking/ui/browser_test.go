@@ -1,8 +1,10 @@
 package ui_test
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"math"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/grove-ml/grove/internal/browsertest"
+	"github.com/grove-ml/grove/tracking/store"
 	"github.com/grove-ml/grove/tracking/ui"
 )
 
@@ -305,6 +308,33 @@ func TestBrowserSweep(t *testing.T) {
 	time.Sleep(2 * time.Second) // the report draws in the frame
 	clean(t, b, srv)
 	shot(t, b, "artifact-html")
+
+	// A run that logged a loss every step: its metrics tab, sampled.
+	ctx := context.Background()
+	curves, err := s.st.CreateExperiment(ctx, "training-curves", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := s.st.CreateRun(ctx, store.CreateRunRequest{ExperimentID: curves, RunName: "long-loss", StartTime: time.Now().UnixMilli()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pts []store.Metric
+	for i := range 20_000 {
+		x := float64(i)
+		pts = append(pts, store.Metric{Key: "loss", Step: int64(i), Value: 2*math.Exp(-x/3000) + 0.1 + 0.05*math.Sin(x/40)},
+			store.Metric{Key: "val_accuracy", Step: int64(i), Value: 0.97 - 0.6*math.Exp(-x/4000) + 0.01*math.Cos(x/300)})
+	}
+	if err := s.st.(store.WholeBatcher).LogWholeBatch(ctx, cr.Info.RunID, pts, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	visit(t, b, srv, "/runs/"+cr.Info.RunID+"/metrics")
+	checkCharts(t, b, 2)
+	if got := text(t, b, ".chart-note"); got != "20000 points logged, drawn through 2500" {
+		t.Errorf("chart note %q", got)
+	}
+	clean(t, b, srv)
+	shot(t, b, "run-metrics")
 
 	q := url.Values{"runs": s.runIDs}
 	visit(t, b, srv, "/compare?"+q.Encode())
