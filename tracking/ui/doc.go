@@ -15,7 +15,12 @@
 //	/compare?runs=                   picked runs side by side
 //	/static/{name}                   the embedded script, style and ECharts
 //
-// and beside every page the list of experiments. MLflow's links
+// and beside every page the list of experiments. Forms post to
+// /runs/{id}/rename, /runs/{id}/tags, /runs/{id}/tags/delete,
+// /runs/{id}/delete, /runs/{id}/restore and /experiments/{id}/rename; a post
+// whose Origin header is not the UI's own is refused, so another site cannot
+// make a visitor's browser change runs. Deleting, restoring and renaming an
+// experiment need a store that implements store.Manager. MLflow's links
 // (/#/experiments/{id}, /#/experiments/{id}/runs/{run id}) open the same
 // pages. cmd/server mounts it at "/" beside MLflow's REST API.
 //
