@@ -203,13 +203,18 @@ func Eval[T any](t testing.TB, b *Browser, js string) T {
 }
 
 // WaitFor evaluates the boolean expression js until it holds, failing the
-// test with what if it does not within d.
+// test with what if it does not within d. An expression that throws, as one
+// may while a new page replaces the old, counts as not holding yet.
 func WaitFor(t testing.TB, b *Browser, js, what string, d time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(d)
-	for !Eval[bool](t, b, js) {
+	for {
+		ok, err := chromedp.Run(b.Ctx, chromedp.Evaluate[bool](js))
+		if err == nil && ok {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: not after %v; page errors: %q", what, d, b.Errors())
+			t.Fatalf("%s: not after %v (last: %v); page errors: %q", what, d, err, b.Errors())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -257,6 +257,19 @@ func TestBrowserSweep(t *testing.T) {
 	clean(t, b, srv)
 	shot(t, b, "runs")
 
+	// The experiment's cross-run chart is tracking/report's page, drawn in
+	// an opaque origin.
+	browsertest.Eval[bool](t, b, `(document.getElementById("chart-link").click(), true)`)
+	browsertest.WaitFor(t, b, `location.pathname === "/experiments/`+s.expID+`/chart" && !!document.documentElement && document.documentElement.hasAttribute("data-grove-rendered")`, "the report drawn", time.Minute)
+	if n := browsertest.Eval[int](t, b, `document.querySelectorAll("div.chart canvas").length`); n != 14 {
+		t.Errorf("the report drew %d charts, want 14", n)
+	}
+	if got := browsertest.Eval[string](t, b, `window.origin`); got != "null" {
+		t.Errorf("the report runs in origin %q, want an opaque one", got)
+	}
+	clean(t, b, srv)
+	visit(t, b, srv, "/experiments/"+s.expID)
+
 	// A click on a header asks the store for that order.
 	browsertest.Eval[bool](t, b, `(function () { Array.from(document.querySelectorAll("#runs th a.sort")).find(function (a) { return a.textContent.indexOf("test_size") === 0; }).click(); return true; })()`)
 	browsertest.WaitFor(t, b, `location.search.indexOf("order_by=") >= 0 && document.readyState === "complete"`, "sorted page loaded", 10*time.Second)
