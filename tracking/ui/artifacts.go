@@ -203,13 +203,37 @@ const (
 // artifactFile serves one artifact of a run for the preview, or as an
 // attachment with download=1.
 func (h *handler) artifactFile(w http.ResponseWriter, r *http.Request) {
+	h.serveFile(w, r, func(ctx context.Context) (string, error) {
+		run, err := h.st.GetRun(ctx, r.PathValue("id"))
+		if err != nil {
+			return "", err
+		}
+		return run.Info.ArtifactURI, nil
+	})
+}
+
+// modelFile serves one file of a logged model, as artifactFile serves a
+// run's.
+func (h *handler) modelFile(w http.ResponseWriter, r *http.Request) {
+	h.serveFile(w, r, func(ctx context.Context) (string, error) {
+		lm, err := h.st.GetLoggedModel(ctx, r.PathValue("id"))
+		if err != nil {
+			return "", err
+		}
+		return lm.ArtifactLocation, nil
+	})
+}
+
+// serveFile serves the file the path query names under the artifact root
+// that root returns.
+func (h *handler) serveFile(w http.ResponseWriter, r *http.Request, root func(context.Context) (string, error)) {
 	ctx := r.Context()
 	p, err := artifact.CleanPath(r.URL.Query().Get("path"))
 	if err != nil || p == "" {
 		http.Error(w, "ui: bad artifact path", http.StatusBadRequest)
 		return
 	}
-	run, err := h.st.GetRun(ctx, r.PathValue("id"))
+	uri, err := root(ctx)
 	if err != nil {
 		status := http.StatusInternalServerError
 		if errors.Is(err, store.ErrNotFound) {
@@ -218,7 +242,7 @@ func (h *handler) artifactFile(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "ui: "+err.Error(), status)
 		return
 	}
-	repo, err := h.st.Artifacts(ctx, run.Info.ArtifactURI)
+	repo, err := h.st.Artifacts(ctx, uri)
 	if err != nil {
 		http.Error(w, "ui: "+err.Error(), http.StatusInternalServerError)
 		return

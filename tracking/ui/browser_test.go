@@ -162,6 +162,9 @@ func TestBrowserHostile(t *testing.T) {
 		if got := text(t, b, "#metrics"); !strings.Contains(got, "accuracy") || !strings.Contains(got, "0.9") || !strings.Contains(got, xss) {
 			t.Errorf("metrics %q", got)
 		}
+		if got := text(t, b, "#description"); got != "notes: "+xss {
+			t.Errorf("description %q", got)
+		}
 		if got := text(t, b, "#tags"); !strings.Contains(got, xss) {
 			t.Errorf("tags %q", got)
 		}
@@ -220,6 +223,8 @@ func TestBrowserHostile(t *testing.T) {
 	t.Run("mlflow links", func(t *testing.T) {
 		b.Navigate(t, srv.URL+"/#/experiments/"+h.expID+"/runs/"+h.runID)
 		browsertest.WaitFor(t, b, `location.pathname === "/runs/`+h.runID+`"`, "MLflow's run link followed", 10*time.Second)
+		b.Navigate(t, srv.URL+"/#/compare-runs?runs="+url.QueryEscape(`["`+h.runID+`","`+h.run2ID+`"]`)+"&experiments=%5B%22"+h.expID+"%22%5D")
+		browsertest.WaitFor(t, b, `location.pathname === "/compare" && document.querySelectorAll("#compare-params thead th").length === 3`, "MLflow's compare link followed", 10*time.Second)
 		b.Navigate(t, srv.URL+"/#/experiments/"+h.expID)
 		browsertest.WaitFor(t, b, `location.pathname === "/experiments/`+h.expID+`" && document.readyState === "complete"`, "MLflow's experiment link followed", 10*time.Second)
 		clean(t, b, srv)
@@ -293,6 +298,18 @@ func TestBrowserSweep(t *testing.T) {
 	}
 	if got := text(t, b, "pre.mlmodel"); !strings.Contains(got, "flavors") {
 		t.Errorf("MLmodel shown as %q", got)
+	}
+	// The model's files download from the model's own artifacts.
+	got := browsertest.Eval[string](t, b, `(function () {
+		var a = Array.from(document.querySelectorAll("#model a")).find(function (a) { return a.textContent === "MLmodel"; });
+		if (!a) { return "no link"; }
+		var x = new XMLHttpRequest();
+		x.open("GET", a.getAttribute("href"), false);
+		x.send();
+		return x.status + " " + x.getResponseHeader("Content-Disposition") + " " + (x.responseText.indexOf("flavors:") >= 0);
+	})()`)
+	if got != `200 attachment; filename=MLmodel true` {
+		t.Errorf("MLmodel download: %q", got)
 	}
 	if got := text(t, b, "#params"); !strings.Contains(got, "test_size") || !strings.Contains(got, "0.4") {
 		t.Errorf("params %q", got)

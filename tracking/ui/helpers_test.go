@@ -65,7 +65,7 @@ func recordHostile(t testing.TB, st store.Store) hostile {
 		}
 		pts = append(pts, store.Metric{Key: "accuracy", Value: 0.9 + float64(i)/100})
 		if err := st.LogBatch(ctx, id, pts, []store.Param{{Key: xss, Value: xss}, {Key: "test_size", Value: fmt.Sprint(0.2 + float64(i)/10)}},
-			[]store.Tag{{Key: xss, Value: xss}}); err != nil {
+			[]store.Tag{{Key: xss, Value: xss}, {Key: "mlflow.note.content", Value: "notes: " + xss}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := st.LogInputs(ctx, id, []store.DatasetInput{{Dataset: store.Dataset{Name: xss, Digest: "abc123", SourceType: "code", Source: `{"uri": "` + xss + `"}`},

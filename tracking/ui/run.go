@@ -26,19 +26,20 @@ type runPage struct {
 	Source   string
 	// SourceURL opens the source file among the run's artifacts (autolog
 	// keeps it under code/), "" when it is not there.
-	SourceURL  string
-	GitCommit  string
-	ParentID   string
-	ParentName string
-	Params     []store.Param
-	Metrics    []metricRow
-	Histories  []string // keys of metrics logged at more than one step
-	Tags       []store.Tag
-	SysTags    []store.Tag
-	Datasets   []datasetView
-	Models     []modelView
-	Running    bool // the page refreshes its charts
-	URL        string
+	SourceURL   string
+	GitCommit   string
+	Description string // mlflow.note.content, as MLflow's UI shows it
+	ParentID    string
+	ParentName  string
+	Params      []store.Param
+	Metrics     []metricRow
+	Histories   []string // keys of metrics logged at more than one step
+	Tags        []store.Tag
+	SysTags     []store.Tag
+	Datasets    []datasetView
+	Models      []modelView
+	Running     bool // the page refreshes its charts
+	URL         string
 
 	// The artifacts tab.
 	Tree    []treeNode
@@ -84,6 +85,7 @@ func (h *handler) runTab(ctx context.Context, r *http.Request, tab string) (*run
 	}
 	p.Source, _ = run.Tag("mlflow.source.name")
 	p.GitCommit, _ = run.Tag("mlflow.source.git.commit")
+	p.Description, _ = run.Tag("mlflow.note.content")
 	if parent, ok := run.Tag("mlflow.parentRunId"); ok && parent != "" {
 		p.ParentID, p.ParentName = parent, parent
 		if pr, err := h.st.GetRun(ctx, parent); err == nil && pr.Info.RunName != "" {

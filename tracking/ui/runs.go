@@ -49,6 +49,7 @@ type runRow struct {
 	StartedISO, Duration string
 	User, Source         string
 	SourceURL            string
+	Datasets             []string // name (context)
 	Models               []modelLink
 	Params, Metrics      []cell
 }
@@ -63,6 +64,7 @@ var fixedColumns = []column{
 	{ID: "name", Label: "Run name", Kind: "attr", Sort: "attributes.run_name"},
 	{ID: "status", Label: "Status", Kind: "attr", Sort: "attributes.status"},
 	{ID: "created", Label: "Created", Kind: "attr", Sort: "attributes.start_time"},
+	{ID: "datasets", Label: "Dataset", Kind: "attr"},
 	{ID: "duration", Label: "Duration", Kind: "attr"},
 	{ID: "user", Label: "User", Kind: "attr", Sort: "attributes.user_id"},
 	{ID: "source", Label: "Source", Kind: "attr", Sort: "tags.`mlflow.source.name`"},
@@ -232,6 +234,15 @@ func (h *handler) row(ctx context.Context, run *store.Run, params, metrics []str
 	}
 	if src, ok := run.Tag("mlflow.source.name"); ok {
 		row.Source = baseName(src)
+	}
+	for _, d := range run.Inputs.Datasets {
+		name := d.Dataset.Name
+		for _, t := range d.Tags {
+			if t.Key == "mlflow.data.context" && t.Value != "" {
+				name += " (" + t.Value + ")"
+			}
+		}
+		row.Datasets = append(row.Datasets, name)
 	}
 	for _, m := range run.Outputs.Models {
 		row.Models = append(row.Models, modelLink{Name: models[m.ModelID], URL: "/runs/" + url.PathEscape(in.RunID) + "#model"})

@@ -77,6 +77,7 @@ func New(st store.Store, opts Options) http.Handler {
 	h.mux.HandleFunc("GET /runs/{id}/metrics", h.runMetrics)
 	h.mux.HandleFunc("GET /runs/{id}/artifacts", h.artifacts)
 	h.mux.HandleFunc("GET /runs/{id}/artifact", h.artifactFile)
+	h.mux.HandleFunc("GET /models/{id}/artifact", h.modelFile)
 	h.mux.HandleFunc("GET /history", h.history)
 	h.mux.HandleFunc("GET /compare", h.compare)
 	h.mux.HandleFunc("GET /static/{name}", h.static)

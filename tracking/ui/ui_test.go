@@ -145,6 +145,11 @@ func TestArtifactFile(t *testing.T) {
 			}
 		})
 	}
+	for path, want := range map[string]int{"../MLmodel": 400, "MLmodel": 404} {
+		if resp, _ := get(t, srv, "/models/m-0123/artifact?path="+url.QueryEscape(path)); resp.StatusCode != want {
+			t.Errorf("model file %s of a missing model: status %d, want %d", path, resp.StatusCode, want)
+		}
+	}
 	if resp, _ := get(t, srv, "/runs/"+h.runID+"/artifacts?path="+url.QueryEscape("../x")); resp.StatusCode != 400 {
 		t.Errorf("artifacts tab with ../x: status %d, want 400", resp.StatusCode)
 	}

@@ -2,11 +2,21 @@
 (function () {
 "use strict";
 
-// MLflow's links (#/experiments/1/runs/<id>) open the same page here.
+// MLflow's links (#/experiments/1/runs/<id>, #/compare-runs?runs=[...])
+// open the same page here.
 var m = /^#\/experiments\/([^\/?]+)(?:\/runs\/([0-9a-fA-F]+))?/.exec(location.hash);
 if (m) {
 	location.replace(m[2] ? "/runs/" + encodeURIComponent(m[2]) : "/experiments/" + encodeURIComponent(m[1]));
 	return;
+}
+var c = /^#\/compare-runs\?(.*)$/.exec(location.hash);
+if (c) {
+	var ids = [];
+	try { ids = JSON.parse(new URLSearchParams(c[1]).get("runs") || "[]"); } catch (e) { ids = []; }
+	if (Array.isArray(ids) && ids.length) {
+		location.replace("/compare?" + ids.map(function (id) { return "runs=" + encodeURIComponent(String(id)); }).join("&"));
+		return;
+	}
 }
 
 var $ = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
