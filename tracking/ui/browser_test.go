@@ -236,7 +236,7 @@ func TestBrowserHostile(t *testing.T) {
 func TestBrowserSweep(t *testing.T) {
 	s := sweepStore(t)
 	srv := serve(t, s.st, ui.Options{})
-	b := browsertest.New(t, 1400, 900)
+	b := browsertest.New(t, 1600, 900)
 	newest := s.runIDs[len(s.runIDs)-1]
 
 	visit(t, b, srv, "/")

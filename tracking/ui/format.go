@@ -21,6 +21,7 @@ var funcs = template.FuncMap{
 	"size":   humanSize,
 	"status": statusClass,
 	"inc":    func(i int) int { return i + 1 },
+	"dec":    func(i int) int { return i - 1 },
 	"ago":    ago,
 	"exact":  exactTime,
 }
@@ -86,6 +87,8 @@ func duration(start, end int64, status store.RunStatus) string {
 	switch {
 	case d < 0:
 		return ""
+	case d < time.Second:
+		return strconv.FormatInt(d.Milliseconds(), 10) + " ms"
 	case d < time.Minute:
 		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
 	case d < time.Hour:
