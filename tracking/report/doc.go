@@ -44,6 +44,8 @@
 // The ECharts script (npm package echarts, version EChartsVersion, Apache-2.0;
 // see echarts/README.md for its licence files and how to refresh it) is
 // embedded with go:embed and inlined: the page loads nothing from the network.
+// ECharts returns that copy and Thin the sampling of long histories, so the
+// web UI (tracking/ui) serves the same script and draws histories alike.
 // Runs are sorted by start time and run id, points by step, keys by name, and
 // chart ids are numbered, so the same runs always give byte-identical pages.
 //
