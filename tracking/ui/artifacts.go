@@ -26,6 +26,7 @@ type treeNode struct {
 	URL        string // the artifacts tab showing this file
 	FileURL    string // the file itself, for download
 	Selected   bool
+	Open       bool // a folder shown open: it holds the selected file, or the tree is small
 	Children   []treeNode
 }
 
@@ -87,6 +88,7 @@ func (h *handler) artifacts(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	openFolders(p.Tree, sel, n <= smallTree)
 	if sel != "" {
 		if f, ok := find(p.Tree, sel); ok && !f.IsDir {
 			p.Preview = h.preview(ctx, repo, p.Run.Info.RunID, f)
@@ -127,6 +129,19 @@ func (h *handler) tree(ctx context.Context, repo store.ArtifactRepo, runID, dir,
 		out = append(out, node)
 	}
 	return out, nil
+}
+
+// smallTree is the most entries a tree may hold to be shown with every
+// folder open; a larger one opens only the folders of the selected file.
+const smallTree = 60
+
+func openFolders(nodes []treeNode, sel string, all bool) {
+	for i := range nodes {
+		if n := &nodes[i]; n.IsDir {
+			n.Open = all || strings.HasPrefix(sel, n.Path+"/")
+			openFolders(n.Children, sel, all)
+		}
+	}
 }
 
 func find(nodes []treeNode, p string) (treeNode, bool) {

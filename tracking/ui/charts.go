@@ -137,6 +137,7 @@ type comparePage struct {
 	Data     template.JS // JSON for the single-value charts
 	RunQuery string      // run=...&run=... for the history requests
 	Missing  []string
+	Dropped  int // runs picked past maxCompareRuns, not shown
 }
 
 type compareRun struct{ ID, Name, URL string }
@@ -153,10 +154,11 @@ func (h *handler) compare(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	ids := slices.Compact(q["runs"])
+	p := comparePage{base: h.base(ctx, "Compare runs", "")}
 	if len(ids) > maxCompareRuns {
+		p.Dropped = len(ids) - maxCompareRuns
 		ids = ids[:maxCompareRuns]
 	}
-	p := comparePage{base: h.base(ctx, "Compare runs", "")}
 	var runs []*store.Run
 	for _, id := range ids {
 		run, err := h.st.GetRun(ctx, id)

@@ -338,3 +338,50 @@ func TestHistorySampled(t *testing.T) {
 		}
 	}
 }
+
+func TestArtifactTreeFolds(t *testing.T) {
+	ctx := context.Background()
+	st := memstore.New()
+	run, err := st.CreateRun(ctx, store.CreateRunRequest{ExperimentID: "0", RunName: "files"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := st.Artifacts(ctx, run.Info.ArtifactURI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 70 {
+		if err := repo.Put(ctx, fmt.Sprintf("many/f%02d.txt", i), strings.NewReader("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := repo.Put(ctx, "other/x.txt", strings.NewReader("picked")); err != nil {
+		t.Fatal(err)
+	}
+	srv := serve(t, st, ui.Options{})
+	_, body := get(t, srv, "/runs/"+run.Info.RunID+"/artifacts?path=other/x.txt")
+	if !strings.Contains(body, `<details open><summary><span class="fname">other/</span> <span class="size">6 B</span>`) {
+		t.Errorf("the folder of the picked file is not open, or its size is not 6 B")
+	}
+	if !strings.Contains(body, `<details><summary><span class="fname">many/</span> <span class="size">70 B</span>`) {
+		t.Errorf("the folder of 70 files is not folded, or its size is not 70 B")
+	}
+	if !strings.Contains(body, `<pre class="code" id="preview-text">picked</pre>`) {
+		t.Errorf("the picked file is not previewed")
+	}
+}
+
+func TestCompareLimit(t *testing.T) {
+	srv := serve(t, memstore.New(), ui.Options{})
+	q := url.Values{}
+	for i := range 101 {
+		q.Add("runs", fmt.Sprintf("%032x", i))
+	}
+	_, body := get(t, srv, "/compare?"+q.Encode())
+	if !strings.Contains(body, "Only the first 100 picked runs are compared; 1 more were left out.") {
+		t.Errorf("the page does not say that a run was left out")
+	}
+	if n := strings.Count(body, `<span class="mono">`); n != 100 {
+		t.Errorf("%d runs reported missing, want 100", n)
+	}
+}
