@@ -59,11 +59,13 @@ func TestReadCSVErrorAcrossBlocks(t *testing.T) {
 		}
 	}
 	for _, size := range []int{50, 333, 8192, 1 << 20} {
-		withBlockSize(t, size)
-		_, err := ReadCSVFrom(strings.NewReader(b.String()), CSVOptions{})
-		var pe *ParseError
-		if !errors.As(err, &pe) || !errors.Is(err, ErrNotNumeric) || pe.Line != 1704 || pe.Text != "x1700" {
-			t.Errorf("block size %d: got %v, want line 1704 %q", size, err, "x1700")
-		}
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			withBlockSize(t, size)
+			_, err := ReadCSVFrom(strings.NewReader(b.String()), CSVOptions{})
+			var pe *ParseError
+			if !errors.As(err, &pe) || !errors.Is(err, ErrNotNumeric) || pe.Line != 1704 || pe.Text != "x1700" {
+				t.Errorf("got %v, want line 1704 %q", err, "x1700")
+			}
+		})
 	}
 }

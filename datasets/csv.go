@@ -10,11 +10,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -30,7 +28,9 @@ type CSVOptions struct {
 	// ClassNames, when set, fixes the label -> code mapping (code i stands
 	// for ClassNames[i]) instead of deriving it from the labels present, so a
 	// separate test file is coded exactly as its training file was. A label
-	// outside the list is an error; fewer than two classes present is not.
+	// matches a class by its text or, when both are numbers, by its value
+	// ("1.0" finds "1"); a label outside the list is an error; fewer than
+	// two classes present is not.
 	ClassNames []string
 }
 
@@ -50,8 +50,12 @@ func ReadCSV(path string, opt CSVOptions) (*Dataset, error) {
 
 // ReadCSVFrom reads a CSV table from r into a Dataset. The first row names
 // the columns; every other column than the target must hold numbers, and the
-// target's labels are coded 0..k-1 in sorted order (numerically when every
-// label is a number, as scikit-learn's LabelEncoder orders them). Input that
+// target's labels are coded 0..k-1 in sorted order. When every label is a
+// number the column is numeric, as pandas reads it: labels equal as numbers
+// are one class ("0" and "0.0"), named "0.0" if any label has a point or an
+// exponent and "0" otherwise, and classes sort numerically ("9" before
+// "10"), as scikit-learn's LabelEncoder orders them. Other labels keep their
+// exact text and sort in byte order. Input that
 // starts with the gzip magic bytes is decompressed on the fly. Blank lines are
 // skipped; fields may be double-quoted on one line.
 //
@@ -230,6 +234,7 @@ func (p *csvParser) readHeader() error {
 		return err
 	}
 	line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")) // a byte-order mark from spreadsheet exports
+	p.fields = make([][]byte, 0, bytes.Count(line, []byte{','})+1)
 	if err := p.split(line); err != nil {
 		return err
 	}
@@ -304,241 +309,9 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
-// block is a run of whole lines of the body, parsed by one worker.
-type block struct {
-	buf  []byte // the text: whole lines, the last one maybe unterminated
-	line int    // number of the first line in buf
-
-	vals  []float64 // features, row-major
-	codes []int32   // labels: codes into names, or into the fixed classes
-	names []string  // labels first seen in this block
-	err   error
-	done  chan struct{}
-}
-
-// blockSize is how much text one worker parses at a time; a variable so the
-// tests can cut small inputs into many blocks.
-var blockSize = 1 << 20
-
-// read parses the body in blocks of whole lines, on as many goroutines as
-// the process may use, and gathers the blocks in file order: the result,
-// and the first error in the file, do not depend on which worker is fastest.
-func (p *csvParser) read() (*Dataset, error) {
-	if err := p.readHeader(); err != nil {
-		return nil, err
-	}
-	workers := min(runtime.GOMAXPROCS(0), 8)
-	work := make(chan *block)
-	order := make(chan *block, 2*workers)
-	free := make(chan *block, 3*workers)
-	stop := make(chan struct{})
-
-	var fixed map[string]int32
-	if p.opt.ClassNames != nil {
-		fixed = make(map[string]int32, len(p.opt.ClassNames))
-		for i, n := range p.opt.ClassNames {
-			fixed[n] = int32(i)
-		}
-	}
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		lp := *p // each worker needs its own line number and field slice
-		lp.fields = nil
-		go func() {
-			defer wg.Done()
-			for b := range work {
-				lp.parseBlock(b, fixed)
-				close(b.done)
-			}
-		}()
-	}
-	// The reader hands out blocks until the input ends, an error stops it,
-	// or read returns early.
-	var readErr error
-	go func() {
-		defer close(order)
-		defer close(work)
-		line := p.line + 1
-		var carry []byte
-		for {
-			var b *block
-			select {
-			case b = <-free:
-			default:
-				b = &block{buf: make([]byte, 0, blockSize)}
-			}
-			buf := append(b.buf[:0], carry...)
-			eof := false
-			for {
-				if len(buf) == cap(buf) {
-					buf = slices.Grow(buf, cap(buf)) // a line longer than a block
-				}
-				n, err := p.br.Read(buf[len(buf):cap(buf)])
-				buf = buf[:len(buf)+n]
-				if err == io.EOF {
-					eof = true
-					break
-				}
-				if err != nil {
-					readErr = fmt.Errorf("datasets: %s: %w", nameOr(p.opt.Name), err)
-					return
-				}
-				if len(buf) == cap(buf) && bytes.LastIndexByte(buf, '\n') >= 0 {
-					break
-				}
-			}
-			cut := len(buf)
-			if !eof {
-				cut = bytes.LastIndexByte(buf, '\n') + 1
-			}
-			carry = append(carry[:0], buf[cut:]...)
-			b.buf, b.line = buf[:cut], line
-			b.done = make(chan struct{})
-			line += bytes.Count(b.buf, []byte{'\n'})
-			select {
-			case order <- b:
-			case <-stop:
-				return
-			}
-			select {
-			case work <- b:
-			case <-stop:
-				return
-			}
-			if eof {
-				return
-			}
-		}
-	}()
-	defer func() {
-		// Stop the reader first: it may be waiting to hand out a block
-		// that no worker will take once read has returned.
-		close(stop)
-		wg.Wait()
-	}()
-
-	data := make([]float64, 0, 1024*p.nfeat)
-	var codes []int32
-	labels := map[string]int32{}
-	var names []string
-	if fixed != nil {
-		labels, names = fixed, p.opt.ClassNames
-	}
-	remap := []int32{}
-	for b := range order {
-		<-b.done
-		if b.err != nil {
-			return nil, b.err
-		}
-		remap = remap[:0]
-		for _, n := range b.names {
-			code, ok := labels[n]
-			if !ok {
-				code = int32(len(names))
-				labels[n] = code
-				names = append(names, n)
-			}
-			remap = append(remap, code)
-		}
-		for _, c := range b.codes {
-			if fixed == nil {
-				c = remap[c]
-			}
-			codes = append(codes, c)
-		}
-		p.consumed += int64(len(b.buf))
-		if len(data)+len(b.vals) > cap(data) {
-			data = p.grow(data, len(codes), len(b.vals))
-		}
-		data = append(data, b.vals...)
-		select {
-		case free <- b:
-		default:
-		}
-	}
-	if readErr != nil {
-		return nil, readErr
-	}
-	if len(codes) == 0 {
-		return nil, &ParseError{File: p.opt.Name, Err: ErrEmpty, Detail: "header row only"}
-	}
-	return p.finish(data, codes, names, fixed != nil)
-}
-
-// parseBlock parses the lines of b into b.vals and b.codes, stopping at the
-// first fault.
-func (p *csvParser) parseBlock(b *block, fixed map[string]int32) {
-	b.vals, b.codes, b.names, b.err = b.vals[:0], b.codes[:0], b.names[:0], nil
-	// Labels are looked up in the caller's fixed coding when there is one;
-	// otherwise each block codes them in its own order, and the blocks'
-	// codings are merged afterwards.
-	local := map[string]int32{}
-	known := local
-	if fixed != nil {
-		known = fixed
-	}
-	ncol := len(p.header)
-	p.line = b.line - 1
-	rest := b.buf
-	for len(rest) > 0 {
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = nil
-		}
-		p.line++
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
-		if len(trimSpace(line)) == 0 {
-			continue
-		}
-		if err := p.split(line); err != nil {
-			b.err = err
-			return
-		}
-		if len(p.fields) != ncol {
-			pe := p.errAt(0, string(line), ErrFieldCount)
-			pe.Detail = fmt.Sprintf("want %d, got %d", ncol, len(p.fields))
-			b.err = pe
-			return
-		}
-		for i, cell := range p.fields {
-			if i == p.target {
-				continue
-			}
-			v, err := p.number(i+1, cell)
-			if err != nil {
-				b.err = err
-				return
-			}
-			b.vals = append(b.vals, v)
-		}
-		lab := trimSpace(p.fields[p.target])
-		code, ok := known[string(lab)]
-		if !ok {
-			s := string(lab)
-			if missing[s] {
-				b.err = p.errAt(p.target+1, s, ErrMissingValue)
-				return
-			}
-			if fixed != nil {
-				pe := p.errAt(p.target+1, s, ErrUnknownClass)
-				pe.Detail = "classes: " + strings.Join(p.opt.ClassNames, ", ")
-				b.err = pe
-				return
-			}
-			code = int32(len(b.names))
-			local[s] = code
-			b.names = append(b.names, s)
-		}
-		b.codes = append(b.codes, code)
-	}
-}
-
-// finish builds the Dataset and codes the labels in sorted order.
+// finish builds the Dataset. names are the label texts in order of first
+// appearance, which codes index; unless the classes were fixed by the
+// caller, they are merged and ordered as labels.go says.
 func (p *csvParser) finish(data []float64, codes []int32, names []string, fixed bool) (*Dataset, error) {
 	ds := &Dataset{
 		X:            mat.NewDense(len(codes), p.nfeat, data),
@@ -552,23 +325,22 @@ func (p *csvParser) finish(data []float64, codes []int32, names []string, fixed 
 		}
 	}
 	if fixed {
-		ds.ClassNames = slices.Clone(names)
+		ds.ClassNames = slices.Clone(p.opt.ClassNames)
 		for i, c := range codes {
 			ds.Y[i] = int(c)
 		}
 		return ds, nil
 	}
-	if len(names) < 2 {
+	classes, remap := codeLabels(names)
+	if len(classes) < 2 {
+		detail := "every row has this label"
+		if len(names) > 1 {
+			detail = "every row has this number: " + strings.Join(names, ", ")
+		}
 		return nil, &ParseError{File: p.opt.Name, Column: p.target + 1, Name: p.header[p.target],
-			Text: names[0], Err: ErrFewClasses, Detail: "every row has this label"}
+			Text: classes[0], Err: ErrFewClasses, Detail: detail}
 	}
-	order := sortLabels(names)
-	remap := make([]int, len(names))
-	ds.ClassNames = make([]string, len(names))
-	for code, old := range order {
-		remap[old] = code
-		ds.ClassNames[code] = names[old]
-	}
+	ds.ClassNames = classes
 	for i, c := range codes {
 		ds.Y[i] = remap[c]
 	}
@@ -583,7 +355,10 @@ func (p *csvParser) grow(data []float64, rows, more int) []float64 {
 	if !p.estimated && p.sizeHint > 0 && rows > 0 {
 		p.estimated = true
 		perRow := float64(p.consumed) / float64(rows)
-		est := int(float64(p.sizeHint)/perRow*1.02) + 64
+		// 2% and one row of slack: enough for rows a little longer than
+		// the first block's, without a fixed count of rows that a very
+		// wide file would pay for many times over.
+		est := int(float64(p.sizeHint)/perRow*1.02) + 1
 		want = est * p.nfeat
 	}
 	if want < len(data)+more {
@@ -592,30 +367,4 @@ func (p *csvParser) grow(data []float64, rows, more int) []float64 {
 	out := make([]float64, len(data), want)
 	copy(out, data)
 	return out
-}
-
-// sortLabels returns the label indices in LabelEncoder's order: numeric
-// order when every label is a number, else byte order.
-func sortLabels(names []string) []int {
-	order := make([]int, len(names))
-	vals := make([]float64, len(names))
-	numeric := true
-	for i, n := range names {
-		order[i] = i
-		v, err := strconv.ParseFloat(n, 64)
-		if err != nil {
-			numeric = false
-		}
-		vals[i] = v
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		if numeric && vals[a] != vals[b] {
-			if vals[a] < vals[b] {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(names[a], names[b])
-	})
-	return order
 }

@@ -42,6 +42,7 @@ func TestReadCSVErrors(t *testing.T) {
 		{name: "no target", in: "a,b,y\n1,2,x\n", opt: CSVOptions{Target: "species"}, err: ErrNoTarget, line: 1, text: "species", detail: "columns: a, b, y"},
 		{name: "duplicate column", in: "a,b,a,y\n1,2,3,x\n", err: ErrDuplicateColumn, line: 1, col: 3, text: "a", detail: "also column 1"},
 		{name: "one class", in: "a,y\n1,x\n2,x\n", err: ErrFewClasses, col: 2, text: "x"},
+		{name: "one class in two spellings", in: "a,y\n1,1\n2,1.0\n", err: ErrFewClasses, col: 2, text: "1.0", detail: "1, 1.0"},
 		{name: "no features", in: "y\nx\nz\n", err: ErrNoFeatures, line: 1},
 		{name: "unknown class", in: "a,y\n1,x\n2,w\n", opt: CSVOptions{ClassNames: []string{"x", "y"}}, err: ErrUnknownClass, line: 3, col: 2, text: "w", detail: "classes: x, y"},
 		{name: "open quote", in: "a,y\n1,\"x\n", err: ErrQuote, line: 2, col: 2, text: `"x`},
@@ -121,6 +122,31 @@ func TestReadCSV(t *testing.T) {
 			name: "quoted fields", in: "\"sepal, length\",\"say \"\"hi\"\"\",y\n1,\"2\",\"a,b\"\n3,4,c\n",
 			features: []string{"sepal, length", `say "hi"`}, target: "y", classes: []string{"a,b", "c"},
 			x: []float64{1, 2, 3, 4}, y: []int{0, 1},
+		},
+		{
+			name: "numeric labels equal as numbers are one class", in: "a,y\n1,0\n2,0.0\n3,1\n4,1.0\n5,-0\n",
+			features: []string{"a"}, target: "y", classes: []string{"0.0", "1.0"},
+			x: []float64{1, 2, 3, 4, 5}, y: []int{0, 0, 1, 1, 0},
+		},
+		{
+			name: "integer labels named as integers", in: "a,y\n1,10\n2,9\n3,01\n4,+9\n",
+			features: []string{"a"}, target: "y", classes: []string{"1", "9", "10"},
+			x: []float64{1, 2, 3, 4}, y: []int{2, 1, 0, 1},
+		},
+		{
+			name: "float labels named as pandas shows them", in: "a,y\n1,10\n2,9.5\n3,-1e-5\n4,2e16\n5,inf\n",
+			features: []string{"a"}, target: "y", classes: []string{"-1e-05", "9.5", "10.0", "2e+16", "inf"},
+			x: []float64{1, 2, 3, 4, 5}, y: []int{2, 1, 0, 3, 4},
+		},
+		{
+			name: "text labels keep their exact text", in: "a,y\n1,10\n2,9\n3,1.0\n4,1\n5,x\n",
+			features: []string{"a"}, target: "y", classes: []string{"1", "1.0", "10", "9", "x"},
+			x: []float64{1, 2, 3, 4, 5}, y: []int{2, 3, 1, 0, 4},
+		},
+		{
+			name: "fixed numeric classes find equal numbers", in: "a,y\n1,1.0\n2,0\n3,0.00\n", opt: CSVOptions{ClassNames: []string{"0", "1"}},
+			features: []string{"a"}, target: "y", classes: []string{"0", "1"},
+			x: []float64{1, 2, 3}, y: []int{1, 0, 0},
 		},
 		{
 			name: "fixed classes", in: "a,y\n1,x\n2,x\n", opt: CSVOptions{ClassNames: []string{"w", "x", "z"}},

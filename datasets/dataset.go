@@ -16,8 +16,9 @@ import (
 
 // Dataset is a table of numeric features with one integer class label per row.
 //
-// Labels are codes 0..len(ClassNames)-1; ClassNames[c] is the label text that
-// code c stands for, in sorted order as scikit-learn's LabelEncoder assigns them.
+// Labels are codes 0..len(ClassNames)-1; ClassNames[c] is the label that code
+// c stands for, in sorted order as scikit-learn's LabelEncoder assigns them
+// (for numeric labels, the number as pandas shows it; see ReadCSVFrom).
 type Dataset struct {
 	X            *mat.Dense // rows x features
 	Y            []int      // one class code per row

@@ -6,7 +6,10 @@
 // ReadCSV and ReadCSVFrom read a header row, numeric feature columns and one
 // target column of class labels (the last, unless named), plain or
 // gzip-compressed. Labels are coded 0..k-1 in sorted order, as scikit-learn's
-// LabelEncoder codes them. The reader parses rows as they stream in and writes
+// LabelEncoder codes the column pandas reads: when every label is a number,
+// labels equal as numbers ("1", "1.0") are one class, named as pandas shows
+// the value, and classes sort numerically; other labels keep their exact
+// text. The reader parses rows as they stream in and writes
 // numbers straight into the matrix's storage, so a file of 200,000 rows by 40
 // columns loads in a fraction of a second with little memory beyond the
 // matrix itself. Bad input is never a panic: it is a *ParseError that names

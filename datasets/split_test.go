@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,16 +50,18 @@ func TestSplitSizes(t *testing.T) {
 		{n: 150, opt: SplitOptions{TestSize: 0.2, TestRows: 3}, err: "not both"},
 	}
 	for _, tt := range tests {
-		train, test, err := SplitSizes(tt.n, tt.opt)
-		if tt.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.err) || !errors.Is(err, ErrSplit) {
-				t.Errorf("%d rows %+v: error %v, want one holding %q", tt.n, tt.opt, err, tt.err)
+		t.Run(fmt.Sprintf("%d rows %+v", tt.n, tt.opt), func(t *testing.T) {
+			train, test, err := SplitSizes(tt.n, tt.opt)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) || !errors.Is(err, ErrSplit) {
+					t.Errorf("error %v, want one holding %q", err, tt.err)
+				}
+				return
 			}
-			continue
-		}
-		if err != nil || train != tt.train || test != tt.test {
-			t.Errorf("%d rows %+v: %d/%d %v, want %d/%d", tt.n, tt.opt, train, test, err, tt.train, tt.test)
-		}
+			if err != nil || train != tt.train || test != tt.test {
+				t.Errorf("%d/%d %v, want %d/%d", train, test, err, tt.train, tt.test)
+			}
+		})
 	}
 }
 
@@ -86,34 +89,41 @@ func TestSplitPartitions(t *testing.T) {
 				continue // 2 test rows cannot hold 3 classes; see TestSplitErrors
 			}
 			opt := SplitOptions{TestSize: size, Seed: 7, Stratify: strat}
-			train, test, err := Split(ds, opt)
-			if err != nil {
-				t.Fatalf("%+v: %v", opt, err)
+			t.Run(fmt.Sprintf("%+v", opt), func(t *testing.T) { checkPartition(t, ds, opt) })
+		}
+	}
+}
+
+// checkPartition splits ds, 50 rows of each of three classes in turn, and
+// checks that the sides partition its rows with their labels and, when
+// stratified, share the classes evenly.
+func checkPartition(t *testing.T, ds *Dataset, opt SplitOptions) {
+	train, test, err := Split(ds, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTrain, wantTest, _ := SplitSizes(150, opt)
+	if train.Rows() != wantTrain || test.Rows() != wantTest {
+		t.Errorf("%d/%d rows, want %d/%d", train.Rows(), test.Rows(), wantTrain, wantTest)
+	}
+	all := append(rowIDs(train), rowIDs(test)...)
+	slices.Sort(all)
+	if !slices.Equal(all, seq(0, 150)) {
+		t.Errorf("the two sides are not a partition of the rows")
+	}
+	for _, side := range []*Dataset{train, test} {
+		for i, id := range rowIDs(side) {
+			if side.Y[i] != id/50 {
+				t.Fatalf("row %d lost its label", id)
 			}
-			wantTrain, wantTest, _ := SplitSizes(150, opt)
-			if train.Rows() != wantTrain || test.Rows() != wantTest {
-				t.Errorf("%+v: %d/%d rows", opt, train.Rows(), test.Rows())
-			}
-			all := append(rowIDs(train), rowIDs(test)...)
-			slices.Sort(all)
-			if !slices.Equal(all, seq(0, 150)) {
-				t.Errorf("%+v: the two sides are not a partition of the rows", opt)
-			}
-			for _, side := range []*Dataset{train, test} {
-				for i, id := range rowIDs(side) {
-					if side.Y[i] != id/50 {
-						t.Fatalf("%+v: row %d lost its label", opt, id)
-					}
-				}
-			}
-			if strat {
-				// 50/50/50 rows: each class gets exactly a third of each side,
-				// up to the one leftover row the rounding hands out.
-				for _, c := range classCounts(test) {
-					if c < wantTest/3 || c > wantTest/3+1 {
-						t.Errorf("%+v: test class counts %v", opt, classCounts(test))
-					}
-				}
+		}
+	}
+	if opt.Stratify {
+		// 50/50/50 rows: each class gets exactly a third of each side,
+		// up to the one leftover row the rounding hands out.
+		for _, c := range classCounts(test) {
+			if c < wantTest/3 || c > wantTest/3+1 {
+				t.Errorf("test class counts %v", classCounts(test))
 			}
 		}
 	}

@@ -88,10 +88,12 @@ func TestMakeClassificationErrors(t *testing.T) {
 		{SynthConfig{Samples: -1}, "positive"},
 	}
 	for _, tt := range tests {
-		_, err := MakeClassification(tt.cfg)
-		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "datasets: ") {
-			t.Errorf("%+v: got %v, want an error holding %q", tt.cfg, err, tt.want)
-		}
+		t.Run(tt.want, func(t *testing.T) {
+			_, err := MakeClassification(tt.cfg)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "datasets: ") {
+				t.Errorf("%+v: got %v, want an error holding %q", tt.cfg, err, tt.want)
+			}
+		})
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grove-ml/grove/internal/sharedtest"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -68,6 +69,12 @@ func denseOf(rows [][]float64) *mat.Dense {
 const tol = 1e-12
 
 func near(got, want float64) bool { return math.Abs(got-want) <= tol }
+
+// TestMetricsFixtureIsSharedCopy keeps testdata/metrics.json the copy of
+// scikit-learn's output it stands for.
+func TestMetricsFixtureIsSharedCopy(t *testing.T) {
+	sharedtest.SameAsSource(t, "testdata/metrics.json", "fixtures/sklearn/metrics.json")
+}
 
 // TestAgainstScikitLearn checks every metric against the shared fixture
 // (testdata/metrics.json, a copy of ../shared/fixtures/sklearn/metrics.json)

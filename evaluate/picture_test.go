@@ -156,19 +156,22 @@ func TestConfusionMatrixPictureAllZero(t *testing.T) {
 
 func TestContrastingText(t *testing.T) {
 	tests := []struct {
+		name string
 		fill color.Color
 		want color.Color
 	}{
-		{color.White, color.Black},
-		{color.Black, color.White},
-		{color.NRGBA{0x08, 0x30, 0x6b, 0xff}, color.White},
-		{color.NRGBA{0xf7, 0xfb, 0xff, 0xff}, color.Black},
-		{color.NRGBA{0xc6, 0xdb, 0xef, 0xff}, color.Black},
+		{"white", color.White, color.Black},
+		{"black", color.Black, color.White},
+		{"darkest blue", color.NRGBA{0x08, 0x30, 0x6b, 0xff}, color.White},
+		{"lightest blue", color.NRGBA{0xf7, 0xfb, 0xff, 0xff}, color.Black},
+		{"light blue", color.NRGBA{0xc6, 0xdb, 0xef, 0xff}, color.Black},
 	}
 	for _, tc := range tests {
-		if got := contrasting(tc.fill); got != tc.want {
-			t.Errorf("contrasting(%v) = %v, want %v", tc.fill, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := contrasting(tc.fill); got != tc.want {
+				t.Errorf("contrasting(%v) = %v, want %v", tc.fill, got, tc.want)
+			}
+		})
 	}
 }
 

@@ -117,7 +117,7 @@ type RunOptions struct {
 	User       string            // mlflow.user and the run's user id; the OS user when empty
 	SourceName string            // mlflow.source.name; the program's file name when empty
 	SourceType string            // mlflow.source.type; LOCAL when empty
-	GitCommit  string            // mlflow.source.git.commit; not set when empty (see GitCommit)
+	GitCommit  string            // mlflow.source.git.commit; not set when empty
 	Tags       map[string]string // more tags; these win over the ones above
 	StartTime  time.Time         // now when zero
 }

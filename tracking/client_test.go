@@ -292,9 +292,11 @@ func TestArtifacts(t *testing.T) {
 		t.Errorf("code/train.go = %q", b)
 	}
 	for _, p := range []string{"", "/abs", "../x", "a/../b", "a//b", `a\b`, "a/./b"} {
-		if err := r.LogArtifactBytes(ctx, p, nil); !errors.Is(err, store.ErrInvalidParameter) {
-			t.Errorf("artifact path %q: error %v, want INVALID_PARAMETER_VALUE", p, err)
-		}
+		t.Run("bad path "+p, func(t *testing.T) {
+			if err := r.LogArtifactBytes(ctx, p, nil); !errors.Is(err, store.ErrInvalidParameter) {
+				t.Errorf("artifact path %q: error %v, want INVALID_PARAMETER_VALUE", p, err)
+			}
+		})
 	}
 	if err := r.LogArtifactDir(ctx, filepath.Join(dir, "train.go"), ""); err == nil {
 		t.Error("LogArtifactDir of a file succeeded")

@@ -37,8 +37,7 @@
 // metrics with the current time, names runs that have no name
 // (store.GenerateRunName) and sets the tags MLflow's own client sets when it
 // starts a run: mlflow.runName, mlflow.user, mlflow.source.name,
-// mlflow.source.type and, when known, mlflow.source.git.commit (GitCommit
-// reads it from .git without a git program).
+// mlflow.source.type and, when known, mlflow.source.git.commit.
 //
 // # Runs
 //
@@ -53,7 +52,7 @@
 // Run.LogModel records an MLflow 3 logged model: created PENDING with the run
 // as its source, linked to the run as an output, its files written under
 // <experiment artifact location>/models/<model id>/artifacts, then READY.
-// MLmodel writes and ReadMLmodel reads the metadata file MLflow keeps beside
-// the files. Package tracking/autolog builds on all of this to record a
+// Package tracking/mlmodel writes and reads the metadata file MLflow keeps
+// beside the files. Package tracking/autolog builds on all of this to record a
 // training run the way MLflow's scikit-learn autolog does.
 package tracking

@@ -12,6 +12,10 @@ import (
 	"github.com/grove-ml/grove/tracking/store"
 )
 
+// Each example opens its own store in a temporary folder, in full, rather
+// than through a shared helper: go doc shows an example alone, and a reader
+// copies it as it stands.
+
 // Open a SQLite store as MLflow names it: three slashes and a path relative
 // to the working directory, or four and an absolute path.
 func ExampleOpen() {
@@ -96,4 +100,36 @@ func ExampleClient_StartRun() {
 	// accuracy_on_datasetXYZ 0.98
 	// notes/readme.txt
 	// true
+}
+
+// End a run whose work failed: FAILED, and the error in error_message.txt,
+// where the MLflow UI's Artifacts tab shows it.
+func ExampleRun_EndWithError() {
+	dir, _ := os.MkdirTemp("", "grove-example")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	c, err := tracking.Open(ctx, "sqlite:///"+filepath.Join(dir, "mlflow.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	exp, err := c.GetOrCreateExperiment(ctx, "random_forest")
+	if err != nil {
+		log.Fatal(err)
+	}
+	run, err := c.StartRun(ctx, exp.ID, tracking.RunOptions{Name: "broken"})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	work := errors.New("read test.csv: no such file or directory")
+	if err := run.EndWithError(ctx, store.StatusFailed, work); err != nil {
+		log.Fatal(err)
+	}
+
+	got, _ := c.GetRun(ctx, run.ID())
+	files, _ := run.ListArtifacts(ctx, "")
+	fmt.Println(got.Info.Status, files[0].Path, files[0].Size)
+	// Output:
+	// FAILED error_message.txt 41
 }

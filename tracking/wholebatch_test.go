@@ -31,14 +31,7 @@ func TestLogBatchWhole(t *testing.T) {
 	ctx := context.Background()
 	w := &wholeMem{memStore: newMemStore()}
 	c := NewClient(w, "mem")
-	exp, err := c.GetOrCreateExperiment(ctx, "exp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := c.StartRun(ctx, exp.ID, RunOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := startRun(t, c)
 	w.whole = nil // starting the run logged its tags
 	ms := make([]store.Metric, maxWholeBatch+1)
 	for i := range ms {
@@ -69,14 +62,7 @@ func TestLogBatchWholeSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	exp, err := c.GetOrCreateExperiment(ctx, "exp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := c.StartRun(ctx, exp.ID, RunOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := startRun(t, c)
 	points := func(from, n int) []store.Metric {
 		ms := make([]store.Metric, n)
 		for i := range ms {
@@ -102,4 +88,19 @@ func TestLogBatchWholeSQLite(t *testing.T) {
 			t.Errorf("m%d: %d points, %v; want the first batch's only", k, len(h), err)
 		}
 	}
+}
+
+// startRun starts a run with default options in experiment "exp" of c.
+func startRun(t *testing.T, c *Client) *Run {
+	t.Helper()
+	ctx := context.Background()
+	exp, err := c.GetOrCreateExperiment(ctx, "exp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.StartRun(ctx, exp.ID, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -29,13 +29,6 @@ func main() {
 // failure, an interrupt included.
 var command = cli.Command{Name: "report"}
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 type options struct {
 	experiment, experimentID string
 	trackingURI              string
@@ -84,7 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, cli.Usagef("-x must be auto, step, run or param:KEY, got %q", o.x)
 	}
 	if !set["experiment"] && !set["experiment-id"] {
-		o.experiment = cli.DefaultExperiment
+		o.experiment = cli.TrainExperiment
 	}
 	return o, nil
 }
@@ -161,8 +154,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := os.WriteFile(o.out, page, 0o644); err != nil {
 		return fmt.Errorf("write page: %w", err)
 	}
-	fmt.Fprintf(stdout, "wrote %s: %s, %s of experiment %q (id %s)", o.out,
-		plural(len(d.Runs), "run"), plural(len(d.Keys()), "metric"), exp.Name, exp.ID)
+	fmt.Fprintf(stdout, "wrote %s: %s of experiment %q (id %s)", o.out, d.Summary(), exp.Name, exp.ID)
 	if o.attach != "" {
 		fmt.Fprintf(stdout, "; attached to run %s as %s", o.attach, report.ArtifactName)
 	}

@@ -66,7 +66,7 @@ func (c *checked) Set(s string) error {
 const maxSeed = 1<<32 - 1
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	o := &options{testSize: 0.2, experiment: cli.DefaultExperiment, metrics: map[string]float64{}, set: map[string]bool{}}
+	o := &options{testSize: 0.2, experiment: cli.TrainExperiment, metrics: map[string]float64{}, set: map[string]bool{}}
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var fail error

@@ -24,6 +24,7 @@ import (
 	"github.com/grove-ml/grove/models/forest"
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/autolog"
+	"github.com/grove-ml/grove/tracking/mlmodel"
 )
 
 // stallingListener accepts connections on 127.0.0.1 and never answers, as
@@ -210,7 +211,7 @@ func checkSavedModel(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mm, err := tracking.ReadMLmodel(text)
+	mm, err := mlmodel.Parse(text)
 	if err != nil {
 		t.Fatal(err)
 	}

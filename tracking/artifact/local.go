@@ -74,6 +74,7 @@ func CleanPath(p string) (string, error) {
 // store.ArtifactRepo and is safe for concurrent use.
 type Local struct {
 	root string // an OS path
+	base string // the store's folder of all artifacts that holds root; "" if unknown
 }
 
 var _ store.ArtifactRepo = (*Local)(nil)
@@ -82,6 +83,21 @@ var _ store.ArtifactRepo = (*Local)(nil)
 // URI. The folder need not exist yet.
 func NewLocal(root string) *Local {
 	return &Local{root: LocalPath(root)}
+}
+
+// NewLocalIn returns the repository rooted at root, a folder inside base, the
+// folder a store keeps every experiment's artifacts in (mlruns beside
+// mlflow.db). Writes through it first make sure base holds a ModuleFile, so
+// that the copies of programs a run records are never compiled as part of a
+// Go module that encloses base. A root outside base is left as NewLocal
+// leaves it.
+func NewLocalIn(base, root string) *Local {
+	l := NewLocal(root)
+	b := LocalPath(base)
+	if rel, err := filepath.Rel(b, l.root); b != "" && err == nil && filepath.IsLocal(rel) {
+		l.base = b
+	}
+	return l
 }
 
 // LocalPath turns an artifact URI as MLflow stores it (a path or a file://
@@ -132,8 +148,9 @@ func (l *Local) Put(ctx context.Context, p string, r io.Reader) error {
 		return &PathError{Path: p, Reason: "names the artifact root, not a file"}
 	}
 	if err := ctx.Err(); err != nil {
-		return err
+		return fmt.Errorf("artifact: put %s: %w", clean, err)
 	}
+	l.fence()
 	root, err := l.openRoot(true)
 	if err != nil {
 		return err
@@ -209,7 +226,7 @@ func (l *Local) List(ctx context.Context, dir string) ([]store.FileInfo, error) 
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("artifact: list %q: %w", clean, err)
 	}
 	if _, err := os.Stat(l.root); errors.Is(err, fs.ErrNotExist) {
 		return []store.FileInfo{}, nil
@@ -283,19 +300,19 @@ func (l *Local) Open(ctx context.Context, p string) (io.ReadCloser, error) {
 		return nil, &PathError{Path: p, Reason: "names the artifact root, not a file"}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("artifact: open %s: %w", clean, err)
 	}
 	root, err := l.openRoot(false)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, store.Errorf(store.CodeNotFound, "artifact %s not found", clean)
+			return nil, notFound(clean)
 		}
 		return nil, err
 	}
 	defer root.Close()
 	f, err := root.Open(clean)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, store.Errorf(store.CodeNotFound, "artifact %s not found", clean)
+		return nil, notFound(clean)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("artifact: open %s: %w", clean, err)
@@ -303,11 +320,16 @@ func (l *Local) Open(ctx context.Context, p string) (io.ReadCloser, error) {
 	if st, err := f.Stat(); err != nil || st.IsDir() {
 		f.Close()
 		if err == nil {
-			return nil, store.Errorf(store.CodeInvalidParameter, "artifact %s is a folder", clean)
+			return nil, fmt.Errorf("artifact: open %s: %w", clean, store.Errorf(store.CodeInvalidParameter, "%s is a folder, not a file", clean))
 		}
 		return nil, fmt.Errorf("artifact: open %s: %w", clean, err)
 	}
 	return f, nil
+}
+
+// notFound is MLflow's not-found error for the artifact at clean.
+func notFound(clean string) error {
+	return fmt.Errorf("artifact: open %s: %w", clean, store.Errorf(store.CodeNotFound, "no artifact at %s", clean))
 }
 
 // PutFile uploads the local file src to p in repo.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -109,9 +110,11 @@ func TestNewLocalFileURI(t *testing.T) {
 		{"relative/dir", "relative/dir"},
 	}
 	for _, tt := range tests {
-		if got := NewLocal(tt.in).Root(); got != filepath.FromSlash(tt.want) {
-			t.Errorf("NewLocal(%q).Root() = %q, want %q", tt.in, got, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			if got := NewLocal(tt.in).Root(); got != filepath.FromSlash(tt.want) {
+				t.Errorf("NewLocal(%q).Root() = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -200,12 +203,14 @@ func TestPutRefusesBadPaths(t *testing.T) {
 	dir := t.TempDir()
 	l := NewLocal(filepath.Join(dir, "root"))
 	for _, p := range []string{"", "../escape", "/abs", "a/../../escape", `..\escape`} {
-		if err := l.Put(ctx, p, strings.NewReader("x")); err == nil {
-			t.Errorf("Put(%q) succeeded", p)
-		}
-		if _, err := l.Open(ctx, p); err == nil {
-			t.Errorf("Open(%q) succeeded", p)
-		}
+		t.Run(p, func(t *testing.T) {
+			if err := l.Put(ctx, p, strings.NewReader("x")); err == nil {
+				t.Errorf("Put(%q) succeeded", p)
+			}
+			if _, err := l.Open(ctx, p); err == nil {
+				t.Errorf("Open(%q) succeeded", p)
+			}
+		})
 	}
 	if _, err := os.Stat(filepath.Join(dir, "escape")); err == nil {
 		t.Fatal("a file was written outside the root")
@@ -335,5 +340,52 @@ func BenchmarkPut(b *testing.B) {
 		if err := l.Put(ctx, "charts/loss.html", bytes.NewReader(body)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestErrorsNamePackage checks that every error Local returns starts with
+// "artifact: " and still matches what callers test for with errors.Is.
+func TestErrorsNamePackage(t *testing.T) {
+	dir := t.TempDir()
+	l := NewLocal(filepath.Join(dir, "root"))
+	ctx := context.Background()
+	if err := l.Put(ctx, "sub/a.txt", strings.NewReader("a")); err != nil {
+		t.Fatal(err)
+	}
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	open := func(ctx context.Context, p string) error {
+		rc, err := l.Open(ctx, p)
+		if err == nil {
+			rc.Close()
+		}
+		return err
+	}
+	list := func(ctx context.Context, p string) error { _, err := l.List(ctx, p); return err }
+	tests := []struct {
+		name string
+		call func() error
+		is   error
+	}{
+		{"put bad path", func() error { return l.Put(ctx, "../x", strings.NewReader("")) }, ErrBadPath},
+		{"put cancelled", func() error { return l.Put(done, "b.txt", strings.NewReader("")) }, context.Canceled},
+		{"open missing", func() error { return open(ctx, "nope.txt") }, store.ErrNotFound},
+		{"open missing root", func() error { _, err := NewLocal(filepath.Join(dir, "none")).Open(ctx, "a"); return err }, store.ErrNotFound},
+		{"open folder", func() error { return open(ctx, "sub") }, store.ErrInvalidParameter},
+		{"open cancelled", func() error { return open(done, "sub/a.txt") }, context.Canceled},
+		{"list bad path", func() error { return list(ctx, "/abs") }, ErrBadPath},
+		{"list cancelled", func() error { return list(done, "") }, context.Canceled},
+		{"put missing file", func() error { return PutFile(ctx, l, "c.txt", filepath.Join(dir, "missing")) }, fs.ErrNotExist},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			if !errors.Is(err, tt.is) {
+				t.Fatalf("error %v, want one matching %v", err, tt.is)
+			}
+			if !strings.HasPrefix(err.Error(), "artifact: ") {
+				t.Errorf("error %q does not start with \"artifact: \"", err)
+			}
+		})
 	}
 }

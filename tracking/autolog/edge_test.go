@@ -2,6 +2,7 @@ package autolog_test
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -111,4 +112,40 @@ func TestFitWithoutSourceFile(t *testing.T) {
 	if run.Info.Status != "FINISHED" {
 		t.Errorf("status %s, want FINISHED", run.Info.Status)
 	}
+}
+
+// TestFitDatasetSourceAsMLflowWritesIt checks that a dataset's source is
+// JSON as MLflow's Python client writes it: a path holding '<' or '&' is
+// stored as typed, not HTML-escaped.
+func TestFitDatasetSourceAsMLflowWritesIt(t *testing.T) {
+	ctx := context.Background()
+	c := openClient(t)
+	train, test := irisSplit(t)
+	const source = "/data/a<b&c>.csv"
+	res, err := autolog.Fit(ctx, c, &centroid{}, train, test, autolog.Options{DatasetSource: source})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := c.GetRun(ctx, res.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Inputs.Datasets) == 0 {
+		t.Fatal("no dataset inputs recorded")
+	}
+	want := `{"uri": "` + strings.ReplaceAll(mustAbs(t, source), `\`, `\\`) + `"}`
+	for _, d := range run.Inputs.Datasets {
+		if d.Dataset.SourceType != "local" || d.Dataset.Source != want {
+			t.Errorf("dataset %s source %s %s, want local %s", d.Dataset.Name, d.Dataset.SourceType, d.Dataset.Source, want)
+		}
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
 }

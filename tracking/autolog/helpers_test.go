@@ -7,7 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
+	"testing"
 
+	"github.com/grove-ml/grove/datasets"
+	"github.com/grove-ml/grove/datasets/iris"
+	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/store"
 	"gonum.org/v1/gonum/mat"
 )
@@ -153,4 +158,23 @@ func (f *flakyStore) CreateLoggedModel(ctx context.Context, req store.CreateLogg
 		return nil, f.onModel(ctx)
 	}
 	return f.Store.CreateLoggedModel(ctx, req)
+}
+
+func openClient(t *testing.T) *tracking.Client {
+	t.Helper()
+	c, err := tracking.Open(context.Background(), "sqlite:///"+filepath.Join(t.TempDir(), "mlflow.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func irisSplit(t *testing.T) (train, test *datasets.Dataset) {
+	t.Helper()
+	train, test, err := datasets.Split(iris.Load(), datasets.SplitOptions{TestSize: 0.3, Seed: 0, Stratify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return train, test
 }

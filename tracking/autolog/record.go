@@ -14,6 +14,7 @@ import (
 	"github.com/grove-ml/grove/evaluate"
 	"github.com/grove-ml/grove/models"
 	"github.com/grove-ml/grove/tracking"
+	"github.com/grove-ml/grove/tracking/mlmodel"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -117,10 +118,10 @@ func (a *autolog) logModel(ctx context.Context, sv models.Saver) (*store.LoggedM
 // the grove flavor (model file, format, estimator, class names), the run
 // and the signature. modelID and artifactPath are empty for a model saved
 // outside the store.
-func (a *autolog) mlmodel(sv models.Saver, modelID, artifactPath string, size int64) *tracking.MLmodel {
+func (a *autolog) mlmodel(sv models.Saver, modelID, artifactPath string, size int64) *mlmodel.Model {
 	format, version := sv.ModelFormat()
 	classes, _ := json.Marshal(a.train.ClassNames)
-	return &tracking.MLmodel{
+	return &mlmodel.Model{
 		ArtifactPath: artifactPath,
 		Flavors: map[string]map[string]any{Flavor: {
 			"model_file":      ModelFile,
@@ -134,9 +135,9 @@ func (a *autolog) mlmodel(sv models.Saver, modelID, artifactPath string, size in
 		ModelID:        modelID,
 		RunID:          a.run.ID(),
 		ModelSizeBytes: size,
-		Signature: &tracking.Signature{
-			Inputs:  tracking.ColSpec(a.train.FeatureNames, "double"),
-			Outputs: tracking.TensorSpec("int64", -1),
+		Signature: &mlmodel.Signature{
+			Inputs:  mlmodel.ColSpec(a.train.FeatureNames, "double"),
+			Outputs: mlmodel.TensorSpec("int64", -1),
 		},
 		Created: time.Now(),
 	}
@@ -145,7 +146,7 @@ func (a *autolog) mlmodel(sv models.Saver, modelID, artifactPath string, size in
 // OpenModel opens the model file of a logged model that Fit recorded and
 // returns it with the model's MLmodel metadata. The caller loads it with the
 // loader of the format the MLmodel names (forest.Load for "grove-forest").
-func OpenModel(ctx context.Context, c *tracking.Client, modelID string) (io.ReadCloser, *tracking.MLmodel, error) {
+func OpenModel(ctx context.Context, c *tracking.Client, modelID string) (io.ReadCloser, *mlmodel.Model, error) {
 	lm, err := c.Store().GetLoggedModel(ctx, modelID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("autolog: logged model %s: %w", modelID, err)
@@ -163,7 +164,7 @@ func OpenModel(ctx context.Context, c *tracking.Client, modelID string) (io.Read
 	if err != nil {
 		return nil, nil, fmt.Errorf("autolog: MLmodel of model %s: %w", modelID, err)
 	}
-	mm, err := tracking.ReadMLmodel(text)
+	mm, err := mlmodel.Parse(text)
 	if err != nil {
 		return nil, nil, fmt.Errorf("autolog: model %s: %w", modelID, err)
 	}
@@ -182,39 +183,13 @@ func OpenModel(ctx context.Context, c *tracking.Client, modelID string) (io.Read
 	return f, mm, nil
 }
 
-func flavorNames(mm *tracking.MLmodel) []string {
+func flavorNames(mm *mlmodel.Model) []string {
 	out := make([]string, 0, len(mm.Flavors))
 	for k := range mm.Flavors {
 		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out
-}
-
-// jsonString returns s as a JSON string literal.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s) // a string always encodes
-	return string(b)
-}
-
-// jsonObject returns m as a JSON object with sorted keys, spaced as
-// MLflow's Python client writes dataset sources.
-func jsonObject(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(jsonString(k) + ": " + jsonString(m[k]))
-	}
-	b.WriteByte('}')
-	return b.String()
 }
 
 // hasScheme reports whether s looks like a URI with a scheme (s3://...,

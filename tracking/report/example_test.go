@@ -73,7 +73,7 @@ func ExampleRender() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(len(d.Runs), "runs,", d.Keys())
+	fmt.Println(d.Summary(), d.Keys())
 	for _, x := range []string{report.XAuto, report.XRun} {
 		var page bytes.Buffer
 		if err := report.Render(&page, d, report.Options{X: x}); err != nil {
@@ -82,7 +82,7 @@ func ExampleRender() {
 		fmt.Println(x, bytes.Contains(page.Bytes(), []byte(`"subtext":"3 runs, x: test_size"`)))
 	}
 	// Output:
-	// 3 runs, [test_accuracy_score]
+	// 3 runs, 1 metric [test_accuracy_score]
 	// auto true
 	// run false
 }

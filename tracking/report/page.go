@@ -299,7 +299,7 @@ func newPage(d *Data, o Options) (*page, error) {
 		p.Summary = plural(len(d.Runs), "run") + ", no metrics"
 		p.Empty = "The runs of this experiment have logged no metrics yet, so there is nothing to chart."
 	default:
-		p.Summary = plural(len(d.Runs), "run") + ", " + plural(len(keys), "metric")
+		p.Summary = d.Summary()
 		if len(onceX) == 1 {
 			p.Summary += "; metrics logged once per run are drawn against " + onceDesc
 		}

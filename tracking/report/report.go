@@ -247,6 +247,12 @@ func attach(ctx context.Context, st store.Store, run *store.Run, page []byte) er
 // Keys returns the metric keys of d's runs, sorted: one chart each.
 func (d *Data) Keys() []string { return metricKeys(d) }
 
+// Summary counts d's runs and metric keys in words, "3 runs, 1 metric", as
+// the page and cmd/report state them.
+func (d *Data) Summary() string {
+	return plural(len(d.Runs), "run") + ", " + plural(len(d.Keys()), "metric")
+}
+
 // Render writes the page for d to w. It reads nothing but d: the same data
 // gives the same bytes.
 func Render(w io.Writer, d *Data, o Options) error {

@@ -108,21 +108,21 @@ func seedRuns(tb testing.TB, s *Store, exp int64, n int) {
 	tb.Helper()
 	ctx := context.Background()
 	root := s.ArtifactRoot()
-	err := s.write(ctx, func(tx *txn) error {
+	err := s.write(ctx, func(t tx) error {
 		for i := range n {
 			id := newUUIDHex()
 			name := store.GenerateRunName()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES (?, ?, 'UNKNOWN', '', '', 'bench', 'FINISHED', ?, ?, '', 'active', ?, ?)`,
+			if err := t.exec(`INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES (?, ?, 'UNKNOWN', '', '', 'bench', 'FINISHED', ?, ?, '', 'active', ?, ?)`,
 				id, name, int64(i), int64(i+1), fmt.Sprintf("%s/%d/%s/artifacts", root, exp, id), exp); err != nil {
 				return err
 			}
-			if err := setTags(ctx, tx, id, []store.Tag{{Key: "mlflow.runName", Value: name}, {Key: "mlflow.user", Value: "bench"}, {Key: "estimator_name", Value: "RandomForestClassifier"}}); err != nil {
+			if err := setTags(t, id, []store.Tag{{Key: "mlflow.runName", Value: name}, {Key: "mlflow.user", Value: "bench"}, {Key: "estimator_name", Value: "RandomForestClassifier"}}); err != nil {
 				return err
 			}
-			if err := logParams(ctx, tx, id, []store.Param{{Key: "n_estimators", Value: "100"}, {Key: "max_depth", Value: "None"}, {Key: "seed", Value: fmt.Sprint(i)}}); err != nil {
+			if err := logParams(t, id, []store.Param{{Key: "n_estimators", Value: "100"}, {Key: "max_depth", Value: "None"}, {Key: "seed", Value: fmt.Sprint(i)}}); err != nil {
 				return err
 			}
-			if err := logMetrics(ctx, tx, id, exp, []store.Metric{{Key: "accuracy", Value: 0.9, Timestamp: int64(i)}, {Key: "f1", Value: 0.8, Timestamp: int64(i)}, {Key: "loss", Value: 0.1, Timestamp: int64(i)}}); err != nil {
+			if err := logMetrics(t, id, exp, []store.Metric{{Key: "accuracy", Value: 0.9, Timestamp: int64(i)}, {Key: "f1", Value: 0.8, Timestamp: int64(i)}, {Key: "loss", Value: 0.1, Timestamp: int64(i)}}); err != nil {
 				return err
 			}
 		}

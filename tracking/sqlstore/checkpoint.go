@@ -42,14 +42,14 @@ type checkpointer struct {
 }
 
 func startCheckpointer(path string) (*checkpointer, error) {
-	// synchronous = NORMAL: the log is synced before its pages are copied
-	// and the database file after, as SQLite's own checkpoints do in WAL
-	// mode.
-	conn, err := lite.Open(path, busyTimeout, "synchronous = NORMAL")
+	// With synchronous = NORMAL (pragmas), the log is synced before its
+	// pages are copied and the database file after, as SQLite's own
+	// checkpoints do in WAL mode.
+	conn, err := openConn(path, false)
 	if err != nil {
 		return nil, err
 	}
-	probe, err := lite.Open(path, busyTimeout, "synchronous = NORMAL")
+	probe, err := openConn(path, false)
 	if err != nil {
 		conn.Close()
 		return nil, err

@@ -122,22 +122,22 @@ func TestManyProcesses(t *testing.T) {
 	}
 	defer s.Close()
 	var ok string
-	if err := s.db.QueryRow(`PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
+	if err := sqlDB(t, s).QueryRow(`PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
 		t.Fatalf("integrity_check: %q %v", ok, err)
 	}
 	var exps, runs, metrics, latest, params, finished int
-	s.db.QueryRow(`SELECT count(*) FROM experiments WHERE name = 'sweep'`).Scan(&exps)
-	s.db.QueryRow(`SELECT count(*) FROM runs`).Scan(&runs)
-	s.db.QueryRow(`SELECT count(*) FROM runs WHERE status = 'FINISHED'`).Scan(&finished)
-	s.db.QueryRow(`SELECT count(*) FROM metrics`).Scan(&metrics)
-	s.db.QueryRow(`SELECT count(*) FROM latest_metrics WHERE step = ?`, metricsPerProcess-1).Scan(&latest)
-	s.db.QueryRow(`SELECT count(DISTINCT value) FROM params WHERE "key" = 'worker'`).Scan(&params)
+	sqlDB(t, s).QueryRow(`SELECT count(*) FROM experiments WHERE name = 'sweep'`).Scan(&exps)
+	sqlDB(t, s).QueryRow(`SELECT count(*) FROM runs`).Scan(&runs)
+	sqlDB(t, s).QueryRow(`SELECT count(*) FROM runs WHERE status = 'FINISHED'`).Scan(&finished)
+	sqlDB(t, s).QueryRow(`SELECT count(*) FROM metrics`).Scan(&metrics)
+	sqlDB(t, s).QueryRow(`SELECT count(*) FROM latest_metrics WHERE step = ?`, metricsPerProcess-1).Scan(&latest)
+	sqlDB(t, s).QueryRow(`SELECT count(DISTINCT value) FROM params WHERE "key" = 'worker'`).Scan(&params)
 	if exps != 1 || runs != processes || finished != processes || metrics != processes*metricsPerProcess || latest != processes || params != processes {
 		t.Errorf("experiments %d, runs %d (finished %d), metrics %d, latest at last step %d, workers %d; want 1, %d (%d), %d, %d, %d",
 			exps, runs, finished, metrics, latest, params, processes, processes, processes*metricsPerProcess, processes, processes)
 	}
 	var fk int
-	rows, _ := s.db.Query(`PRAGMA foreign_key_check`)
+	rows, _ := sqlDB(t, s).Query(`PRAGMA foreign_key_check`)
 	for rows.Next() {
 		fk++
 	}

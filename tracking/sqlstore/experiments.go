@@ -2,13 +2,12 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -17,10 +16,10 @@ import (
 // is made absolute, as MLflow does.
 func (s *Store) CreateExperiment(ctx context.Context, name, artifactLocation string, tags []store.Tag) (string, error) {
 	if strings.TrimSpace(name) == "" {
-		return "", store.Errorf(store.CodeInvalidParameter, "experiment name must not be empty")
+		return "", errorf(store.CodeInvalidParameter, "experiment name must not be empty")
 	}
 	if n := chars(name); n > maxExperimentNameLength {
-		return "", store.Errorf(store.CodeInvalidParameter, "experiment name is %d characters long, the limit is %d", n, maxExperimentNameLength)
+		return "", errorf(store.CodeInvalidParameter, "experiment name is %d characters long, the limit is %d", n, maxExperimentNameLength)
 	}
 	for _, t := range tags {
 		if err := checkExperimentTag(t.Key, t.Value); err != nil {
@@ -35,38 +34,34 @@ func (s *Store) CreateExperiment(ctx context.Context, name, artifactLocation str
 		artifactLocation = abs
 	}
 	var id int64
-	err := s.write(ctx, func(tx *txn) error {
-		var exists int
-		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM experiments WHERE name = ?`, name).Scan(&exists)
+	err := s.write(ctx, func(t tx) error {
+		exists, err := t.row(`SELECT 1 FROM experiments WHERE name = ?`, []any{name}, func(*lite.Stmt) {})
 		if err != nil {
 			return err
 		}
-		if exists > 0 {
-			return store.Errorf(store.CodeAlreadyExists, "experiment %q already exists", name)
+		if exists {
+			return errorf(store.CodeAlreadyExists, "experiment %q already exists", name)
 		}
 		now := nowMillis()
 		var loc any
 		if artifactLocation != "" {
 			loc = artifactLocation
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, ?, ?, ?)`,
-			name, loc, store.LifecycleActive, now, now)
+		_, err = t.row(`INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, ?, ?, ?) RETURNING experiment_id`,
+			[]any{name, loc, store.LifecycleActive, now, now}, func(row *lite.Stmt) { id = row.Int64(0) })
 		if err != nil {
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
 		if artifactLocation == "" {
 			// The default location needs the id SQLite just chose.
-			if _, err := tx.ExecContext(ctx, `UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?`,
+			if err := t.exec(`UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?`,
 				s.artifactRoot+"/"+strconv.FormatInt(id, 10), id); err != nil {
 				return err
 			}
 		}
-		for _, t := range tags {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO experiment_tags ("key", value, experiment_id) VALUES (?, ?, ?) ON CONFLICT ("key", experiment_id) DO UPDATE SET value = excluded.value`,
-				t.Key, t.Value, id); err != nil {
+		for _, tag := range tags {
+			if err := t.exec(`INSERT INTO experiment_tags ("key", value, experiment_id) VALUES (?, ?, ?) ON CONFLICT ("key", experiment_id) DO UPDATE SET value = excluded.value`,
+				tag.Key, tag.Value, id); err != nil {
 				return err
 			}
 		}
@@ -82,7 +77,7 @@ func (s *Store) CreateExperiment(ctx context.Context, name, artifactLocation str
 func parseExperimentID(id string) (int64, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil || n < 0 {
-		return 0, store.Errorf(store.CodeInvalidParameter, "experiment id %q is not a non-negative integer", id)
+		return 0, errorf(store.CodeInvalidParameter, "experiment id %q is not a non-negative integer", id)
 	}
 	return n, nil
 }
@@ -96,12 +91,12 @@ func (s *Store) GetExperiment(ctx context.Context, id string) (*store.Experiment
 		return nil, err
 	}
 	var e *store.Experiment
-	err = s.read(ctx, func(tx *txn) error {
-		e, err = getExperiment(ctx, tx, `WHERE experiment_id = ?`, n)
+	err = s.read(ctx, func(r reader) error {
+		e, err = getExperiment(r.tx, `WHERE experiment_id = ?`, n)
 		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, store.Errorf(store.CodeNotFound, "no experiment with id %s", id)
+	if err == nil && e == nil {
+		return nil, errorf(store.CodeNotFound, "no experiment with id %s", id)
 	}
 	return e, wrap(err, "get experiment %s", id)
 }
@@ -109,47 +104,39 @@ func (s *Store) GetExperiment(ctx context.Context, id string) (*store.Experiment
 // GetExperimentByName returns the experiment called name, deleted or not.
 func (s *Store) GetExperimentByName(ctx context.Context, name string) (*store.Experiment, error) {
 	var e *store.Experiment
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(r reader) error {
 		var err error
-		e, err = getExperiment(ctx, tx, `WHERE name = ?`, name)
+		e, err = getExperiment(r.tx, `WHERE name = ?`, name)
 		return err
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, store.Errorf(store.CodeNotFound, "no experiment named %q", name)
+	if err == nil && e == nil {
+		return nil, errorf(store.CodeNotFound, "no experiment named %q", name)
 	}
 	return e, wrap(err, "get experiment %q", name)
 }
 
-func getExperiment(ctx context.Context, tx *txn, where string, arg any) (*store.Experiment, error) {
-	var (
-		e         store.Experiment
-		id        int64
-		loc, life sql.NullString
-		ct, ut    sql.NullInt64
-	)
-	err := tx.QueryRowContext(ctx, `SELECT `+experimentColumns+` FROM experiments `+where, arg).
-		Scan(&id, &e.Name, &loc, &life, &ct, &ut)
-	if err != nil {
+// getExperiment returns the experiment that where selects, or nil.
+func getExperiment(t tx, where string, arg any) (*store.Experiment, error) {
+	var e store.Experiment
+	var id int64
+	found, err := t.row(`SELECT `+experimentColumns+` FROM experiments `+where, []any{arg}, func(row *lite.Stmt) {
+		id = row.Int64(0)
+		e.ID, e.Name = strconv.FormatInt(id, 10), row.Text(1)
+		e.ArtifactLocation, e.LifecycleStage = row.Text(2), row.Text(3)
+		e.CreationTime, e.LastUpdateTime = row.Int64(4), row.Int64(5)
+	})
+	if err != nil || !found {
 		return nil, err
 	}
-	e.ID = strconv.FormatInt(id, 10)
-	e.ArtifactLocation, e.LifecycleStage = loc.String, life.String
-	e.CreationTime, e.LastUpdateTime = ct.Int64, ut.Int64
-	rows, err := tx.QueryContext(ctx, `SELECT "key", value FROM experiment_tags WHERE experiment_id = ?`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	e.Tags = map[string]string{}
-	for rows.Next() {
-		var k string
-		var v sql.NullString
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, err
-		}
-		e.Tags[k] = v.String
+	err = t.query(`SELECT "key", value FROM experiment_tags WHERE experiment_id = ?`, []any{id}, func(row *lite.Stmt) error {
+		e.Tags[row.Text(0)] = row.Text(1)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return &e, rows.Err()
+	return &e, nil
 }
 
 // SetExperimentTag sets or replaces a tag of an active experiment.
@@ -161,37 +148,32 @@ func (s *Store) SetExperimentTag(ctx context.Context, experimentID, key, value s
 	if err := checkExperimentTag(key, value); err != nil {
 		return err
 	}
-	err = s.write(ctx, func(tx *txn) error {
-		if err := activeExperiment(ctx, tx, n); err != nil {
+	err = s.write(ctx, func(t tx) error {
+		if _, err := experimentLocation(t, n); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO experiment_tags ("key", value, experiment_id) VALUES (?, ?, ?) ON CONFLICT ("key", experiment_id) DO UPDATE SET value = excluded.value`,
+		return t.exec(`INSERT INTO experiment_tags ("key", value, experiment_id) VALUES (?, ?, ?) ON CONFLICT ("key", experiment_id) DO UPDATE SET value = excluded.value`,
 			key, value, n)
-		return err
 	})
 	return wrap(err, "set tag %q of experiment %s", key, experimentID)
 }
 
-// activeExperiment checks that experiment id exists and is active.
-func activeExperiment(ctx context.Context, tx *txn, id int64) error {
-	_, err := experimentLocation(ctx, tx, id)
-	return err
-}
-
 // experimentLocation returns the artifact location of active experiment id.
-func experimentLocation(ctx context.Context, tx *txn, id int64) (string, error) {
-	var loc, life sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?`, id).Scan(&loc, &life)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", store.Errorf(store.CodeNotFound, "no experiment with id %d", id)
-	}
+func experimentLocation(t tx, id int64) (string, error) {
+	var loc, life string
+	found, err := t.row(`SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?`, []any{id}, func(row *lite.Stmt) {
+		loc, life = row.Text(0), row.Text(1)
+	})
 	if err != nil {
 		return "", err
 	}
-	if life.String != store.LifecycleActive {
-		return "", store.Errorf(store.CodeInvalidParameter, "experiment %d must be active, it is %s", id, life.String)
+	if !found {
+		return "", errorf(store.CodeNotFound, "no experiment with id %d", id)
 	}
-	return loc.String, nil
+	if life != store.LifecycleActive {
+		return "", errorf(store.CodeInvalidParameter, "experiment %d must be active, it is %s", id, life)
+	}
+	return loc, nil
 }
 
 // MLflow's limits that tracking/store does not list, because only the
@@ -213,7 +195,7 @@ func checkExperimentTag(key, value string) error {
 		return err
 	}
 	if n := chars(value); n > maxExperimentTagValueLength {
-		return store.Errorf(store.CodeInvalidParameter, "experiment tag %q value is %d characters long, the limit is %d", key, n, maxExperimentTagValueLength)
+		return errorf(store.CodeInvalidParameter, "experiment tag %q value is %d characters long, the limit is %d", key, n, maxExperimentTagValueLength)
 	}
 	return nil
 }
@@ -222,10 +204,10 @@ func checkExperimentTag(key, value string) error {
 // the tracking client checks the finer rules before a request is made.
 func checkKey(what, key string) error {
 	if key == "" {
-		return store.Errorf(store.CodeInvalidParameter, "%s key must not be empty", what)
+		return errorf(store.CodeInvalidParameter, "%s key must not be empty", what)
 	}
 	if n := chars(key); n > store.MaxKeyLength {
-		return store.Errorf(store.CodeInvalidParameter, "%s key %.40q... is %d characters long, the limit is %d", what, key, n, store.MaxKeyLength)
+		return errorf(store.CodeInvalidParameter, "%s key %.40q... is %d characters long, the limit is %d", what, key, n, store.MaxKeyLength)
 	}
 	return nil
 }

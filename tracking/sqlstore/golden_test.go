@@ -259,13 +259,13 @@ func sharedFixture(t *testing.T, name string) string {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("no module root above the test")
+			t.Skip("skipping: no go.mod above the test, so no ../shared beside it")
 		}
 		dir = parent
 	}
 	p := filepath.Join(dir, "..", "shared", "fixtures", "mlflow", name)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared fixture %s not present", p)
+		t.Skipf("skipping: ../shared/fixtures/mlflow/%s is not beside this clone", name)
 	}
 	return p
 }

@@ -2,9 +2,8 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 
+	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -20,11 +19,11 @@ func (s *Store) LogInputs(ctx context.Context, runID string, datasets []store.Da
 	}
 	for _, m := range models {
 		if m.ModelID == "" {
-			return store.Errorf(store.CodeInvalidParameter, "model input needs a model id")
+			return errorf(store.CodeInvalidParameter, "model input needs a model id")
 		}
 	}
-	err := s.write(ctx, func(tx *txn) error {
-		expID, err := activeRun(ctx, tx, runID)
+	err := s.write(ctx, func(t tx) error {
+		expID, err := activeRun(t, runID)
 		if err != nil {
 			return err
 		}
@@ -37,36 +36,38 @@ func (s *Store) LogInputs(ctx context.Context, runID string, datasets []store.Da
 			}
 			done[nd{d.Name, d.Digest}] = true
 			var dsID string
-			err := tx.QueryRowContext(ctx, `SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?`, expID, d.Name, d.Digest).Scan(&dsID)
-			if errors.Is(err, sql.ErrNoRows) {
+			found, err := t.row(`SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?`, []any{expID, d.Name, d.Digest}, func(row *lite.Stmt) {
+				dsID = row.Text(0)
+			})
+			if err == nil && !found {
 				dsID = newUUIDHex()
-				_, err = tx.ExecContext(ctx, `INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				err = t.exec(`INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 					dsID, expID, d.Name, d.Digest, d.SourceType, d.Source, nullString(d.Schema), nullString(d.Profile))
 			}
 			if err != nil {
 				return err
 			}
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM inputs WHERE source_type = 'DATASET' AND source_id = ? AND destination_type = 'RUN' AND destination_id = ?`, dsID, runID).Scan(&n); err != nil {
+			linked, err := t.row(`SELECT 1 FROM inputs WHERE source_type = 'DATASET' AND source_id = ? AND destination_type = 'RUN' AND destination_id = ?`, []any{dsID, runID}, func(*lite.Stmt) {})
+			if err != nil {
 				return err
 			}
-			if n > 0 {
+			if linked {
 				continue
 			}
 			inputID := newUUIDHex()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0)`,
+			if err := t.exec(`INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'DATASET', ?, 'RUN', ?, 0)`,
 				inputID, dsID, runID); err != nil {
 				return err
 			}
-			for _, t := range in.Tags {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?) ON CONFLICT (input_uuid, name) DO UPDATE SET value = excluded.value`,
-					inputID, t.Key, t.Value); err != nil {
+			for _, tag := range in.Tags {
+				if err := t.exec(`INSERT INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?) ON CONFLICT (input_uuid, name) DO UPDATE SET value = excluded.value`,
+					inputID, tag.Key, tag.Value); err != nil {
 					return err
 				}
 			}
 		}
 		for _, m := range models {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_INPUT', ?, 'MODEL_INPUT', ?, ?)
+			if err := t.exec(`INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_INPUT', ?, 'MODEL_INPUT', ?, ?)
 				ON CONFLICT (source_type, source_id, destination_type, destination_id) DO NOTHING`,
 				newUUIDHex(), runID, m.ModelID, m.Step); err != nil {
 				return err
@@ -83,15 +84,15 @@ func (s *Store) LogInputs(ctx context.Context, runID string, datasets []store.Da
 func (s *Store) LogOutputs(ctx context.Context, runID string, models []store.ModelIO) error {
 	for _, m := range models {
 		if m.ModelID == "" {
-			return store.Errorf(store.CodeInvalidParameter, "model output needs a model id")
+			return errorf(store.CodeInvalidParameter, "model output needs a model id")
 		}
 	}
-	err := s.write(ctx, func(tx *txn) error {
-		if _, err := activeRun(ctx, tx, runID); err != nil {
+	err := s.write(ctx, func(t tx) error {
+		if _, err := activeRun(t, runID); err != nil {
 			return err
 		}
 		for _, m := range models {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?)
+			if err := t.exec(`INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?)
 				ON CONFLICT (source_type, source_id, destination_type, destination_id) DO UPDATE SET step = excluded.step`,
 				newUUIDHex(), runID, m.ModelID, m.Step); err != nil {
 				return err
@@ -106,7 +107,7 @@ func (s *Store) LogOutputs(ctx context.Context, runID string, models []store.Mod
 func checkDatasetInput(in store.DatasetInput) error {
 	d := in.Dataset
 	if d.Name == "" || d.Digest == "" || d.SourceType == "" || d.Source == "" {
-		return store.Errorf(store.CodeInvalidParameter, "dataset input %q needs a name, digest, source type and source", d.Name)
+		return errorf(store.CodeInvalidParameter, "dataset input %q needs a name, digest, source type and source", d.Name)
 	}
 	for _, f := range []struct {
 		what  string
@@ -121,12 +122,12 @@ func checkDatasetInput(in store.DatasetInput) error {
 		{"profile", chars(d.Profile), maxDatasetProfileLength},
 	} {
 		if f.n > f.limit {
-			return store.Errorf(store.CodeInvalidParameter, "dataset %q %s is %d characters long, the limit is %d", d.Name, f.what, f.n, f.limit)
+			return errorf(store.CodeInvalidParameter, "dataset %q %s is %d characters long, the limit is %d", d.Name, f.what, f.n, f.limit)
 		}
 	}
 	for _, t := range in.Tags {
 		if t.Key == "" || chars(t.Key) > maxInputTagKeyLength || chars(t.Value) > maxInputTagValueLength {
-			return store.Errorf(store.CodeInvalidParameter, "dataset %q input tag %.40q: keys need 1 to %d characters, values at most %d", d.Name, t.Key, maxInputTagKeyLength, maxInputTagValueLength)
+			return errorf(store.CodeInvalidParameter, "dataset %q input tag %.40q: keys need 1 to %d characters, values at most %d", d.Name, t.Key, maxInputTagKeyLength, maxInputTagValueLength)
 		}
 	}
 	return nil

@@ -33,6 +33,10 @@ func TestLimitsCountCharacters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	model := func(p store.Param, tag store.Tag) error {
+		_, err := s.CreateLoggedModel(ctx, store.CreateLoggedModelRequest{ExperimentID: expID, Params: []store.Param{p}, Tags: []store.Tag{tag}})
+		return err
+	}
 	dataset := func(name string, tag store.Tag) []store.DatasetInput {
 		return []store.DatasetInput{{
 			Dataset: store.Dataset{Name: name, Digest: "0d103372", SourceType: "code", Source: "{}"},
@@ -83,21 +87,35 @@ func TestLimitsCountCharacters(t *testing.T) {
 		{"dataset input tag value", maxInputTagValueLength, func(key, text string) error {
 			return s.LogInputs(ctx, run, dataset(key, store.Tag{Key: "k", Value: text}), nil)
 		}},
+		{"model param value", store.MaxParamValueLength, func(key, text string) error {
+			return model(store.Param{Key: key, Value: text}, store.Tag{Key: "k", Value: "v"})
+		}},
+		{"model param key", store.MaxKeyLength, func(_, text string) error {
+			return model(store.Param{Key: text, Value: "v"}, store.Tag{Key: "k", Value: "v"})
+		}},
+		{"model tag value", store.MaxTagValueLength, func(key, text string) error {
+			return model(store.Param{Key: "k", Value: "v"}, store.Tag{Key: key, Value: text})
+		}},
+		{"model tag key", store.MaxKeyLength, func(_, text string) error {
+			return model(store.Param{Key: "k", Value: "v"}, store.Tag{Key: text, Value: "v"})
+		}},
 	} {
-		for _, n := range []int{c.limit, c.limit + 1} {
-			text := wide(n)
-			if utf8.RuneCountInString(text) != n || len(text) <= c.limit {
-				t.Fatalf("%s: wide(%d) is %d characters in %d bytes", c.name, n, utf8.RuneCountInString(text), len(text))
+		t.Run(c.name, func(t *testing.T) {
+			for _, n := range []int{c.limit, c.limit + 1} {
+				text := wide(n)
+				if utf8.RuneCountInString(text) != n || len(text) <= c.limit {
+					t.Fatalf("wide(%d) is %d characters in %d bytes", n, utf8.RuneCountInString(text), len(text))
+				}
+				key := strings.ReplaceAll(c.name, " ", "_") + "_" + string(rune('a'+n-c.limit))
+				err := c.try(key, text)
+				switch {
+				case n == c.limit && err != nil:
+					t.Errorf("%d characters (%d bytes): %v, want it stored", n, len(text), err)
+				case n > c.limit && !errors.Is(err, store.ErrInvalidParameter):
+					t.Errorf("%d characters: %v, want invalid parameter", n, err)
+				}
 			}
-			key := strings.ReplaceAll(c.name, " ", "_") + "_" + string(rune('a'+n-c.limit))
-			err := c.try(key, text)
-			switch {
-			case n == c.limit && err != nil:
-				t.Errorf("%s of %d characters (%d bytes): %v, want it stored", c.name, n, len(text), err)
-			case n > c.limit && !errors.Is(err, store.ErrInvalidParameter):
-				t.Errorf("%s of %d characters: %v, want invalid parameter", c.name, n, err)
-			}
-		}
+		})
 	}
 
 	// What was accepted is stored whole, not cut to a byte limit.

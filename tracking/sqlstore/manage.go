@@ -2,9 +2,9 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 
+	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -24,35 +24,29 @@ func (s *Store) RestoreRun(ctx context.Context, runID string) error {
 }
 
 func (s *Store) setRunStage(ctx context.Context, runID, stage string) error {
-	return s.write(ctx, func(tx *txn) error {
-		if _, err := getRunInfo(ctx, tx, runID); err != nil {
+	return s.write(ctx, func(t tx) error {
+		if _, err := getRunInfo(t, runID); err != nil {
 			return err
 		}
 		var deleted any
 		if stage == store.LifecycleDeleted {
 			deleted = nowMillis()
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?`, stage, deleted, runID)
-		return err
+		return t.exec(`UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?`, stage, deleted, runID)
 	})
 }
 
 // DeleteTag removes a tag from an active run.
 func (s *Store) DeleteTag(ctx context.Context, runID, key string) error {
-	err := s.write(ctx, func(tx *txn) error {
-		if _, err := activeRun(ctx, tx, runID); err != nil {
+	err := s.write(ctx, func(t tx) error {
+		if _, err := activeRun(t, runID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM tags WHERE run_uuid = ? AND "key" = ?`, runID, key)
-		if err != nil {
-			return err
+		found, err := t.deleted(`DELETE FROM tags WHERE run_uuid = ? AND "key" = ? RETURNING 1`, runID, key)
+		if err == nil && !found {
+			err = errorf(store.CodeNotFound, "No tag with name: %s in run with id %s", key, runID)
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.Errorf(store.CodeNotFound, "No tag with name: %s in run with id %s", key, runID)
-		}
-		return nil
+		return err
 	})
 	return wrap(err, "delete tag %q of run %s", key, runID)
 }
@@ -65,7 +59,7 @@ func (s *Store) DeleteExperiment(ctx context.Context, id string) error {
 		return err
 	}
 	if n == 0 {
-		return store.Errorf(store.CodeInvalidParameter, "Cannot delete the default experiment '0'. This is an internally reserved experiment.")
+		return errorf(store.CodeInvalidParameter, "Cannot delete the default experiment '0'. This is an internally reserved experiment.")
 	}
 	return wrap(s.setExperimentStage(ctx, n, store.LifecycleDeleted), "delete experiment %s", id)
 }
@@ -80,31 +74,32 @@ func (s *Store) RestoreExperiment(ctx context.Context, id string) error {
 }
 
 func (s *Store) setExperimentStage(ctx context.Context, id int64, stage string) error {
-	return s.write(ctx, func(tx *txn) error {
-		var life sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT lifecycle_stage FROM experiments WHERE experiment_id = ?`, id).Scan(&life)
-		if err == sql.ErrNoRows {
-			return store.Errorf(store.CodeNotFound, "No Experiment with id=%d exists", id)
-		}
+	return s.write(ctx, func(t tx) error {
+		var life string
+		found, err := t.row(`SELECT lifecycle_stage FROM experiments WHERE experiment_id = ?`, []any{id}, func(row *lite.Stmt) {
+			life = row.Text(0)
+		})
 		if err != nil {
 			return err
 		}
-		if stage == store.LifecycleActive && life.String != store.LifecycleDeleted {
-			return store.Errorf(store.CodeInvalidParameter, "Cannot restore an active experiment. Experiment id %d", id)
+		if !found {
+			return errorf(store.CodeNotFound, "No Experiment with id=%d exists", id)
 		}
-		if stage == store.LifecycleDeleted && life.String != store.LifecycleActive {
-			return store.Errorf(store.CodeInvalidParameter, "Cannot delete an already deleted experiment. Experiment id %d", id)
+		if stage == store.LifecycleActive && life != store.LifecycleDeleted {
+			return errorf(store.CodeInvalidParameter, "Cannot restore an active experiment. Experiment id %d", id)
+		}
+		if stage == store.LifecycleDeleted && life != store.LifecycleActive {
+			return errorf(store.CodeInvalidParameter, "Cannot delete an already deleted experiment. Experiment id %d", id)
 		}
 		now := nowMillis()
-		if _, err := tx.ExecContext(ctx, `UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?`, stage, now, id); err != nil {
+		if err := t.exec(`UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?`, stage, now, id); err != nil {
 			return err
 		}
 		var deleted any
 		if stage == store.LifecycleDeleted {
 			deleted = now
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?`, stage, deleted, id)
-		return err
+		return t.exec(`UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?`, stage, deleted, id)
 	})
 }
 
@@ -116,24 +111,23 @@ func (s *Store) RenameExperiment(ctx context.Context, id, name string) error {
 		return err
 	}
 	if strings.TrimSpace(name) == "" {
-		return store.Errorf(store.CodeInvalidParameter, "experiment name must not be empty")
+		return errorf(store.CodeInvalidParameter, "experiment name must not be empty")
 	}
 	if c := chars(name); c > maxExperimentNameLength {
-		return store.Errorf(store.CodeInvalidParameter, "experiment name is %d characters long, the limit is %d", c, maxExperimentNameLength)
+		return errorf(store.CodeInvalidParameter, "experiment name is %d characters long, the limit is %d", c, maxExperimentNameLength)
 	}
-	err = s.write(ctx, func(tx *txn) error {
-		if err := activeExperiment(ctx, tx, n); err != nil {
+	err = s.write(ctx, func(t tx) error {
+		if _, err := experimentLocation(t, n); err != nil {
 			return err
 		}
-		var other int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM experiments WHERE name = ? AND experiment_id != ?`, name, n).Scan(&other); err != nil {
+		taken, err := t.row(`SELECT 1 FROM experiments WHERE name = ? AND experiment_id != ?`, []any{name, n}, func(*lite.Stmt) {})
+		if err != nil {
 			return err
 		}
-		if other > 0 {
-			return store.Errorf(store.CodeAlreadyExists, "Experiment(name=%s) already exists.", name)
+		if taken {
+			return errorf(store.CodeAlreadyExists, "Experiment(name=%s) already exists.", name)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?`, name, nowMillis(), n)
-		return err
+		return t.exec(`UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?`, name, nowMillis(), n)
 	})
 	return wrap(err, "rename experiment %s", id)
 }
@@ -144,20 +138,15 @@ func (s *Store) DeleteExperimentTag(ctx context.Context, id, key string) error {
 	if err != nil {
 		return err
 	}
-	err = s.write(ctx, func(tx *txn) error {
-		if err := activeExperiment(ctx, tx, n); err != nil {
+	err = s.write(ctx, func(t tx) error {
+		if _, err := experimentLocation(t, n); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM experiment_tags WHERE experiment_id = ? AND "key" = ?`, n, key)
-		if err != nil {
-			return err
+		found, err := t.deleted(`DELETE FROM experiment_tags WHERE experiment_id = ? AND "key" = ? RETURNING 1`, n, key)
+		if err == nil && !found {
+			err = errorf(store.CodeNotFound, "No tag with name: %s in experiment with id %s", key, id)
 		}
-		if c, err := res.RowsAffected(); err != nil {
-			return err
-		} else if c == 0 {
-			return store.Errorf(store.CodeNotFound, "No tag with name: %s in experiment with id %s", key, id)
-		}
-		return nil
+		return err
 	})
 	return wrap(err, "delete tag %q of experiment %s", key, id)
 }
@@ -168,7 +157,7 @@ func checkSearchSize(n, def int) (int, error) {
 		return def, nil
 	}
 	if n < 0 || n > store.MaxSearchResults {
-		return 0, store.Errorf(store.CodeInvalidParameter, "Invalid value %d for parameter 'max_results' supplied. It must be a positive integer at most %d", n, store.MaxSearchResults)
+		return 0, errorf(store.CodeInvalidParameter, "Invalid value %d for parameter 'max_results' supplied. It must be a positive integer at most %d", n, store.MaxSearchResults)
 	}
 	return n, nil
 }
@@ -177,7 +166,7 @@ func checkSearchSize(n, def int) (int, error) {
 // creation time first, then by id; page tokens are MLflow's offsets.
 func (s *Store) SearchExperiments(ctx context.Context, q store.ExperimentQuery) ([]*store.Experiment, string, error) {
 	if q.Filter != "" {
-		return nil, "", store.Errorf(store.CodeInvalidParameter, "experiment filter %q is not supported", q.Filter)
+		return nil, "", errorf(store.CodeInvalidParameter, "experiment filter %q is not supported", q.Filter)
 	}
 	size, err := checkSearchSize(q.MaxResults, defaultPageSize)
 	if err != nil {
@@ -185,26 +174,22 @@ func (s *Store) SearchExperiments(ctx context.Context, q store.ExperimentQuery) 
 	}
 	tok, err := decodePageToken(q.PageToken)
 	if err != nil || tok.RunID != "" {
-		return nil, "", store.Errorf(store.CodeInvalidParameter, "invalid page token %q", q.PageToken)
+		return nil, "", errorf(store.CodeInvalidParameter, "invalid page token %q", q.PageToken)
 	}
 	var stages []any
 	for _, st := range []string{store.LifecycleActive, store.LifecycleDeleted} {
-		if q.ViewType.Includes(st) {
+		if q.ViewType.Sees(st) {
 			stages = append(stages, st)
 		}
 	}
 	var out []*store.Experiment
 	next := ""
-	err = s.read(ctx, func(tx *txn) error {
+	err = s.read(ctx, func(r reader) error {
 		var ids []int64
 		args := append(stages, size+1, tok.Offset)
-		err := query(ctx, tx, `SELECT experiment_id FROM experiments WHERE lifecycle_stage IN (?`+strings.Repeat(", ?", len(stages)-1)+`)
-			ORDER BY creation_time DESC, experiment_id ASC LIMIT ? OFFSET ?`, args, func(rows *sql.Rows) error {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
+		err := r.query(`SELECT experiment_id FROM experiments WHERE lifecycle_stage IN (?`+strings.Repeat(", ?", len(stages)-1)+`)
+			ORDER BY creation_time DESC, experiment_id ASC LIMIT ? OFFSET ?`, args, func(row *lite.Stmt) error {
+			ids = append(ids, row.Int64(0))
 			return nil
 		})
 		if err != nil {
@@ -215,7 +200,7 @@ func (s *Store) SearchExperiments(ctx context.Context, q store.ExperimentQuery) 
 			next = pageToken{Offset: tok.Offset + size}.encode()
 		}
 		for _, id := range ids {
-			e, err := getExperiment(ctx, tx, `WHERE experiment_id = ?`, id)
+			e, err := getExperiment(r.tx, `WHERE experiment_id = ?`, id)
 			if err != nil {
 				return err
 			}
@@ -233,7 +218,7 @@ func (s *Store) SearchExperiments(ctx context.Context, q store.ExperimentQuery) 
 // first, then by id.
 func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery) ([]*store.LoggedModel, string, error) {
 	if len(q.ExperimentIDs) == 0 {
-		return nil, "", store.Errorf(store.CodeInvalidParameter, "search logged models needs at least one experiment id")
+		return nil, "", errorf(store.CodeInvalidParameter, "search logged models needs at least one experiment id")
 	}
 	size, err := checkSearchSize(q.MaxResults, 100)
 	if err != nil {
@@ -241,7 +226,7 @@ func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery
 	}
 	tok, err := decodePageToken(q.PageToken)
 	if err != nil || tok.RunID != "" {
-		return nil, "", store.Errorf(store.CodeInvalidParameter, "invalid page token %q", q.PageToken)
+		return nil, "", errorf(store.CodeInvalidParameter, "invalid page token %q", q.PageToken)
 	}
 	args := make([]any, 0, len(q.ExperimentIDs)+3)
 	for _, e := range q.ExperimentIDs {
@@ -254,15 +239,11 @@ func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery
 	args = append(args, store.LifecycleDeleted, size+1, tok.Offset)
 	var out []*store.LoggedModel
 	next := ""
-	err = s.read(ctx, func(tx *txn) error {
+	err = s.read(ctx, func(r reader) error {
 		var ids []string
-		err := query(ctx, tx, `SELECT model_id FROM logged_models WHERE experiment_id IN (?`+strings.Repeat(", ?", len(q.ExperimentIDs)-1)+`)
-			AND coalesce(lifecycle_stage, 'active') != ? ORDER BY creation_timestamp_ms DESC, model_id ASC LIMIT ? OFFSET ?`, args, func(rows *sql.Rows) error {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
+		err := r.query(`SELECT model_id FROM logged_models WHERE experiment_id IN (?`+strings.Repeat(", ?", len(q.ExperimentIDs)-1)+`)
+			AND coalesce(lifecycle_stage, 'active') != ? ORDER BY creation_timestamp_ms DESC, model_id ASC LIMIT ? OFFSET ?`, args, func(row *lite.Stmt) error {
+			ids = append(ids, row.Text(0))
 			return nil
 		})
 		if err != nil {
@@ -273,7 +254,7 @@ func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery
 			next = pageToken{Offset: tok.Offset + size}.encode()
 		}
 		for _, id := range ids {
-			m, err := getLoggedModel(ctx, tx, id)
+			m, err := getLoggedModel(r.tx, id)
 			if err != nil {
 				return err
 			}
@@ -288,12 +269,14 @@ func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery
 }
 
 // modelExperiment returns the experiment of an active logged model.
-func modelExperiment(ctx context.Context, tx *txn, modelID string) (int64, error) {
+func modelExperiment(t tx, modelID string) (int64, error) {
 	var exp int64
-	var life sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT experiment_id, lifecycle_stage FROM logged_models WHERE model_id = ?`, modelID).Scan(&exp, &life)
-	if err == sql.ErrNoRows || (err == nil && life.String == store.LifecycleDeleted) {
-		return 0, store.Errorf(store.CodeNotFound, "Logged model with ID '%s' not found.", modelID)
+	var life string
+	found, err := t.row(`SELECT experiment_id, lifecycle_stage FROM logged_models WHERE model_id = ?`, []any{modelID}, func(row *lite.Stmt) {
+		exp, life = row.Int64(0), row.Text(1)
+	})
+	if err == nil && (!found || life == store.LifecycleDeleted) {
+		err = errorf(store.CodeNotFound, "Logged model with ID '%s' not found.", modelID)
 	}
 	return exp, err
 }
@@ -305,13 +288,13 @@ func (s *Store) LogLoggedModelParams(ctx context.Context, modelID string, params
 			return err
 		}
 	}
-	err := s.write(ctx, func(tx *txn) error {
-		exp, err := modelExperiment(ctx, tx, modelID)
+	err := s.write(ctx, func(t tx) error {
+		exp, err := modelExperiment(t, modelID)
 		if err != nil {
 			return err
 		}
 		for _, p := range params {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO logged_model_params (model_id, experiment_id, param_key, param_value) VALUES (?, ?, ?, ?)
+			if err := t.exec(`INSERT INTO logged_model_params (model_id, experiment_id, param_key, param_value) VALUES (?, ?, ?, ?)
 				ON CONFLICT (model_id, param_key) DO UPDATE SET param_value = excluded.param_value`, modelID, exp, p.Key, p.Value); err != nil {
 				return err
 			}
@@ -328,39 +311,33 @@ func (s *Store) SetLoggedModelTags(ctx context.Context, modelID string, tags []s
 			return err
 		}
 	}
-	err := s.write(ctx, func(tx *txn) error {
-		exp, err := modelExperiment(ctx, tx, modelID)
+	err := s.write(ctx, func(t tx) error {
+		exp, err := modelExperiment(t, modelID)
 		if err != nil {
 			return err
 		}
-		for _, t := range tags {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?)
-				ON CONFLICT (model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`, modelID, exp, t.Key, t.Value); err != nil {
+		for _, tag := range tags {
+			if err := t.exec(`INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?)
+				ON CONFLICT (model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`, modelID, exp, tag.Key, tag.Value); err != nil {
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE logged_models SET last_updated_timestamp_ms = ? WHERE model_id = ?`, nowMillis(), modelID)
-		return err
+		return t.exec(`UPDATE logged_models SET last_updated_timestamp_ms = ? WHERE model_id = ?`, nowMillis(), modelID)
 	})
 	return wrap(err, "set tags of logged model %s", modelID)
 }
 
 // DeleteLoggedModelTag removes a tag from a logged model.
 func (s *Store) DeleteLoggedModelTag(ctx context.Context, modelID, key string) error {
-	err := s.write(ctx, func(tx *txn) error {
-		if _, err := modelExperiment(ctx, tx, modelID); err != nil {
+	err := s.write(ctx, func(t tx) error {
+		if _, err := modelExperiment(t, modelID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM logged_model_tags WHERE model_id = ? AND tag_key = ?`, modelID, key)
-		if err != nil {
-			return err
+		found, err := t.deleted(`DELETE FROM logged_model_tags WHERE model_id = ? AND tag_key = ? RETURNING 1`, modelID, key)
+		if err == nil && !found {
+			err = errorf(store.CodeNotFound, "No tag with key %q found for model with ID %q.", key, modelID)
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.Errorf(store.CodeNotFound, "No tag with key %q found for model with ID %q.", key, modelID)
-		}
-		return nil
+		return err
 	})
 	return wrap(err, "delete tag %q of logged model %s", key, modelID)
 }

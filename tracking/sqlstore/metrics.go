@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -50,21 +49,18 @@ func (s *Store) LogWholeBatch(ctx context.Context, runID string, metrics []store
 	if len(metrics)+len(params)+len(tags) == 0 {
 		return nil
 	}
-	if onlyPoints(metrics, params, tags) {
-		return wrap(s.writePoints(ctx, runID, metrics), "log batch to run %s", runID)
-	}
-	err := s.write(ctx, func(tx *txn) error {
-		expID, err := activeRun(ctx, tx, runID)
+	err := s.write(ctx, func(t tx) error {
+		expID, err := activeRun(t, runID)
 		if err != nil {
 			return err
 		}
-		if err := logParams(ctx, tx, runID, params); err != nil {
+		if err := logParams(t, runID, params); err != nil {
 			return err
 		}
-		if err := logMetrics(ctx, tx, runID, expID, metrics); err != nil {
+		if err := logMetrics(t, runID, expID, metrics); err != nil {
 			return err
 		}
-		return setTags(ctx, tx, runID, tags)
+		return setTags(t, runID, tags)
 	})
 	return wrap(err, "log batch to run %s", runID)
 }
@@ -75,13 +71,13 @@ var _ store.WholeBatcher = (*Store)(nil)
 func checkBatchSize(metrics []store.Metric, params []store.Param, tags []store.Tag) error {
 	switch {
 	case len(metrics) > store.MaxBatchMetrics:
-		return store.Errorf(store.CodeInvalidParameter, "a batch may hold %d metrics, got %d", store.MaxBatchMetrics, len(metrics))
+		return errorf(store.CodeInvalidParameter, "a batch may hold %d metrics, got %d", store.MaxBatchMetrics, len(metrics))
 	case len(params) > store.MaxBatchParams:
-		return store.Errorf(store.CodeInvalidParameter, "a batch may hold %d params, got %d", store.MaxBatchParams, len(params))
+		return errorf(store.CodeInvalidParameter, "a batch may hold %d params, got %d", store.MaxBatchParams, len(params))
 	case len(tags) > store.MaxBatchTags:
-		return store.Errorf(store.CodeInvalidParameter, "a batch may hold %d tags, got %d", store.MaxBatchTags, len(tags))
+		return errorf(store.CodeInvalidParameter, "a batch may hold %d tags, got %d", store.MaxBatchTags, len(tags))
 	case len(metrics)+len(params)+len(tags) > store.MaxBatchItems:
-		return store.Errorf(store.CodeInvalidParameter, "a batch may hold %d items, got %d", store.MaxBatchItems, len(metrics)+len(params)+len(tags))
+		return errorf(store.CodeInvalidParameter, "a batch may hold %d items, got %d", store.MaxBatchItems, len(metrics)+len(params)+len(tags))
 	}
 	return nil
 }
@@ -95,14 +91,11 @@ func checkBatch(metrics []store.Metric, params []store.Param, tags []store.Tag) 
 	}
 	seen := make(map[string]string, len(params))
 	for _, p := range params {
-		if err := checkKey("param", p.Key); err != nil {
+		if err := checkValue("param", p.Key, p.Value, store.MaxParamValueLength); err != nil {
 			return err
 		}
-		if n := chars(p.Value); n > store.MaxParamValueLength {
-			return store.Errorf(store.CodeInvalidParameter, "param %q value is %d characters long, the limit is %d", p.Key, n, store.MaxParamValueLength)
-		}
 		if old, ok := seen[p.Key]; ok && old != p.Value {
-			return store.Errorf(store.CodeInvalidParameter, "param %q appears twice in one batch, with values %q and %q", p.Key, old, p.Value)
+			return errorf(store.CodeInvalidParameter, "param %q appears twice in one batch, with values %q and %q", p.Key, old, p.Value)
 		}
 		seen[p.Key] = p.Value
 	}
@@ -115,28 +108,30 @@ func checkBatch(metrics []store.Metric, params []store.Param, tags []store.Tag) 
 }
 
 func checkTag(t store.Tag) error {
-	if err := checkKey("tag", t.Key); err != nil {
+	return checkValue("tag", t.Key, t.Value, store.MaxTagValueLength)
+}
+
+// checkValue checks the key of a param or tag and that its value holds at
+// most limit characters.
+func checkValue(what, key, value string, limit int) error {
+	if err := checkKey(what, key); err != nil {
 		return err
 	}
-	if n := chars(t.Value); n > store.MaxTagValueLength {
-		return store.Errorf(store.CodeInvalidParameter, "tag %q value is %d characters long, the limit is %d", t.Key, n, store.MaxTagValueLength)
+	if n := chars(value); n > limit {
+		return errorf(store.CodeInvalidParameter, "%s %q value is %d characters long, the limit is %d", what, key, n, limit)
 	}
 	return nil
 }
 
 // logParams inserts params the run does not have yet; a param it has with
 // the same value is fine, with another value an error.
-func logParams(ctx context.Context, tx *txn, runID string, params []store.Param) error {
+func logParams(t tx, runID string, params []store.Param) error {
 	if len(params) == 0 {
 		return nil
 	}
 	existing := map[string]string{}
-	err := query(ctx, tx, `SELECT "key", value FROM params WHERE run_uuid = ?`, []any{runID}, func(rows *sql.Rows) error {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return err
-		}
-		existing[k] = v
+	err := t.query(`SELECT "key", value FROM params WHERE run_uuid = ?`, []any{runID}, func(row *lite.Stmt) error {
+		existing[row.Text(0)] = row.Text(1)
 		return nil
 	})
 	if err != nil {
@@ -149,18 +144,13 @@ func logParams(ctx context.Context, tx *txn, runID string, params []store.Param)
 		}
 	}
 	if len(conflicts) > 0 {
-		return store.Errorf(store.CodeInvalidParameter, "changing param values is not allowed: run %s param %s", runID, strings.Join(conflicts, "; param "))
+		return errorf(store.CodeInvalidParameter, "changing param values is not allowed: run %s param %s", runID, strings.Join(conflicts, "; param "))
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO params ("key", value, run_uuid) VALUES (?, ?, ?) ON CONFLICT ("key", run_uuid) DO NOTHING`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
 	for _, p := range params {
 		if _, ok := existing[p.Key]; ok {
 			continue
 		}
-		if _, err := stmt.ExecContext(ctx, p.Key, p.Value, runID); err != nil {
+		if err := t.exec(`INSERT INTO params ("key", value, run_uuid) VALUES (?, ?, ?) ON CONFLICT ("key", run_uuid) DO NOTHING`, p.Key, p.Value, runID); err != nil {
 			return err
 		}
 	}
@@ -169,23 +159,16 @@ func logParams(ctx context.Context, tx *txn, runID string, params []store.Param)
 
 // setTags sets or replaces run tags. mlflow.runName also renames the run, as
 // in MLflow.
-func setTags(ctx context.Context, tx *txn, runID string, tags []store.Tag) error {
-	if len(tags) == 0 {
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO tags ("key", value, run_uuid) VALUES (?, ?, ?) ON CONFLICT ("key", run_uuid) DO UPDATE SET value = excluded.value`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	for _, t := range tags {
-		if t.Key == runNameTag {
-			if err := setRunName(ctx, tx, runID, t.Value); err != nil {
+func setTags(t tx, runID string, tags []store.Tag) error {
+	for _, tag := range tags {
+		if tag.Key == runNameTag {
+			if err := setRunName(t, runID, tag.Value); err != nil {
 				return err
 			}
 			continue
 		}
-		if _, err := stmt.ExecContext(ctx, t.Key, t.Value, runID); err != nil {
+		if err := t.exec(`INSERT INTO tags ("key", value, run_uuid) VALUES (?, ?, ?) ON CONFLICT ("key", run_uuid) DO UPDATE SET value = excluded.value`,
+			tag.Key, tag.Value, runID); err != nil {
 			return err
 		}
 	}
@@ -225,15 +208,11 @@ var insertMetrics = func() map[int]string {
 // logMetrics appends points to the metric history and keeps latest_metrics
 // at the largest (step, timestamp, value) of each key, comparing stored
 // values (NaN as 0) as MLflow does.
-func logMetrics(ctx context.Context, tx *txn, runID string, expID int64, metrics []store.Metric) error {
-	err := logPoints(func(q string, args []any) error {
-		_, err := tx.ExecContext(ctx, q, args...)
-		return err
-	}, runID, metrics)
-	if err != nil {
+func logMetrics(t tx, runID string, expID int64, metrics []store.Metric) error {
+	if err := logPoints(t, runID, metrics); err != nil {
 		return err
 	}
-	return logModelMetrics(ctx, tx, runID, expID, metrics)
+	return logModelMetrics(t, runID, expID, metrics)
 }
 
 // upsertLatestSQL sets a key's latest point unless the one stored sorts after
@@ -242,9 +221,8 @@ const upsertLatestSQL = `INSERT INTO latest_metrics ("key", value, timestamp, st
 	ON CONFLICT ("key", run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
 	WHERE (excluded.step, excluded.timestamp, excluded.value) > (latest_metrics.step, coalesce(latest_metrics.timestamp, 0), latest_metrics.value)`
 
-// logPoints writes metric points and their keys' latest points with exec,
-// which runs one statement of the transaction.
-func logPoints(exec func(q string, args []any) error, runID string, metrics []store.Metric) error {
+// logPoints writes metric points and their keys' latest points.
+func logPoints(t tx, runID string, metrics []store.Metric) error {
 	if len(metrics) == 0 {
 		return nil
 	}
@@ -277,14 +255,14 @@ func logPoints(exec func(q string, args []any) error, runID string, metrics []st
 				latest[m.Key] = p
 			}
 		}
-		if err := exec(insertMetrics[n], args); err != nil {
+		if err := t.query(insertMetrics[n], args, nil); err != nil {
 			return err
 		}
 		rest = rest[n:]
 	}
 	for _, k := range keys {
 		p := latest[k]
-		if err := exec(upsertLatestSQL, []any{k, p.value, p.ts, p.step, p.isNaN, runID}); err != nil {
+		if err := t.exec(upsertLatestSQL, k, p.value, p.ts, p.step, p.isNaN, runID); err != nil {
 			return err
 		}
 	}
@@ -342,25 +320,17 @@ func newer(as, at int64, av float64, bs, bt int64, bv float64) bool {
 
 // logModelMetrics records the points that name a logged model in
 // logged_model_metrics too, as MLflow 3 does for metrics computed on a model.
-func logModelMetrics(ctx context.Context, tx *txn, runID string, expID int64, metrics []store.Metric) error {
-	var stmt *sql.Stmt
+func logModelMetrics(t tx, runID string, expID int64, metrics []store.Metric) error {
 	for _, m := range metrics {
 		if m.ModelID == "" {
 			continue
 		}
-		if stmt == nil {
-			var err error
-			stmt, err = tx.PrepareContext(ctx, `INSERT INTO logged_model_metrics (model_id, metric_name, metric_timestamp_ms, metric_step, metric_value, experiment_id, run_id, dataset_uuid, dataset_name, dataset_digest)
-				VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING`)
-			if err != nil {
-				return err
-			}
-			defer stmt.Close()
-		}
 		v, _ := sanitize(m.Value)
-		if _, err := stmt.ExecContext(ctx, m.ModelID, m.Key, m.Timestamp, m.Step, v, expID, runID, nullString(m.DatasetName), nullString(m.DatasetDigest)); err != nil {
+		if err := t.exec(`INSERT INTO logged_model_metrics (model_id, metric_name, metric_timestamp_ms, metric_step, metric_value, experiment_id, run_id, dataset_uuid, dataset_name, dataset_digest)
+				VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING`,
+			m.ModelID, m.Key, m.Timestamp, m.Step, v, expID, runID, nullString(m.DatasetName), nullString(m.DatasetDigest)); err != nil {
 			if strings.Contains(err.Error(), "FOREIGN KEY") {
-				return store.Errorf(store.CodeNotFound, "metric %q names logged model %s, which does not exist", m.Key, m.ModelID)
+				return errorf(store.CodeNotFound, "metric %q names logged model %s, which does not exist", m.Key, m.ModelID)
 			}
 			return err
 		}
@@ -379,7 +349,7 @@ func nullString(s string) any {
 // timestamp, then value.
 func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]store.Metric, error) {
 	var out []store.Metric
-	err := s.readLong(ctx, func(rq reader) error {
+	err := s.read(ctx, func(rq reader) error {
 		args := []any{runID, key}
 		found := false
 		var n int64
@@ -391,7 +361,7 @@ func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]stor
 			return err
 		}
 		if !found {
-			return store.Errorf(store.CodeNotFound, "no run with id %s", runID)
+			return errorf(store.CodeNotFound, "no run with id %s", runID)
 		}
 		out = make([]store.Metric, 0, n)
 		// The (run_uuid, key, step) index yields step order without a sort.

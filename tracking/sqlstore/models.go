@@ -2,11 +2,10 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strconv"
 	"strings"
 
+	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -18,13 +17,14 @@ func (s *Store) CreateLoggedModel(ctx context.Context, req store.CreateLoggedMod
 	if err != nil {
 		return nil, err
 	}
+	// MLflow's limits for a run's params and tags hold for a model's.
 	for _, p := range req.Params {
-		if err := checkKey("model param", p.Key); err != nil {
+		if err := checkValue("model param", p.Key, p.Value, store.MaxParamValueLength); err != nil {
 			return nil, err
 		}
 	}
 	for _, t := range req.Tags {
-		if err := checkKey("model tag", t.Key); err != nil {
+		if err := checkValue("model tag", t.Key, t.Value, store.MaxTagValueLength); err != nil {
 			return nil, err
 		}
 	}
@@ -43,31 +43,31 @@ func (s *Store) CreateLoggedModel(ctx context.Context, req store.CreateLoggedMod
 		ModelType:       req.ModelType,
 		SourceRunID:     req.SourceRunID,
 	}
-	err = s.write(ctx, func(tx *txn) error {
-		loc, err := experimentLocation(ctx, tx, expID)
+	err = s.write(ctx, func(t tx) error {
+		loc, err := experimentLocation(t, expID)
 		if err != nil {
 			return err
 		}
 		if req.SourceRunID != "" {
-			if _, err := getRunInfo(ctx, tx, req.SourceRunID); err != nil {
+			if _, err := getRunInfo(t, req.SourceRunID); err != nil {
 				return err
 			}
 		}
 		m.ArtifactLocation = strings.TrimRight(loc, "/") + "/models/" + m.ModelID + "/artifacts"
-		if _, err := tx.ExecContext(ctx, `INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp_ms, last_updated_timestamp_ms, status, lifecycle_stage, model_type, source_run_id, status_message)
+		if err := t.exec(`INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp_ms, last_updated_timestamp_ms, status, lifecycle_stage, model_type, source_run_id, status_message)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
 			m.ModelID, expID, name, m.ArtifactLocation, now, now, int(store.ModelPending), store.LifecycleActive, nullString(req.ModelType), nullString(req.SourceRunID)); err != nil {
 			return err
 		}
 		for _, p := range req.Params {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO logged_model_params (model_id, experiment_id, param_key, param_value) VALUES (?, ?, ?, ?)
+			if err := t.exec(`INSERT INTO logged_model_params (model_id, experiment_id, param_key, param_value) VALUES (?, ?, ?, ?)
 				ON CONFLICT (model_id, param_key) DO UPDATE SET param_value = excluded.param_value`, m.ModelID, expID, p.Key, p.Value); err != nil {
 				return err
 			}
 		}
-		for _, t := range req.Tags {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?)
-				ON CONFLICT (model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`, m.ModelID, expID, t.Key, t.Value); err != nil {
+		for _, tag := range req.Tags {
+			if err := t.exec(`INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?)
+				ON CONFLICT (model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`, m.ModelID, expID, tag.Key, tag.Value); err != nil {
 				return err
 			}
 		}
@@ -85,20 +85,19 @@ func (s *Store) CreateLoggedModel(ctx context.Context, req store.CreateLoggedMod
 // files are uploaded) and its last update time.
 func (s *Store) FinalizeLoggedModel(ctx context.Context, modelID string, status store.ModelStatus) (*store.LoggedModel, error) {
 	if status != store.ModelPending && status != store.ModelReady && status != store.ModelFailed {
-		return nil, store.Errorf(store.CodeInvalidParameter, "logged model status %d is not PENDING (1), READY (2) or FAILED (3)", int(status))
+		return nil, errorf(store.CodeInvalidParameter, "logged model status %d is not PENDING (1), READY (2) or FAILED (3)", int(status))
 	}
 	var m *store.LoggedModel
-	err := s.write(ctx, func(tx *txn) error {
-		res, err := tx.ExecContext(ctx, `UPDATE logged_models SET status = ?, last_updated_timestamp_ms = ? WHERE model_id = ?`, int(status), nowMillis(), modelID)
+	err := s.write(ctx, func(t tx) error {
+		found, err := t.row(`UPDATE logged_models SET status = ?, last_updated_timestamp_ms = ? WHERE model_id = ? RETURNING 1`,
+			[]any{int(status), nowMillis(), modelID}, func(*lite.Stmt) {})
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.Errorf(store.CodeNotFound, "no logged model with id %s", modelID)
+		if !found {
+			return errorf(store.CodeNotFound, "no logged model with id %s", modelID)
 		}
-		m, err = getLoggedModel(ctx, tx, modelID)
+		m, err = getLoggedModel(t, modelID)
 		return err
 	})
 	return m, wrap(err, "finalize logged model %s", modelID)
@@ -108,64 +107,57 @@ func (s *Store) FinalizeLoggedModel(ctx context.Context, modelID string, status 
 // metrics.
 func (s *Store) GetLoggedModel(ctx context.Context, modelID string) (*store.LoggedModel, error) {
 	var m *store.LoggedModel
-	err := s.read(ctx, func(tx *txn) error {
+	err := s.read(ctx, func(r reader) error {
 		var err error
-		m, err = getLoggedModel(ctx, tx, modelID)
+		m, err = getLoggedModel(r.tx, modelID)
 		return err
 	})
 	return m, wrap(err, "get logged model %s", modelID)
 }
 
-func getLoggedModel(ctx context.Context, tx *txn, modelID string) (*store.LoggedModel, error) {
-	var (
-		m                store.LoggedModel
-		exp              int64
-		status           int
-		life, mtype, run sql.NullString
-	)
-	err := tx.QueryRowContext(ctx, `SELECT model_id, experiment_id, name, artifact_location, creation_timestamp_ms, last_updated_timestamp_ms, status, lifecycle_stage, model_type, source_run_id
-		FROM logged_models WHERE model_id = ?`, modelID).
-		Scan(&m.ModelID, &exp, &m.Name, &m.ArtifactLocation, &m.CreationTime, &m.LastUpdatedTime, &status, &life, &mtype, &run)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && life.String == store.LifecycleDeleted) {
-		return nil, store.Errorf(store.CodeNotFound, "no logged model with id %s", modelID)
-	}
+func getLoggedModel(t tx, modelID string) (*store.LoggedModel, error) {
+	var m store.LoggedModel
+	var life string
+	found, err := t.row(`SELECT model_id, experiment_id, name, artifact_location, creation_timestamp_ms, last_updated_timestamp_ms, status, lifecycle_stage, model_type, source_run_id
+		FROM logged_models WHERE model_id = ?`, []any{modelID}, func(row *lite.Stmt) {
+		m = store.LoggedModel{
+			ModelID:          row.Text(0),
+			ExperimentID:     strconv.FormatInt(row.Int64(1), 10),
+			Name:             row.Text(2),
+			ArtifactLocation: row.Text(3),
+			CreationTime:     row.Int64(4),
+			LastUpdatedTime:  row.Int64(5),
+			Status:           store.ModelStatus(row.Int64(6)),
+			ModelType:        row.Text(8),
+			SourceRunID:      row.Text(9),
+		}
+		life = row.Text(7)
+	})
 	if err != nil {
 		return nil, err
 	}
-	m.ExperimentID = strconv.FormatInt(exp, 10)
-	m.Status = store.ModelStatus(status)
-	m.ModelType, m.SourceRunID = mtype.String, run.String
+	if !found || life == store.LifecycleDeleted {
+		return nil, errorf(store.CodeNotFound, "no logged model with id %s", modelID)
+	}
 	args := []any{modelID}
-	if err := query(ctx, tx, `SELECT param_key, param_value FROM logged_model_params WHERE model_id = ? ORDER BY param_key`, args, func(rows *sql.Rows) error {
-		var p store.Param
-		if err := rows.Scan(&p.Key, &p.Value); err != nil {
-			return err
-		}
-		m.Params = append(m.Params, p)
+	if err := t.query(`SELECT param_key, param_value FROM logged_model_params WHERE model_id = ? ORDER BY param_key`, args, func(row *lite.Stmt) error {
+		m.Params = append(m.Params, store.Param{Key: row.Text(0), Value: row.Text(1)})
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	if err := query(ctx, tx, `SELECT tag_key, tag_value FROM logged_model_tags WHERE model_id = ? ORDER BY tag_key`, args, func(rows *sql.Rows) error {
-		var t store.Tag
-		if err := rows.Scan(&t.Key, &t.Value); err != nil {
-			return err
-		}
-		m.Tags = append(m.Tags, t)
+	if err := t.query(`SELECT tag_key, tag_value FROM logged_model_tags WHERE model_id = ? ORDER BY tag_key`, args, func(row *lite.Stmt) error {
+		m.Tags = append(m.Tags, store.Tag{Key: row.Text(0), Value: row.Text(1)})
 		return nil
 	}); err != nil {
 		return nil, err
 	}
-	err = query(ctx, tx, `SELECT metric_name, metric_value, metric_timestamp_ms, metric_step, dataset_name, dataset_digest
-		FROM logged_model_metrics WHERE model_id = ? ORDER BY metric_name, metric_step, metric_timestamp_ms`, args, func(rows *sql.Rows) error {
-		mt := store.Metric{ModelID: modelID}
-		var v sql.NullFloat64
-		var dn, dd sql.NullString
-		if err := rows.Scan(&mt.Key, &v, &mt.Timestamp, &mt.Step, &dn, &dd); err != nil {
-			return err
-		}
-		mt.Value, mt.DatasetName, mt.DatasetDigest = v.Float64, dn.String, dd.String
-		m.Metrics = append(m.Metrics, mt)
+	err = t.query(`SELECT metric_name, metric_value, metric_timestamp_ms, metric_step, dataset_name, dataset_digest
+		FROM logged_model_metrics WHERE model_id = ? ORDER BY metric_name, metric_step, metric_timestamp_ms`, args, func(row *lite.Stmt) error {
+		m.Metrics = append(m.Metrics, store.Metric{
+			ModelID: modelID, Key: row.Text(0), Value: row.Float64(1), Timestamp: row.Int64(2), Step: row.Int64(3),
+			DatasetName: row.Text(4), DatasetDigest: row.Text(5),
+		})
 		return nil
 	})
 	if err != nil {

@@ -3,12 +3,10 @@ package sqlstore
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	_ "embed"
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,8 +15,6 @@ import (
 
 	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 	"github.com/grove-ml/grove/tracking/store"
-
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
 // Revision is the alembic revision of the schema grove creates: the head of
@@ -44,19 +40,16 @@ type Options struct {
 // Store is MLflow's tracking store in an SQLite file. It implements
 // store.Store and is safe for concurrent use by goroutines and processes.
 type Store struct {
-	db           *sql.DB
 	path         string
 	artifactRoot string
 	revision     string
 
-	wmu   sync.Mutex // one write transaction of this process at a time
-	smu   sync.Mutex // guards stmts
-	stmts map[string]*sql.Stmt
+	wmu    sync.Mutex    // one write transaction of this process at a time
+	writer *lite.Conn    // under wmu; opened on the first write
+	closed bool          // under wmu
+	ckpt   *checkpointer // copies the WAL into the database file
 
-	readers     readers       // lite connections for long reads
-	ckpt        *checkpointer // copies the WAL into the database file
-	pointWriter *lite.Conn    // writes batches of metric points alone; under wmu
-	closed      bool          // under wmu
+	readers readers // idle read connections
 }
 
 var _ store.Store = (*Store)(nil)
@@ -64,7 +57,8 @@ var _ store.Store = (*Store)(nil)
 // Open opens the MLflow database at dbPath, creating it with MLflow's full
 // schema when the file does not exist or is empty. An existing file must be
 // an MLflow database that has the tables and columns grove writes; anything
-// else is refused without being modified.
+// else is refused without being modified. So is a database, or a folder,
+// this process may not write: the error says which.
 func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 	if dbPath == "" {
 		return nil, errors.New("sqlstore: empty database path")
@@ -83,67 +77,69 @@ func Open(ctx context.Context, dbPath string, opts Options) (*Store, error) {
 	}
 	root = strings.TrimRight(root, "/")
 
-	fresh, err := checkFile(ctx, abs)
+	fresh, err := checkFile(abs)
 	if err != nil {
+		return nil, err
+	}
+	// SQLite would open a file it cannot write for reading only, and leave
+	// its log and index files behind with the file's mode, in the way of the
+	// next run once the file is writable again: refuse before it opens.
+	if err := checkWritable(abs); err != nil {
 		return nil, err
 	}
 	rev := ""
 	if !fresh {
 		// Look before touching: a file that is not an MLflow database, or
 		// one too old for grove, must be left exactly as it was.
-		if rev, err = inspect(ctx, abs); err != nil {
+		if rev, err = inspect(abs); err != nil {
 			return nil, err
 		}
+	} else if err := create(abs); err != nil {
+		return nil, err
 	}
-	db, err := sql.Open("sqlite", dsn(abs, false))
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open %s: %w", abs, err)
-	}
-	// Idle connections keep their prepared statements; a few suffice, since
-	// writes are serialised anyway.
-	db.SetMaxIdleConns(4)
-	s := &Store{db: db, path: abs, artifactRoot: root, revision: rev, readers: readers{path: abs}}
+	s := &Store{path: abs, artifactRoot: root, revision: rev, readers: readers{path: abs}}
 	if err := s.init(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	if s.ckpt, err = startCheckpointer(abs); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("sqlstore: open %s: %w", abs, err)
 	}
 	return s, nil
 }
 
-// dsn is the driver's name for the database at path. Writers begin with
-// BEGIN IMMEDIATE, so two processes never both hold a read snapshot and then
-// race to upgrade it to a write lock (which SQLite would answer with
-// SQLITE_BUSY at once, whatever the timeout).
-func dsn(path string, readOnly bool) string {
-	p := filepath.ToSlash(path)
-	if !strings.HasPrefix(p, "/") {
-		p = "/" + p // C:/x becomes file:///C:/x, as SQLite reads URIs on Windows
+// create makes an empty database file, which SQLite takes for a new
+// database; another process may have made it already.
+func create(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("sqlstore: create database %s: %w", path, err)
 	}
-	u := url.URL{Scheme: "file", Path: p}
-	q := fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1", busyTimeout.Milliseconds())
-	if readOnly {
-		q += "&mode=ro"
-	} else {
-		// WAL lets readers (mlflow ui) and one writer work at once, and
-		// synchronous=NORMAL is WAL's durable-against-crash setting. A 32 MB
-		// page cache keeps a long history in memory between reads; statement
-		// journals (for multi-row inserts) stay in memory. Commits never
-		// checkpoint: the Store's checkpointer does (checkpoint.go).
-		q += "&_txlock=immediate&_journal_mode=WAL&_synchronous=NORMAL" +
-			"&_pragma=cache_size(-32768)&_pragma=temp_store(2)&_pragma=wal_autocheckpoint(0)"
+	return f.Close()
+}
+
+// checkWritable refuses a database this process cannot write: SQLite needs
+// the file, its write-ahead log and index (path-wal, path-shm) when they
+// exist, and the folder, where it creates them.
+func checkWritable(path string) error {
+	dir := filepath.Dir(path)
+	if !writable(dir) {
+		return fmt.Errorf("sqlstore: folder %s is not writable; SQLite keeps %s's log and lock files beside it", dir, filepath.Base(path))
 	}
-	return u.String() + "?" + q
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if _, err := os.Stat(p); err == nil && !writable(p) {
+			return fmt.Errorf("sqlstore: %s is read-only", p)
+		}
+	}
+	return nil
 }
 
 var sqliteHeader = []byte("SQLite format 3\x00")
 
 // checkFile reports whether path is a new database: missing or empty. A file
 // that does not start with SQLite's header is refused.
-func checkFile(ctx context.Context, path string) (fresh bool, err error) {
+func checkFile(path string) (fresh bool, err error) {
 	st, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		if _, err := os.Stat(filepath.Dir(path)); err != nil {
@@ -193,24 +189,23 @@ var required = map[string][]string{
 	"logged_model_metrics": {"model_id", "metric_name", "metric_timestamp_ms", "metric_step", "metric_value", "experiment_id", "run_id", "dataset_uuid", "dataset_name", "dataset_digest"},
 }
 
-// inspect opens path read-only and checks it with checkSchema. An SQLite
+// inspect opens path for reading and checks it with checkSchema. An SQLite
 // file without any table gives "", and Open then initialises it as MLflow
 // would.
-func inspect(ctx context.Context, path string) (string, error) {
-	db, err := sql.Open("sqlite", dsn(path, true))
+func inspect(path string) (string, error) {
+	c, err := openConn(path, true)
 	if err != nil {
 		return "", fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	return checkSchema(ctx, db, path)
+	defer c.Close()
+	return checkSchema(tx{c}, path)
 }
 
-// checkSchema checks that db, the database at path, is an MLflow database
-// grove can use. It returns the alembic revision, or "" for a database
-// without any table.
-func checkSchema(ctx context.Context, db *sql.DB, path string) (string, error) {
-	tables, err := tableColumns(ctx, db)
+// checkSchema checks that the database at path, which t reads, is an MLflow
+// database grove can use. It returns the alembic revision, or "" for a
+// database without any table.
+func checkSchema(t tx, path string) (string, error) {
+	tables, err := tableColumns(t)
 	if err != nil {
 		return "", fmt.Errorf("sqlstore: read schema of %s: %w", path, err)
 	}
@@ -221,7 +216,11 @@ func checkSchema(ctx context.Context, db *sql.DB, path string) (string, error) {
 		return "", fmt.Errorf("sqlstore: %s is not an MLflow database (no alembic_version, experiments or runs table); grove leaves it untouched", path)
 	}
 	var rev string
-	if err := db.QueryRowContext(ctx, `SELECT version_num FROM alembic_version`).Scan(&rev); err != nil {
+	found, err := t.row(`SELECT version_num FROM alembic_version`, nil, func(row *lite.Stmt) { rev = row.Text(0) })
+	if err == nil && !found {
+		err = errors.New("the table alembic_version is empty")
+	}
+	if err != nil {
 		return "", fmt.Errorf("sqlstore: %s has no alembic revision: %w", path, err)
 	}
 	for table, cols := range required {
@@ -238,45 +237,45 @@ func checkSchema(ctx context.Context, db *sql.DB, path string) (string, error) {
 	return rev, nil
 }
 
-// tableColumns returns the columns of every table in db.
-func tableColumns(ctx context.Context, db *sql.DB) (map[string]map[string]bool, error) {
-	rows, err := db.QueryContext(ctx, `SELECT m.name, p.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p WHERE m.type = 'table'`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// tableColumns returns the columns of every table of the database.
+func tableColumns(t tx) (map[string]map[string]bool, error) {
 	out := map[string]map[string]bool{}
-	for rows.Next() {
-		var t, c string
-		if err := rows.Scan(&t, &c); err != nil {
-			return nil, err
+	err := t.query(`SELECT m.name, p.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p WHERE m.type = 'table'`, nil, func(row *lite.Stmt) error {
+		tab := row.Text(0)
+		if out[tab] == nil {
+			out[tab] = map[string]bool{}
 		}
-		if out[t] == nil {
-			out[t] = map[string]bool{}
-		}
-		out[t][c] = true
-	}
-	return out, rows.Err()
+		out[tab][row.Text(1)] = true
+		return nil
+	})
+	return out, err
 }
 
-// init creates the schema when the database has no table yet, then checks
-// it unless Open already read its revision. Creation runs in one BEGIN
-// IMMEDIATE transaction, so processes that open a new file at the same time
-// create it once.
+// init puts the database in WAL mode, which lets readers (mlflow ui) and one
+// writer work at once, and creates the schema when the database has no
+// table yet, then checks it unless Open already read its revision. Creation
+// runs in one BEGIN IMMEDIATE transaction, so processes that open a new
+// file at the same time create it once.
 func (s *Store) init(ctx context.Context) error {
-	err := s.write(ctx, func(tx *txn) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return nil
-		}
-		if _, err := tx.Tx.ExecContext(ctx, schemaSQL); err != nil { // once: not worth caching
-			return fmt.Errorf("create schema: %w", err)
-		}
-		return s.seed(ctx, tx)
-	})
+	c, err := openConn(s.path, false)
+	if err == nil {
+		s.writer = c
+		err = c.Exec("PRAGMA journal_mode = WAL")
+	}
+	if err == nil {
+		err = s.write(ctx, func(t tx) error {
+			hasTables, err := t.row(`SELECT 1 FROM sqlite_master WHERE type = 'table'`, nil, func(*lite.Stmt) {})
+			if err != nil || hasTables {
+				return err
+			}
+			// A script of many statements, run once: not one for the
+			// connection's statement cache.
+			if err := t.c.Exec(schemaSQL); err != nil {
+				return fmt.Errorf("create schema: %w", err)
+			}
+			return s.seed(t)
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("sqlstore: initialise %s: %w", s.path, err)
 	}
@@ -285,16 +284,15 @@ func (s *Store) init(ctx context.Context) error {
 	}
 	// The first look saw no schema: check the one just created, or the one
 	// another process created between that look and the open.
-	rev, err := checkSchema(ctx, s.db, s.path)
-	if err != nil {
+	err = s.read(ctx, func(r reader) error {
+		s.revision, err = checkSchema(r.tx, s.path)
 		return err
-	}
-	s.revision = rev
-	return nil
+	})
+	return err
 }
 
 // seed inserts the rows MLflow puts in a fresh database.
-func (s *Store) seed(ctx context.Context, tx *txn) error {
+func (s *Store) seed(t tx) error {
 	now := nowMillis()
 	stmts := []struct {
 		q    string
@@ -307,7 +305,7 @@ func (s *Store) seed(ctx context.Context, tx *txn) error {
 			[]any{"Default", s.artifactRoot + "/0", store.LifecycleActive, now, now, "default"}},
 	}
 	for _, st := range stmts {
-		if _, err := tx.ExecContext(ctx, st.q, st.args...); err != nil {
+		if err := t.exec(st.q, st.args...); err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
 	}
@@ -316,21 +314,18 @@ func (s *Store) seed(ctx context.Context, tx *txn) error {
 
 // Close releases the database.
 func (s *Store) Close() error {
-	s.smu.Lock()
-	for _, st := range s.stmts {
-		st.Close()
-	}
-	s.stmts = nil
-	s.smu.Unlock()
 	s.wmu.Lock()
 	s.closed = true
 	var werr error
-	if s.pointWriter != nil {
-		werr = s.pointWriter.Close()
-		s.pointWriter = nil
+	if s.writer != nil {
+		werr = s.writer.Close()
+		s.writer = nil
 	}
 	s.wmu.Unlock()
-	return errors.Join(s.readers.close(), werr, s.ckpt.close(), s.db.Close())
+	if err := errors.Join(s.readers.close(), werr, s.ckpt.close()); err != nil {
+		return fmt.Errorf("sqlstore: close %s: %w", s.path, err)
+	}
+	return nil
 }
 
 // Path returns the absolute path of the database file.

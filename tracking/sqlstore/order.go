@@ -44,10 +44,10 @@ func (r reader) runOrder(where string, args []any) (*runOrder, error) {
 		return nil, err
 	}
 	filter := fmt.Sprintf("%s %v", where, args)
-	if o := r.c.order; o != nil && o.version == version && o.filter == filter {
+	if o := r.rc.order; o != nil && o.version == version && o.filter == filter {
 		return o, nil
 	}
-	r.c.order = nil
+	r.rc.order = nil
 	o := &runOrder{version: version, filter: filter, keys: make([]runKey, 0, 1024), ids: map[int64]string{}}
 	err = r.query(`SELECT rowid, coalesce(start_time, -9223372036854775808) FROM runs WHERE `+where, args, func(row *lite.Stmt) error {
 		o.keys = append(o.keys, runKey{rowid: row.Int64(0), start: row.Int64(1)})
@@ -74,7 +74,7 @@ func (r reader) runOrder(where string, args []any) (*runOrder, error) {
 			return strings.Compare(o.ids[a.rowid], o.ids[b.rowid])
 		})
 	}
-	r.c.order = o
+	r.rc.order = o
 	return o, nil
 }
 

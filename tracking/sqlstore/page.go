@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 	"github.com/grove-ml/grove/tracking/store"
@@ -143,4 +144,139 @@ func (g *grouped[T]) split(n int, set func(i int, part []T)) {
 			set(i, out[a:b:b])
 		}
 	}
+}
+
+// fillRuns loads the data, inputs and outputs of runs. One query per table
+// keeps a page of a thousand runs to a handful of statements. The ids travel
+// as one JSON array that json_each walks as the outer loop of each join
+// (CROSS JOIN fixes the order), and rows name their run by its index in that
+// array: an IN list of a thousand parameters would make SQLite build a
+// temporary index per query, and run ids read back as strings cost an
+// allocation each. A page holding most of a table's rows reads that table
+// whole instead (see page.rows).
+func fillRuns(rq reader, runs []*store.Run) error {
+	p, err := newPage(rq, runs)
+	if err != nil {
+		return err
+	}
+	keys := interner{}
+	var ms grouped[store.Metric]
+	err = p.rows(rq, "latest_metrics", `"key", value, timestamp, step, is_nan`, ms.reserve, func(i int, row *lite.Stmt) {
+		m := store.Metric{Key: keys.text(row, 1), Value: row.Float64(2), Timestamp: row.Int64(3), Step: row.Int64(4)}
+		if row.Int64(5) != 0 {
+			m.Value = nan64
+		}
+		ms.add(i, m)
+	})
+	if err != nil {
+		return err
+	}
+	ms.split(len(runs), func(i int, part []store.Metric) { runs[i].Data.Metrics = part })
+	var ps grouped[store.Param]
+	err = p.rows(rq, "params", `"key", value`, ps.reserve, func(i int, row *lite.Stmt) {
+		ps.add(i, store.Param{Key: keys.text(row, 1), Value: row.Text(2)})
+	})
+	if err != nil {
+		return err
+	}
+	ps.split(len(runs), func(i int, part []store.Param) { runs[i].Data.Params = part })
+	var ts grouped[store.Tag]
+	err = p.rows(rq, "tags", `"key", value`, ts.reserve, func(i int, row *lite.Stmt) {
+		ts.add(i, store.Tag{Key: keys.text(row, 1), Value: row.Text(2)})
+	})
+	if err != nil {
+		return err
+	}
+	ts.split(len(runs), func(i int, part []store.Tag) { runs[i].Data.Tags = part })
+	// Sorting a run's few rows here is cheaper than an ORDER BY, which
+	// SQLite would answer with a temporary b-tree of the whole page.
+	for _, r := range runs {
+		slices.SortFunc(r.Data.Metrics, func(a, b store.Metric) int { return strings.Compare(a.Key, b.Key) })
+		slices.SortFunc(r.Data.Params, func(a, b store.Param) int { return strings.Compare(a.Key, b.Key) })
+		slices.SortFunc(r.Data.Tags, func(a, b store.Tag) int { return strings.Compare(a.Key, b.Key) })
+	}
+	args := []any{p.list}
+	const each = `json_each(?) AS j CROSS JOIN `
+	run := func(row *lite.Stmt) *store.Run {
+		if i := row.Int64(0); i >= 0 && i < int64(len(runs)) {
+			return runs[i]
+		}
+		return nil
+	}
+	// Dataset inputs with their tags, in the order they were linked.
+	type key struct {
+		run   *store.Run
+		input string
+	}
+	seen := map[key]int{}
+	err = rq.query(`SELECT j.key, i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, d.dataset_profile, t.name, t.value
+		FROM `+each+`inputs AS i ON i.destination_type = 'RUN' AND i.destination_id = j.value AND i.source_type = 'DATASET'
+		JOIN datasets AS d ON d.dataset_uuid = i.source_id
+		LEFT JOIN input_tags AS t ON t.input_uuid = i.input_uuid
+		ORDER BY i.rowid, t.name`, args, func(row *lite.Stmt) error {
+		r := run(row)
+		if r == nil {
+			return nil
+		}
+		k := key{r, row.Text(1)}
+		i, ok := seen[k]
+		if !ok {
+			i = len(r.Inputs.Datasets)
+			seen[k] = i
+			r.Inputs.Datasets = append(r.Inputs.Datasets, store.DatasetInput{Dataset: store.Dataset{
+				Name: row.Text(2), Digest: row.Text(3), SourceType: row.Text(4),
+				Source: row.Text(5), Schema: row.Text(6), Profile: row.Text(7),
+			}})
+		}
+		if !row.Null(8) {
+			r.Inputs.Datasets[i].Tags = append(r.Inputs.Datasets[i].Tags, store.Tag{Key: row.Text(8), Value: row.Text(9)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Model inputs and outputs: links from the run (source) to a model.
+	return rq.query(`SELECT j.key, i.source_type, i.destination_type, i.destination_id, i.step
+		FROM `+each+`inputs AS i ON i.source_type IN ('RUN_INPUT', 'RUN_OUTPUT') AND i.source_id = j.value
+		ORDER BY i.rowid`, args, func(row *lite.Stmt) error {
+		r := run(row)
+		if r == nil {
+			return nil
+		}
+		switch src, dst := row.Text(1), row.Text(2); {
+		case src == "RUN_INPUT" && dst == "MODEL_INPUT":
+			r.Inputs.Models = append(r.Inputs.Models, store.ModelIO{ModelID: row.Text(3)})
+		case src == "RUN_OUTPUT" && dst == "MODEL_OUTPUT":
+			r.Outputs.Models = append(r.Outputs.Models, store.ModelIO{ModelID: row.Text(3), Step: row.Int64(4)})
+		}
+		return nil
+	})
+}
+
+// interner hands out one string per distinct text: the runs of a page
+// repeat the same few metric, param and tag keys, and a key read as a new
+// string each time would be an allocation per row.
+type interner map[string]string
+
+// text returns column col of row's current row as a string.
+func (in interner) text(row *lite.Stmt, col int) string {
+	b := row.TextBytes(col)
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(in) < 1024 {
+		in[s] = s
+	}
+	return s
+}
+
+// prefixed puts p before each of the comma-separated columns cols.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
 }

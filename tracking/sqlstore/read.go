@@ -8,12 +8,7 @@ import (
 	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 )
 
-// Long reads (a metric's history, pages of runs with their data) bypass
-// database/sql: they run on lite connections, which read columns straight
-// into Go values without SQLite's per-call mutex or the driver's boxing.
-// Everything else, and every write, goes through database/sql.
-
-// readers keeps idle lite connections to the database for long reads.
+// readers keeps idle read connections to the database.
 type readers struct {
 	path string
 
@@ -47,9 +42,7 @@ func (p *readers) get() (*readConn, error) {
 		return c, nil
 	}
 	p.mu.Unlock()
-	// query_only guards the file against a mistake here; the page cache
-	// matches the driver connections' (see dsn).
-	c, err := lite.Open(p.path, busyTimeout, "query_only = 1", "cache_size = -32768")
+	c, err := openConn(p.path, true)
 	if err != nil {
 		return nil, err
 	}
@@ -79,12 +72,15 @@ func (p *readers) close() error {
 	return err
 }
 
-// reader runs the queries of one read transaction.
-type reader struct{ c *readConn }
+// reader runs the queries of one read transaction on a read connection.
+type reader struct {
+	tx
+	rc *readConn // the same connection, with the order it keeps
+}
 
-// readLong runs fn in one read transaction, so that its queries see one
+// read runs fn in one read transaction, so that its queries see one
 // snapshot of the database. The end of ctx interrupts the running query.
-func (s *Store) readLong(ctx context.Context, fn func(r reader) error) error {
+func (s *Store) read(ctx context.Context, fn func(r reader) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -92,7 +88,7 @@ func (s *Store) readLong(ctx context.Context, fn func(r reader) error) error {
 	if err != nil {
 		return err
 	}
-	err = c.Tx(ctx, "BEGIN", false, func() error { return fn(reader{c}) })
+	err = c.Tx(ctx, "BEGIN", false, func() error { return fn(reader{tx{c.Conn}, c}) })
 	// A connection left inside a transaction would pin an old snapshot.
 	if c.InTransaction() {
 		c.Close()
@@ -100,10 +96,4 @@ func (s *Store) readLong(ctx context.Context, fn func(r reader) error) error {
 		s.readers.put(c)
 	}
 	return err
-}
-
-// query runs q with args and calls fn with each row. fn reads the row's
-// columns from the statement and must not keep them.
-func (r reader) query(q string, args []any, fn func(row *lite.Stmt) error) error {
-	return r.c.Query(q, args, fn)
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 )
 
 var (
@@ -108,7 +110,7 @@ func TestNewDatabaseSchema(t *testing.T) {
 	if _, err := ref.ExecContext(ctx, string(want)); err != nil {
 		t.Fatal(err)
 	}
-	got, exp := schemaOf(t, s.db), schemaOf(t, ref)
+	got, exp := schemaOf(t, sqlDB(t, s)), schemaOf(t, ref)
 	if len(exp) < 100 {
 		t.Fatalf("reference schema has only %d entries", len(exp))
 	}
@@ -140,7 +142,7 @@ func TestNewDatabaseSchema(t *testing.T) {
 		name, loc, life, ws string
 		ct, ut              int64
 	)
-	if err := s.db.QueryRow(`SELECT name, artifact_location, lifecycle_stage, creation_time, last_update_time, workspace FROM experiments WHERE experiment_id = 0`).
+	if err := sqlDB(t, s).QueryRow(`SELECT name, artifact_location, lifecycle_stage, creation_time, last_update_time, workspace FROM experiments WHERE experiment_id = 0`).
 		Scan(&name, &loc, &life, &ct, &ut, &ws); err != nil {
 		t.Fatal(err)
 	}
@@ -149,19 +151,24 @@ func TestNewDatabaseSchema(t *testing.T) {
 	}
 	var wsName, wsDesc string
 	var wsRoot sql.NullString
-	if err := s.db.QueryRow(`SELECT name, description, default_artifact_root FROM workspaces`).Scan(&wsName, &wsDesc, &wsRoot); err != nil {
+	if err := sqlDB(t, s).QueryRow(`SELECT name, description, default_artifact_root FROM workspaces`).Scan(&wsName, &wsDesc, &wsRoot); err != nil {
 		t.Fatal(err)
 	}
 	if wsName != "default" || wsDesc != "Default workspace for legacy resources" || wsRoot.Valid {
 		t.Errorf("workspace row = %q %q %v", wsName, wsDesc, wsRoot)
 	}
 	var mode string
-	s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode)
-	if mode != "wal" {
-		t.Errorf("journal mode %q, want wal", mode)
+	var fk int64
+	err = s.read(ctx, func(r reader) error {
+		if _, err := r.row(`PRAGMA journal_mode`, nil, func(row *lite.Stmt) { mode = row.Text(0) }); err != nil {
+			return err
+		}
+		_, err := r.row(`PRAGMA foreign_keys`, nil, func(row *lite.Stmt) { fk = row.Int64(0) })
+		return err
+	})
+	if err != nil || mode != "wal" {
+		t.Errorf("journal mode %q (%v), want wal", mode, err)
 	}
-	var fk int
-	s.db.QueryRow(`PRAGMA foreign_keys`).Scan(&fk)
 	if fk != 1 {
 		t.Errorf("foreign keys off")
 	}

@@ -92,7 +92,7 @@ func TestStorageClassesMatchMLflow(t *testing.T) {
 	}
 	defer golden.Close()
 	for _, table := range []string{"alembic_version", "workspaces", "experiments", "experiment_tags", "runs", "tags", "params", "metrics", "latest_metrics", "inputs", "logged_models", "logged_model_params", "logged_model_tags"} {
-		want, got := columnTypes(t, golden, table), columnTypes(t, s.db, table)
+		want, got := columnTypes(t, golden, table), columnTypes(t, sqlDB(t, s), table)
 		for col, w := range want {
 			if got[col] != w {
 				t.Errorf("%s.%s holds %s, MLflow wrote %s", table, col, got[col], w)

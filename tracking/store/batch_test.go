@@ -20,17 +20,19 @@ func TestSplitBatchSizes(t *testing.T) {
 		{0, 250, 130, [][3]int{{0, 100, 100}, {0, 100, 30}, {0, 50, 0}}},
 	}
 	for _, tt := range tests {
-		got := SplitBatch(make([]Metric, tt.metrics), make([]Param, tt.params), make([]Tag, tt.tags))
-		var sizes [][3]int
-		for _, b := range got {
-			sizes = append(sizes, [3]int{len(b.Metrics), len(b.Params), len(b.Tags)})
-			if n := len(b.Metrics) + len(b.Params) + len(b.Tags); n > MaxBatchItems {
-				t.Errorf("batch of %d items", n)
+		t.Run(fmt.Sprintf("%dm,%dp,%dt", tt.metrics, tt.params, tt.tags), func(t *testing.T) {
+			got := SplitBatch(make([]Metric, tt.metrics), make([]Param, tt.params), make([]Tag, tt.tags))
+			var sizes [][3]int
+			for _, b := range got {
+				sizes = append(sizes, [3]int{len(b.Metrics), len(b.Params), len(b.Tags)})
+				if n := len(b.Metrics) + len(b.Params) + len(b.Tags); n > MaxBatchItems {
+					t.Errorf("batch of %d items", n)
+				}
 			}
-		}
-		if !slices.Equal(sizes, tt.want) {
-			t.Errorf("SplitBatch(%d, %d, %d) sizes %v, want %v", tt.metrics, tt.params, tt.tags, sizes, tt.want)
-		}
+			if !slices.Equal(sizes, tt.want) {
+				t.Errorf("SplitBatch(%d, %d, %d) sizes %v, want %v", tt.metrics, tt.params, tt.tags, sizes, tt.want)
+			}
+		})
 	}
 }
 

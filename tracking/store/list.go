@@ -37,7 +37,7 @@ func AllRuns(ctx context.Context, s Store, q RunQuery) ([]*Run, error) {
 			return all, nil
 		}
 		if next == q.PageToken {
-			return nil, fmt.Errorf("the store returned page token %q twice", next)
+			return nil, fmt.Errorf("store: all runs: the store returned page token %q twice", next)
 		}
 		q.PageToken = next
 	}

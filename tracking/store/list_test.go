@@ -46,7 +46,7 @@ func TestAllRuns(t *testing.T) {
 	}
 
 	stuck := &pager{Store: memstore.New(), pages: [][]*store.Run{{run("a")}, {run("b")}}, next: []string{"t", "t"}}
-	if _, err := store.AllRuns(ctx, stuck, store.RunQuery{}); err == nil || !strings.Contains(err.Error(), `page token "t" twice`) {
+	if _, err := store.AllRuns(ctx, stuck, store.RunQuery{}); err == nil || !strings.HasPrefix(err.Error(), "store: ") || !strings.Contains(err.Error(), `page token "t" twice`) {
 		t.Errorf("a repeated token: %v", err)
 	}
 }
@@ -64,9 +64,11 @@ func TestAllRunsMemstore(t *testing.T) {
 		}
 	}
 	for _, size := range []int{0, 4} {
-		runs, err := store.AllRuns(ctx, s, store.RunQuery{ExperimentIDs: []string{exp}, MaxResults: size})
-		if err != nil || len(runs) != 25 {
-			t.Errorf("page size %d: %d runs, %v", size, len(runs), err)
-		}
+		t.Run(fmt.Sprint("page size ", size), func(t *testing.T) {
+			runs, err := store.AllRuns(ctx, s, store.RunQuery{ExperimentIDs: []string{exp}, MaxResults: size})
+			if err != nil || len(runs) != 25 {
+				t.Errorf("page size %d: %d runs, %v", size, len(runs), err)
+			}
+		})
 	}
 }

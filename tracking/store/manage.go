@@ -40,42 +40,6 @@ type Manager interface {
 	DeleteLoggedModelTag(ctx context.Context, modelID, key string) error
 }
 
-// ViewType selects experiments or runs by lifecycle stage, as MLflow's
-// view_type does.
-type ViewType int
-
-// The view types MLflow knows; the zero value is ActiveOnly.
-const (
-	ActiveOnly ViewType = iota
-	DeletedOnly
-	AllStages
-)
-
-// Includes reports whether a thing in lifecycle stage is in the view.
-func (v ViewType) Includes(stage string) bool {
-	switch v {
-	case DeletedOnly:
-		return stage == LifecycleDeleted
-	case AllStages:
-		return true
-	}
-	return stage == LifecycleActive
-}
-
-// ParseViewType reads a view type as MLflow spells it (ACTIVE_ONLY,
-// DELETED_ONLY, ALL) or numbers it (1, 2, 3); "" is ActiveOnly.
-func ParseViewType(s string) (ViewType, error) {
-	switch s {
-	case "", "ACTIVE_ONLY", "1":
-		return ActiveOnly, nil
-	case "DELETED_ONLY", "2":
-		return DeletedOnly, nil
-	case "ALL", "3":
-		return AllStages, nil
-	}
-	return 0, Errorf(CodeInvalidParameter, "Invalid view_type %q: it must be ACTIVE_ONLY, DELETED_ONLY or ALL", s)
-}
-
 // MaxSearchResults is the largest page MLflow's searches return.
 const MaxSearchResults = 50000
 

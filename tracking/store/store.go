@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"io"
+	"strconv"
 )
 
 // Store is where runs are recorded: MLflow's SQLite schema (package
@@ -75,16 +76,70 @@ type CreateRunRequest struct {
 }
 
 // RunQuery selects runs for SearchRuns. Filter and OrderBy are MLflow's
-// search syntax, e.g. Filter "metrics.acc > 0.9 and params.criterion = 'gini'"
-// and OrderBy ["metrics.acc DESC"]; empty, they select every run of the view,
-// newest start time first. A store that cannot evaluate them yet ignores them.
+// search syntax (package tracking/search parses them), e.g. Filter
+// "metrics.acc > 0.9 and params.criterion = 'gini'" and OrderBy
+// ["metrics.acc DESC"]; empty, they select every run of the view, newest
+// start time first.
 type RunQuery struct {
 	ExperimentIDs []string
 	Filter        string
 	OrderBy       []string
-	ViewType      ViewType // zero: active runs only
+	ViewType      ViewType // zero: ViewActiveOnly
 	MaxResults    int      // 0: the store's default page size (1000)
 	PageToken     string   // from the previous page
+}
+
+// ViewType says which lifecycle stages a search sees, as MLflow's
+// run_view_type does; its values are MLflow's enum numbers.
+type ViewType int
+
+// The view types MLflow knows. The zero value reads as ViewActiveOnly.
+const (
+	ViewActiveOnly  ViewType = 1
+	ViewDeletedOnly ViewType = 2
+	ViewAll         ViewType = 3
+)
+
+// String returns the view type as MLflow's REST API names it.
+func (v ViewType) String() string {
+	switch v {
+	case 0, ViewActiveOnly:
+		return "ACTIVE_ONLY"
+	case ViewDeletedOnly:
+		return "DELETED_ONLY"
+	case ViewAll:
+		return "ALL"
+	}
+	return "ViewType(" + strconv.Itoa(int(v)) + ")"
+}
+
+// Sees reports whether a search of view type v includes an experiment or
+// run in the lifecycle stage lifecycle.
+func (v ViewType) Sees(lifecycle string) bool {
+	switch v {
+	case 0, ViewActiveOnly:
+		return lifecycle == LifecycleActive
+	case ViewDeletedOnly:
+		return lifecycle == LifecycleDeleted
+	case ViewAll:
+		return lifecycle == LifecycleActive || lifecycle == LifecycleDeleted
+	}
+	return false
+}
+
+// ParseViewType reads a view type as MLflow spells it (ACTIVE_ONLY,
+// DELETED_ONLY, ALL) or numbers it (1, 2, 3); an empty name is
+// ViewActiveOnly.
+func ParseViewType(name string) (ViewType, error) {
+	switch name {
+	case "", "ACTIVE_ONLY", "1":
+		return ViewActiveOnly, nil
+	case "DELETED_ONLY", "2":
+		return ViewDeletedOnly, nil
+	case "ALL", "3":
+		return ViewAll, nil
+	}
+	return 0, Errorf(CodeInvalidParameter, "Invalid view_type %q: it must be ACTIVE_ONLY, DELETED_ONLY or ALL", name)
 }
 
 // CreateLoggedModelRequest says how to create a logged model.

@@ -58,7 +58,7 @@ func newExperimentCache(st store.Store) *experimentCache {
 func (c *experimentCache) experiments(ctx context.Context) ([]*store.Experiment, error) {
 	var all []*store.Experiment
 	if m, ok := c.st.(store.Manager); ok {
-		q := store.ExperimentQuery{ViewType: store.ActiveOnly, MaxResults: 1000}
+		q := store.ExperimentQuery{ViewType: store.ViewActiveOnly, MaxResults: 1000}
 		for {
 			page, next, err := m.SearchExperiments(ctx, q)
 			if err != nil {

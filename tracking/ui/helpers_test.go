@@ -64,7 +64,7 @@ func recordHostile(t testing.TB, st store.Store) hostile {
 			pts = append(pts, store.Metric{Key: xss, Value: math.Sin(float64(s)/8) + float64(i), Step: int64(s), Timestamp: int64(s)})
 		}
 		pts = append(pts, store.Metric{Key: "accuracy", Value: 0.9 + float64(i)/100})
-		if err := st.LogBatch(ctx, id, pts, []store.Param{{Key: xss, Value: xss}, {Key: "test_size", Value: fmt.Sprint(0.2 + float64(i)/10)}},
+		if err := st.LogBatch(ctx, id, pts, []store.Param{{Key: xss, Value: xss}, {Key: "test_size", Value: []string{"0.2", "0.3"}[i]}},
 			[]store.Tag{{Key: xss, Value: xss}, {Key: "mlflow.note.content", Value: "notes: " + xss}}); err != nil {
 			t.Fatal(err)
 		}

@@ -120,12 +120,12 @@ func (h *handler) runs(w http.ResponseWriter, r *http.Request) {
 	p.DeletedURL = link(map[string]string{"view": "deleted"})
 	p.ChartURL = "/experiments/" + url.PathEscape(exp.ID) + "/chart"
 
-	rq := store.RunQuery{ExperimentIDs: []string{exp.ID}, Filter: p.Filter, MaxResults: h.opts.PageSize, PageToken: q.Get("page_token")}
+	rq := store.RunQuery{ExperimentIDs: []string{exp.ID}, Filter: p.Filter, ViewType: store.ViewActiveOnly, MaxResults: h.opts.PageSize, PageToken: q.Get("page_token")}
 	if p.OrderBy != "" {
 		rq.OrderBy = []string{p.OrderBy}
 	}
 	if p.Deleted {
-		rq.ViewType = store.DeletedOnly
+		rq.ViewType = store.ViewDeletedOnly
 	}
 	runs, next, err := h.st.SearchRuns(ctx, rq)
 	if errors.Is(err, store.ErrInvalidParameter) {

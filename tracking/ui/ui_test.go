@@ -10,7 +10,6 @@ import (
 	_ "image/png" // the preview's PNG is decoded
 	"math"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"testing"
 
 	"github.com/grove-ml/grove/tracking/internal/memstore"
-	"github.com/grove-ml/grove/tracking/sqlstore"
 	"github.com/grove-ml/grove/tracking/store"
 	"github.com/grove-ml/grove/tracking/ui"
 )
@@ -166,7 +164,7 @@ func TestSearchPassedToStore(t *testing.T) {
 
 	_, body := get(t, srv, exp+"?filter="+url.QueryEscape("params.test_size = '0.2'")+"&order_by="+url.QueryEscape("metrics.`accuracy` DESC"))
 	q := rec.last(h.expID)
-	if q.Filter != "params.test_size = '0.2'" || !slices.Equal(q.OrderBy, []string{"metrics.`accuracy` DESC"}) || q.ViewType != store.ActiveOnly {
+	if q.Filter != "params.test_size = '0.2'" || !slices.Equal(q.OrderBy, []string{"metrics.`accuracy` DESC"}) || q.ViewType != store.ViewActiveOnly {
 		t.Errorf("store asked for %+v", q)
 	}
 	// The sorted header sorts the other way next; the others descending first.
@@ -190,7 +188,7 @@ func TestSearchPassedToStore(t *testing.T) {
 	}
 
 	get(t, srv, exp+"?view=deleted")
-	if q := rec.last(h.expID); q.ViewType != store.DeletedOnly {
+	if q := rec.last(h.expID); q.ViewType != store.ViewDeletedOnly {
 		t.Errorf("deleted view asked the store for view %v", q.ViewType)
 	}
 	// Without store.Manager, the experiments are still listed.
@@ -253,11 +251,7 @@ func TestPaging(t *testing.T) {
 
 func TestDeletedRuns(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "mlflow.db"), sqlstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := memstore.New()
 	id, err := st.CreateExperiment(ctx, "some deleted", "", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -383,5 +377,35 @@ func TestCompareLimit(t *testing.T) {
 	}
 	if n := strings.Count(body, `<span class="mono">`); n != 100 {
 		t.Errorf("%d runs reported missing, want 100", n)
+	}
+}
+
+// TestSearchChangesRows checks, on a store that answers MLflow's search
+// (the in-memory one), that the filter box and the sort links change the
+// rows, and that a bad filter shows the store's own message.
+func TestSearchChangesRows(t *testing.T) {
+	h := hostileStore(t)
+	srv := serve(t, h.st, ui.Options{})
+	exp := "/experiments/" + h.expID
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"", []string{h.run2ID, h.runID}}, // newest first
+		{"?filter=" + url.QueryEscape("params.test_size = '0.2'"), []string{h.runID}},
+		{"?filter=" + url.QueryEscape("metrics.accuracy > 0.905"), []string{h.run2ID}},
+		{"?order_by=" + url.QueryEscape("params.`test_size` ASC"), []string{h.runID, h.run2ID}},
+		{"?order_by=" + url.QueryEscape("metrics.`accuracy` DESC"), []string{h.run2ID, h.runID}},
+		{"?order_by=" + url.QueryEscape("attributes.start_time ASC"), []string{h.runID, h.run2ID}},
+	}
+	for _, tt := range tests {
+		_, body := get(t, srv, exp+tt.query)
+		if got := rowsOf(body); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: rows %v, want %v", tt.query, got, tt.want)
+		}
+	}
+	_, body := get(t, srv, exp+"?filter="+url.QueryEscape("metrics.accuracy >>> 1"))
+	if !strings.Contains(html.UnescapeString(body), "Invalid comparator '>>>'") || len(rowsOf(body)) != 0 {
+		t.Errorf("a bad filter does not show the store's message")
 	}
 }

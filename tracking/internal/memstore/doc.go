@@ -7,8 +7,10 @@
 // params never change value, tags are replaced, every metric point is kept
 // and a run's latest value of a metric is the point with the largest
 // (step, timestamp, value), histories come back in that order, SearchRuns
-// lists active runs newest start time first (run id breaks ties) a page at
-// a time, and artifact paths may not leave their root. Run ids are derived
+// answers MLflow's filters, orders, view types and page tokens through
+// package search (newest start time first, run id breaking ties, unless
+// told otherwise), and artifact paths may not leave their root. Restore
+// loads runs as another store recorded them, ids included. Run ids are derived
 // from the experiment, name and start time, so tests that record the same
 // runs get the same ids whatever the order.
 //

@@ -124,7 +124,7 @@ func (s *Store) SearchExperiments(_ context.Context, q store.ExperimentQuery) ([
 	defer s.mu.Unlock()
 	var all []*store.Experiment
 	for _, e := range s.exps {
-		if q.ViewType.Includes(e.LifecycleStage) {
+		if q.ViewType.Sees(e.LifecycleStage) {
 			all = append(all, e)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/grove-ml/grove/tracking/search"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -58,13 +59,13 @@ func New() *Store {
 // CreateExperiment implements store.Store.
 func (s *Store) CreateExperiment(_ context.Context, name, loc string, tags []store.Tag) (string, error) {
 	if name == "" {
-		return "", store.Errorf(store.CodeInvalidParameter, "memstore: experiment name is empty")
+		return "", errorf(store.CodeInvalidParameter, "experiment name is empty")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range s.exps {
 		if e.Name == name {
-			return "", store.Errorf(store.CodeAlreadyExists, "memstore: experiment %q already exists", name)
+			return "", errorf(store.CodeAlreadyExists, "experiment %q already exists", name)
 		}
 	}
 	id := strconv.Itoa(len(s.exps))
@@ -108,7 +109,7 @@ func (s *Store) GetExperimentByName(_ context.Context, name string) (*store.Expe
 			return copyExperiment(e), nil
 		}
 	}
-	return nil, store.Errorf(store.CodeNotFound, "memstore: no experiment named %q", name)
+	return nil, errorf(store.CodeNotFound, "no experiment named %q", name)
 }
 
 // SetExperimentTag implements store.Store.
@@ -179,7 +180,7 @@ func (s *Store) copyRun(r *store.Run) *store.Run {
 // UpdateRun implements store.Store.
 func (s *Store) UpdateRun(_ context.Context, id string, status store.RunStatus, end int64, name string) (*store.RunInfo, error) {
 	if !status.Valid() {
-		return nil, store.Errorf(store.CodeInvalidParameter, "memstore: run status %q is not valid", status)
+		return nil, errorf(store.CodeInvalidParameter, "run status %q is not valid", status)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -210,47 +211,80 @@ func (s *Store) GetRun(_ context.Context, id string) (*store.Run, error) {
 	return s.copyRun(r), nil
 }
 
-// SearchRuns implements store.Store. Page tokens are offsets.
+// SearchRuns implements store.Store with MLflow's search: q's filter and
+// order as package search evaluates them, its view type, and MLflow's
+// offset page tokens.
 func (s *Store) SearchRuns(_ context.Context, q store.RunQuery) ([]*store.Run, string, error) {
 	if len(q.ExperimentIDs) == 0 {
-		return nil, "", store.Errorf(store.CodeInvalidParameter, "memstore: search runs needs at least one experiment id")
+		return nil, "", errorf(store.CodeInvalidParameter, "search runs needs at least one experiment id")
 	}
 	if q.MaxResults < 0 {
-		return nil, "", store.Errorf(store.CodeInvalidParameter, "memstore: max results %d is negative", q.MaxResults)
+		return nil, "", errorf(store.CodeInvalidParameter, "max results %d is negative", q.MaxResults)
+	}
+	query, err := search.ParseQuery(q.Filter, q.OrderBy)
+	if err != nil {
+		return nil, "", err
+	}
+	start, err := search.DecodePageToken(q.PageToken)
+	if err != nil {
+		return nil, "", err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var all []*store.Run
 	for _, r := range s.runs {
-		if slices.Contains(q.ExperimentIDs, r.Info.ExperimentID) && r.Info.LifecycleStage == store.LifecycleActive {
-			all = append(all, r)
+		if !slices.Contains(q.ExperimentIDs, r.Info.ExperimentID) || !q.ViewType.Sees(r.Info.LifecycleStage) {
+			continue
+		}
+		if c := s.copyRun(r); query.Match(c) {
+			all = append(all, c)
 		}
 	}
-	slices.SortFunc(all, func(a, b *store.Run) int {
-		return cmp.Or(cmp.Compare(b.Info.StartTime, a.Info.StartTime), strings.Compare(a.Info.RunID, b.Info.RunID))
-	})
-	start := 0
-	if q.PageToken != "" {
-		n, err := strconv.Atoi(q.PageToken)
-		if err != nil || n < 0 || n > len(all) {
-			return nil, "", store.Errorf(store.CodeInvalidParameter, "memstore: bad page token %q", q.PageToken)
-		}
-		start = n
-	}
+	query.Sort(all)
 	size := cmp.Or(q.MaxResults, defaultPageSize)
 	if s.PageSize > 0 {
 		size = min(size, s.PageSize)
 	}
+	start = min(start, len(all))
 	end := min(start+size, len(all))
-	out := make([]*store.Run, 0, end-start)
-	for _, r := range all[start:end] {
-		out = append(out, s.copyRun(r))
-	}
 	next := ""
 	if end < len(all) {
-		next = strconv.Itoa(end)
+		next = search.EncodePageToken(end)
 	}
-	return out, next, nil
+	return all[start:end], next, nil
+}
+
+// Restore puts runs into the store as they are, ids, lifecycle stages,
+// times and latest metrics included, as a backup brings them back: tests
+// load runs another store recorded (MLflow's own database) this way. Each
+// run's experiment must exist and its id must be new.
+func (s *Store) Restore(runs ...*store.Run) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range runs {
+		if _, err := s.experiment(r.Info.ExperimentID); err != nil {
+			return err
+		}
+		if s.runs[r.Info.RunID] != nil {
+			return store.Errorf(store.CodeAlreadyExists, "memstore: run %s already exists", r.Info.RunID)
+		}
+	}
+	for _, r := range runs {
+		c := *r
+		c.Data.Params = slices.Clone(r.Data.Params)
+		c.Data.Tags = slices.Clone(r.Data.Tags)
+		c.Data.Metrics = nil
+		c.Inputs.Datasets = slices.Clone(r.Inputs.Datasets)
+		c.Inputs.Models = slices.Clone(r.Inputs.Models)
+		c.Outputs.Models = slices.Clone(r.Outputs.Models)
+		h := map[string][]store.Metric{}
+		for _, m := range r.Data.Metrics {
+			h[m.Key] = append(h[m.Key], m)
+		}
+		s.runs[r.Info.RunID] = &c
+		s.history[r.Info.RunID] = h
+	}
+	return nil
 }
 
 func setTag(r *store.Run, t store.Tag) {
@@ -268,7 +302,7 @@ func setTag(r *store.Run, t store.Tag) {
 func (s *Store) LogBatch(_ context.Context, id string, metrics []store.Metric, params []store.Param, tags []store.Tag) error {
 	if len(metrics) > store.MaxBatchMetrics || len(params) > store.MaxBatchParams || len(tags) > store.MaxBatchTags ||
 		len(metrics)+len(params)+len(tags) > store.MaxBatchItems {
-		return store.Errorf(store.CodeInvalidParameter, "memstore: batch too large: %d metrics, %d params, %d tags", len(metrics), len(params), len(tags))
+		return errorf(store.CodeInvalidParameter, "batch too large: %d metrics, %d params, %d tags", len(metrics), len(params), len(tags))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -287,7 +321,7 @@ func (s *Store) LogBatch(_ context.Context, id string, metrics []store.Metric, p
 			}
 		}
 		if ok && v != p.Value {
-			return store.Errorf(store.CodeInvalidParameter, "memstore: param %q already logged as %q, cannot change it to %q", p.Key, v, p.Value)
+			return errorf(store.CodeInvalidParameter, "param %q already logged as %q, cannot change it to %q", p.Key, v, p.Value)
 		}
 		if !ok {
 			fresh = append(fresh, p)
@@ -309,7 +343,7 @@ func (s *Store) GetMetricHistory(_ context.Context, id, key string) ([]store.Met
 	defer s.mu.Unlock()
 	h, ok := s.history[id]
 	if !ok {
-		return nil, store.Errorf(store.CodeNotFound, "memstore: no run with id %s", id)
+		return nil, errorf(store.CodeNotFound, "no run with id %s", id)
 	}
 	pts := slices.Clone(h[key])
 	slices.SortStableFunc(pts, store.ComparePoints)
@@ -375,7 +409,7 @@ func (s *Store) FinalizeLoggedModel(_ context.Context, id string, status store.M
 	defer s.mu.Unlock()
 	lm, ok := s.models[id]
 	if !ok {
-		return nil, store.Errorf(store.CodeNotFound, "memstore: no logged model with id %s", id)
+		return nil, errorf(store.CodeNotFound, "no logged model with id %s", id)
 	}
 	lm.Status = status
 	return copyModel(lm), nil
@@ -387,7 +421,7 @@ func (s *Store) GetLoggedModel(_ context.Context, id string) (*store.LoggedModel
 	defer s.mu.Unlock()
 	lm, ok := s.models[id]
 	if !ok {
-		return nil, store.Errorf(store.CodeNotFound, "memstore: no logged model with id %s", id)
+		return nil, errorf(store.CodeNotFound, "no logged model with id %s", id)
 	}
 	return copyModel(lm), nil
 }
@@ -409,7 +443,7 @@ type Repo struct {
 func (r *Repo) key(p string) (string, error) {
 	clean := path.Clean("/" + p)[1:]
 	if clean == "" || clean != p {
-		return "", store.Errorf(store.CodeInvalidParameter, "memstore: bad artifact path %q", p)
+		return "", errorf(store.CodeInvalidParameter, "bad artifact path %q", p)
 	}
 	return r.root + "/" + clean, nil
 }
@@ -470,7 +504,7 @@ func (r *Repo) Open(_ context.Context, p string) (io.ReadCloser, error) {
 	defer r.s.mu.Unlock()
 	b, ok := r.s.files[k]
 	if !ok {
-		return nil, store.Errorf(store.CodeNotFound, "memstore: no artifact %q", p)
+		return nil, errorf(store.CodeNotFound, "no artifact %q", p)
 	}
 	return io.NopCloser(bytes.NewReader(b)), nil
 }
@@ -479,7 +513,7 @@ func (r *Repo) Open(_ context.Context, p string) (io.ReadCloser, error) {
 func (s *Store) run(id string) (*store.Run, error) {
 	r, ok := s.runs[id]
 	if !ok {
-		return nil, store.Errorf(store.CodeNotFound, "memstore: no run with id %s", id)
+		return nil, errorf(store.CodeNotFound, "no run with id %s", id)
 	}
 	return r, nil
 }
@@ -488,7 +522,13 @@ func (s *Store) run(id string) (*store.Run, error) {
 func (s *Store) experiment(id string) (*store.Experiment, error) {
 	e, ok := s.exps[id]
 	if !ok {
-		return nil, store.Errorf(store.CodeNotFound, "memstore: no experiment with id %s", id)
+		return nil, errorf(store.CodeNotFound, "no experiment with id %s", id)
 	}
 	return e, nil
+}
+
+// errorf returns MLflow's error with code, its message prefixed by the
+// package as grove's errors are.
+func errorf(code, format string, args ...any) error {
+	return fmt.Errorf("memstore: %w", store.Errorf(code, format, args...))
 }

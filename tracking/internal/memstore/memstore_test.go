@@ -274,3 +274,36 @@ func TestArtifacts(t *testing.T) {
 		t.Errorf("Open(missing): error %v, want RESOURCE_DOES_NOT_EXIST", err)
 	}
 }
+
+// TestErrorsNamePackage checks that memstore's errors start with its name
+// and still carry MLflow's code for errors.Is.
+func TestErrorsNamePackage(t *testing.T) {
+	ctx := context.Background()
+	s := memstore.New()
+	exp, err := s.CreateExperiment(ctx, "e", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		call func() error
+		is   error
+	}{
+		{"empty experiment name", func() error { _, err := s.CreateExperiment(ctx, "", "", nil); return err }, store.ErrInvalidParameter},
+		{"experiment exists", func() error { _, err := s.CreateExperiment(ctx, "e", "", nil); return err }, store.ErrAlreadyExists},
+		{"no such experiment", func() error { _, err := s.GetExperiment(ctx, exp+"9"); return err }, store.ErrNotFound},
+		{"no such run", func() error { _, err := s.GetRun(ctx, "nope"); return err }, store.ErrNotFound},
+		{"no such model", func() error { _, err := s.GetLoggedModel(ctx, "m-nope"); return err }, store.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			if !errors.Is(err, tt.is) {
+				t.Fatalf("error %v, want one matching %v", err, tt.is)
+			}
+			if !strings.HasPrefix(err.Error(), "memstore: ") {
+				t.Errorf("error %q does not start with \"memstore: \"", err)
+			}
+		})
+	}
+}

@@ -93,7 +93,7 @@ func Manager(t *testing.T, s store.Store) {
 		}
 		active, _, err := m.SearchExperiments(ctx, store.ExperimentQuery{})
 		must(err)
-		deleted, _, err := m.SearchExperiments(ctx, store.ExperimentQuery{ViewType: store.DeletedOnly})
+		deleted, _, err := m.SearchExperiments(ctx, store.ExperimentQuery{ViewType: store.ViewDeletedOnly})
 		must(err)
 		if len(active) != 1 || active[0].ID != "0" || len(deleted) != 1 || deleted[0].ID != exp {
 			t.Errorf("active %d, deleted %d experiments", len(active), len(deleted))
@@ -116,7 +116,7 @@ func Manager(t *testing.T, s store.Store) {
 		seen := map[string]bool{}
 		tok := ""
 		for range 10 {
-			page, next, err := m.SearchExperiments(ctx, store.ExperimentQuery{MaxResults: 2, PageToken: tok, ViewType: store.AllStages})
+			page, next, err := m.SearchExperiments(ctx, store.ExperimentQuery{MaxResults: 2, PageToken: tok, ViewType: store.ViewAll})
 			must(err)
 			if len(page) > 2 {
 				t.Fatalf("page of %d", len(page))

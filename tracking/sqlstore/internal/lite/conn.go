@@ -131,12 +131,11 @@ func (c *Conn) Exec(sql string) error {
 	return nil
 }
 
-// Prepare returns the statement for sql, compiled once per connection. The
-// statement is reset, with no values bound; the caller resets it again when
-// done with it. Up to maxStmts statements are kept: when the cache is full,
-// Prepare finalizes the statements that are not running, so a statement
-// must be stepped before another is prepared, as Query does.
-func (c *Conn) Prepare(sql string) (*Stmt, error) {
+// prepare returns the statement for sql, compiled once per connection and
+// reset, with no values bound. Up to maxStmts statements are kept: when the
+// cache is full, prepare finalizes those no Query is using, so a statement
+// is safe from the moment prepare returns it until Query resets it.
+func (c *Conn) prepare(sql string) (*Stmt, error) {
 	if err := c.usable(); err != nil {
 		return nil, err
 	}
@@ -145,10 +144,9 @@ func (c *Conn) Prepare(sql string) (*Stmt, error) {
 	}
 	if len(c.stmts) >= maxStmts {
 		// Queries built per call (an IN list of experiment ids) must not
-		// grow the cache without bound; statements still running stay.
+		// grow the cache without bound; statements in use stay.
 		for q, s := range c.stmts {
-			if sqlite3.Xsqlite3_stmt_busy(c.tls, s.h) == 0 {
-				s.Reset()
+			if !s.inUse {
 				sqlite3.Xsqlite3_finalize(c.tls, s.h)
 				delete(c.stmts, q)
 			}

@@ -1,23 +1,31 @@
 // Package lite is a small binding to the pure-Go SQLite library
-// (modernc.org/sqlite/lib) for sqlstore's hot paths: long reads (a metric's
-// history, pages of runs), where hundreds of thousands of values cross from
-// SQLite to Go, and batches of metric points, where tens of thousands cross
-// the other way.
+// (modernc.org/sqlite/lib), the one sqlstore runs every statement on.
 //
-// database/sql and its driver are the right tool for everything else, but
-// on these paths they cost up to as much as SQLite's own work: each
-// connection is opened in SQLite's serialized mode, so every step, bind and
-// column read takes and releases a mutex, and every value is converted and
-// boxed into a driver.Value. A Conn here is opened without SQLite's mutex
-// (SQLITE_OPEN_NOMUTEX) and is used by one goroutine at a time, which
-// sqlstore guarantees; a Stmt reads a column straight into an int64, a
-// float64 or a string, and can show a text column's bytes without copying
-// them, so a caller can intern keys that repeat on every row.
+// A Conn is opened without SQLite's per-call mutex (SQLITE_OPEN_NOMUTEX)
+// and is used by one goroutine at a time, which sqlstore guarantees; only
+// the interrupt of Watch comes from another goroutine. Values are bound
+// and read without database/sql's conversions and boxing: a Stmt reads a
+// column straight into an int64, a float64 or a string, and can show a
+// text column's bytes without copying them.
 //
-// The binding covers what those paths need and nothing more: open, execute,
-// prepare (statements are cached per connection), bind, step, read columns,
-// and interrupt from another goroutine when a context ends; and Checkpoint,
-// which the driver does not offer, for sqlstore's background checkpoints of
-// the write-ahead log. Text handed to SQLite is copied into SQLite's own
-// memory, never shared with Go's heap.
+// The binding covers what sqlstore needs and nothing more: Open with
+// pragmas, Exec, Query (prepare, bind, step, read columns, reset), Tx (a
+// transaction watched by a context), and Checkpoint, for sqlstore's
+// background checkpoints of the write-ahead log.
+//
+// # Memory
+//
+// What a call keeps after it returns, outside Go's heap, in SQLite's:
+//
+//   - Open: the connection, with two thread states of the C library's Go
+//     runtime, and its page cache, which grows with the pages read up to
+//     the connection's cache_size; all of it until Close.
+//   - Query: the compiled statement, cached per connection for the next
+//     Query of the same SQL; at most 64 are kept, and past that the ones
+//     no Query is running are finalized. Text bound to a statement is
+//     copied into SQLite's memory and freed when the Query ends.
+//   - Exec, Tx and Checkpoint keep nothing.
+//
+// A row's TextBytes point into SQLite's memory and are valid only until
+// the next row; everything else a Stmt returns is Go's.
 package lite

@@ -48,7 +48,7 @@ func open(t *testing.T, path string, pragmas ...string) *Conn {
 
 func TestRoundTrip(t *testing.T) {
 	c := open(t, newDB(t, `CREATE TABLE t (i INTEGER, f REAL, s TEXT, n)`))
-	ins, err := c.Prepare(`INSERT INTO t (i, f, s, n) VALUES (?, ?, ?, ?)`)
+	ins, err := c.prepare(`INSERT INTO t (i, f, s, n) VALUES (?, ?, ?, ?)`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 		ins.Reset()
 	}
-	sel, err := c.Prepare(`SELECT i, f, s, n, typeof(s) FROM t ORDER BY rowid`)
+	sel, err := c.prepare(`SELECT i, f, s, n, typeof(s) FROM t ORDER BY rowid`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,12 +114,12 @@ func TestRoundTrip(t *testing.T) {
 func TestPrepareCachesAndResets(t *testing.T) {
 	c := open(t, newDB(t))
 	q := `SELECT ?1 + 1`
-	a, err := c.Prepare(q)
+	a, err := c.prepare(q)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []int{1, 41} {
-		s, err := c.Prepare(q)
+		s, err := c.prepare(q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,13 +148,13 @@ func TestErrors(t *testing.T) {
 	path := newDB(t, `CREATE TABLE t (k TEXT PRIMARY KEY)`, `INSERT INTO t VALUES ('a')`)
 	c := open(t, path, "query_only = 1")
 	var e *Error
-	if _, err := c.Prepare(`SELEKT 1`); !errors.As(err, &e) || !strings.Contains(e.Msg, "syntax error") {
+	if _, err := c.prepare(`SELEKT 1`); !errors.As(err, &e) || !strings.Contains(e.Msg, "syntax error") {
 		t.Errorf("bad SQL: %v", err)
 	}
 	if err := c.Exec(`INSERT INTO t VALUES ('b')`); !errors.As(err, &e) || !strings.Contains(e.Msg, "readonly") {
 		t.Errorf("write on a query_only connection: %v", err)
 	}
-	s, err := c.Prepare(`SELECT ?`)
+	s, err := c.prepare(`SELECT ?`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestErrors(t *testing.T) {
 func TestWatchInterrupts(t *testing.T) {
 	c := open(t, newDB(t))
 	// Counting to a billion takes minutes: only the interrupt ends it.
-	s, err := c.Prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) SELECT count(*) FROM n`)
+	s, err := c.prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) SELECT count(*) FROM n`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestWatchInterrupts(t *testing.T) {
 		t.Errorf("the interrupt took %v", d)
 	}
 	// The connection works again at once.
-	one, err := c.Prepare(`SELECT 1`)
+	one, err := c.prepare(`SELECT 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestSeesOtherConnections(t *testing.T) {
 	}
 	defer db.Close()
 	count := func() int64 {
-		s, err := c.Prepare(`SELECT count(*) FROM t`)
+		s, err := c.prepare(`SELECT count(*) FROM t`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -252,32 +252,6 @@ func TestSeesOtherConnections(t *testing.T) {
 	if n := count(); n != 2 {
 		t.Errorf("after it, count = %d, want 2", n)
 	}
-}
-
-func TestPrepareBoundsTheCache(t *testing.T) {
-	c := open(t, newDB(t))
-	running, err := c.Prepare(`SELECT 1 UNION ALL SELECT 2`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if more, err := running.Step(); !more || err != nil {
-		t.Fatal(more, err)
-	}
-	for i := range 3 * maxStmts {
-		s, err := c.Prepare(fmt.Sprintf("SELECT %d", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(c.stmts) > maxStmts+1 {
-			t.Fatalf("%d statements cached", len(c.stmts))
-		}
-		s.Reset()
-	}
-	// The statement that was running survived, and still has its row.
-	if more, err := running.Step(); !more || err != nil || running.Int64(0) != 2 {
-		t.Errorf("running statement: %v %v", more, err)
-	}
-	running.Reset()
 }
 
 func TestCheckpoint(t *testing.T) {
@@ -350,7 +324,7 @@ func TestClosed(t *testing.T) {
 	if err := c.Exec("SELECT 1"); err == nil {
 		t.Error("Exec on a closed connection succeeded")
 	}
-	if _, err := c.Prepare("SELECT 1"); err == nil {
+	if _, err := c.prepare("SELECT 1"); err == nil {
 		t.Error("Prepare on a closed connection succeeded")
 	}
 	if _, _, err := c.Checkpoint(CheckpointNoop); err == nil {
@@ -418,5 +392,37 @@ func TestTx(t *testing.T) {
 	}
 	if c.InTransaction() {
 		t.Error("left inside a transaction")
+	}
+}
+
+func TestCacheKeepsStatementsInUse(t *testing.T) {
+	c := open(t, newDB(t, `CREATE TABLE t (i INTEGER)`, `INSERT INTO t VALUES (1), (2), (3)`))
+	var got []int64
+	err := c.Query(`SELECT i FROM t ORDER BY i`, nil, func(row *Stmt) error {
+		// Enough other statements to fill the cache twice over while
+		// the outer one is between rows.
+		for k := range 2 * maxStmts {
+			if err := c.Query(fmt.Sprintf(`SELECT %d`, k), nil, nil); err != nil {
+				return err
+			}
+		}
+		got = append(got, row.Int64(0))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[1 2 3]" {
+		t.Errorf("outer rows = %v, want [1 2 3]", got)
+	}
+	if n := len(c.stmts); n > maxStmts+1 {
+		t.Errorf("%d statements cached, want at most %d", n, maxStmts+1)
+	}
+	err = c.Query(`SELECT i FROM t`, nil, func(*Stmt) error {
+		return c.Query(`SELECT i FROM t`, nil, nil)
+	})
+	var e *Error
+	if !errors.As(err, &e) || !strings.Contains(e.Msg, "already running") {
+		t.Errorf("a statement run again from its own rows: %v", err)
 	}
 }

@@ -14,6 +14,7 @@ type Stmt struct {
 	c     *Conn
 	h     uintptr
 	texts []uintptr // SQLite memory holding bound text, freed by Reset
+	inUse bool      // a Query runs it, so the cache must not finalize it
 }
 
 // Bind binds args to the parameters ?1, ?2, ... in order: int, int64,
@@ -113,11 +114,19 @@ func (s *Stmt) TextBytes(i int) []byte {
 // Query runs sql with args and calls fn, when it is not nil, for each row;
 // fn must not keep the statement. The statement is reset afterwards.
 func (c *Conn) Query(sql string, args []any, fn func(row *Stmt) error) error {
-	s, err := c.Prepare(sql)
+	s, err := c.prepare(sql)
 	if err != nil {
 		return err
 	}
-	defer s.Reset()
+	if s.inUse {
+		// fn ran the statement it is reading again: the row would be lost.
+		return &Error{Code: sqlite3.SQLITE_MISUSE, Msg: "statement already running: " + sql}
+	}
+	s.inUse = true
+	defer func() {
+		s.Reset()
+		s.inUse = false
+	}()
 	if err := s.Bind(args...); err != nil {
 		return err
 	}
