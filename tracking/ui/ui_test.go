@@ -409,3 +409,29 @@ func TestSearchChangesRows(t *testing.T) {
 		t.Errorf("a bad filter does not show the store's message")
 	}
 }
+
+// TestConcurrentPages serves pages to several clients while runs are added,
+// so that the race detector sees the experiments list counted in the
+// background as pages read it.
+func TestConcurrentPages(t *testing.T) {
+	ctx := context.Background()
+	h := hostileStore(t)
+	srv := serve(t, h.st, ui.Options{})
+	var wg sync.WaitGroup
+	for c := range 6 {
+		wg.Go(func() {
+			for i := range 15 {
+				path := []string{"/", "/experiments/" + h.expID, "/runs/" + h.runID, "/?q=x"}[(c+i)%4]
+				if resp, _ := get(t, srv, path); resp.StatusCode != 200 {
+					t.Errorf("%s: status %d", path, resp.StatusCode)
+				}
+			}
+		})
+	}
+	for i := range 20 {
+		if _, err := h.st.CreateRun(ctx, store.CreateRunRequest{ExperimentID: h.expID, RunName: fmt.Sprint("added-", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+}
