@@ -24,6 +24,7 @@ var funcs = template.FuncMap{
 	"dec":    func(i int) int { return i - 1 },
 	"ago":    ago,
 	"exact":  exactTime,
+	"static": staticURL,
 }
 
 // exactTime shows a time in ms since the epoch as UTC, to the second.

@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"html/template"
 	"io/fs"
@@ -47,12 +50,11 @@ const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 
 // handler serves the pages of one store.
 type handler struct {
-	st    store.Store
-	opts  Options
-	tmpl  map[string]*template.Template
-	mux   *http.ServeMux
-	exps  *experimentCache
-	start time.Time // for the static files' Last-Modified
+	st   store.Store
+	opts Options
+	tmpl map[string]*template.Template
+	mux  *http.ServeMux
+	exps *experimentCache
 }
 
 // New returns the web UI over st: the experiments list at "/", an
@@ -68,7 +70,7 @@ func New(st store.Store, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = log.Default()
 	}
-	h := &handler{st: st, opts: opts, tmpl: parseTemplates(), mux: http.NewServeMux(), start: time.Now()}
+	h := &handler{st: st, opts: opts, tmpl: parseTemplates(), mux: http.NewServeMux()}
 	h.exps = newExperimentCache(st)
 	h.mux.HandleFunc("GET /{$}", h.home)
 	h.mux.HandleFunc("GET /experiments/{id}", h.runs)
@@ -174,20 +176,54 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.render(w, r, status, "error", errorPage{base: h.base(r.Context(), "Error", ""), Message: err.Error()})
 }
 
+// staticFile is an embedded script or style, with the version its URL
+// carries so that a browser may keep it until grove changes it.
+type staticFile struct {
+	body    []byte
+	version string
+}
+
+// statics are the files under /static/: the UI's own and the report's
+// ECharts, read once.
+var statics = func() map[string]staticFile {
+	files := map[string][]byte{"echarts.min.js": []byte(report.ECharts())}
+	entries, err := staticFS.ReadDir("static")
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range entries {
+		b, err := staticFS.ReadFile("static/" + e.Name())
+		if err != nil {
+			panic(err)
+		}
+		files[e.Name()] = b
+	}
+	out := map[string]staticFile{}
+	for name, b := range files {
+		sum := sha256.Sum256(b)
+		out[name] = staticFile{body: b, version: hex.EncodeToString(sum[:6])}
+	}
+	return out
+}()
+
+// staticURL is the versioned URL of a static file, for the templates.
+func staticURL(name string) string {
+	f, ok := statics[name]
+	if !ok {
+		panic("ui: no static file " + name)
+	}
+	return "/static/" + name + "?v=" + f.version
+}
+
 // static serves the embedded scripts and styles, and the report's ECharts.
+// A request for the current version may be cached for good; any other is
+// checked again each time.
 func (h *handler) static(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	var body []byte
-	switch {
-	case name == "echarts.min.js":
-		body = []byte(report.ECharts())
-	default:
-		b, err := staticFS.ReadFile("static/" + name)
-		if err != nil || strings.Contains(name, "/") {
-			http.NotFound(w, r)
-			return
-		}
-		body = b
+	f, ok := statics[name]
+	if !ok {
+		http.NotFound(w, r)
+		return
 	}
 	switch {
 	case strings.HasSuffix(name, ".js"):
@@ -195,6 +231,11 @@ func (h *handler) static(w http.ResponseWriter, r *http.Request) {
 	case strings.HasSuffix(name, ".css"):
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	}
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	http.ServeContent(w, r, name, h.start, strings.NewReader(string(body)))
+	if r.URL.Query().Get("v") == f.version {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	w.Header().Set("ETag", `"`+f.version+`"`)
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(f.body))
 }

@@ -435,3 +435,26 @@ func TestConcurrentPages(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestStaticFiles(t *testing.T) {
+	srv := serve(t, memstore.New(), ui.Options{})
+	_, page := get(t, srv, "/")
+	m := regexp.MustCompile(`src="(/static/app\.js\?v=[0-9a-f]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the page names no versioned app.js")
+	}
+	for path, cache := range map[string]string{m[1]: "public, max-age=31536000, immutable", "/static/app.js": "no-cache", "/static/app.js?v=old": "no-cache"} {
+		resp, body := get(t, srv, path)
+		if resp.StatusCode != 200 || resp.Header.Get("Cache-Control") != cache || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript") || !strings.Contains(body, "compare") {
+			t.Errorf("%s: %d, Cache-Control %q, want %q", path, resp.StatusCode, resp.Header.Get("Cache-Control"), cache)
+		}
+	}
+	if resp, body := get(t, srv, "/static/echarts.min.js"); resp.StatusCode != 200 || len(body) < 500_000 {
+		t.Errorf("ECharts: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	for _, path := range []string{"/static/nothing.js", "/static/..%2fui.go"} {
+		if resp, _ := get(t, srv, path); resp.StatusCode != 404 {
+			t.Errorf("%s: status %d, want 404", path, resp.StatusCode)
+		}
+	}
+}
