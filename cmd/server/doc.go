@@ -2,7 +2,9 @@
 // of package tracking/server over the SQLite database cmd/train writes, so
 // that MLflow's clients (Python with MLFLOW_TRACKING_URI=http://..., grove
 // with -tracking-uri http://...) log to it and read from it, and `mlflow ui`
-// and this server can take turns on the same mlflow.db.
+// and this server can take turns on the same mlflow.db. Every path outside
+// the API (/api/, /ajax-api/, /health, /version, /get-artifact) is grove's
+// web UI, package tracking/ui: open http://127.0.0.1:5000 in a browser.
 //
 //	go run ./cmd/server
 //	go run ./cmd/server -backend-store-uri sqlite:///runs/mlflow.db -artifacts-destination runs/mlruns

@@ -21,6 +21,7 @@ import (
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/server"
 	"github.com/grove-ml/grove/tracking/sqlstore"
+	"github.com/grove-ml/grove/tracking/ui"
 )
 
 func main() {
@@ -137,7 +138,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.serve {
 		cfg.ArtifactRoot = artifacts
 	}
-	h := server.Protect(server.New(cfg), server.Guard{AllowedHosts: o.allowedHosts, CORSOrigins: o.corsOrigins, Users: users})
+	pages := ui.New(st, ui.Options{Logger: cfg.ErrorLog})
+	h := server.Protect(mount(server.New(cfg), pages), server.Guard{AllowedHosts: o.allowedHosts, CORSOrigins: o.corsOrigins, Users: users})
 	srv := &http.Server{
 		Handler:           h,
 		ErrorLog:          log.New(stderr, "server: ", log.LstdFlags),
@@ -173,4 +175,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		err = fmt.Errorf("closing the store: %w", cerr)
 	}
 	return err
+}
+
+// mount sends MLflow's API paths to api and every other path to the web UI,
+// as mlflow server serves its UI at / beside the API. The API's paths are
+// matched by prefix, not through a ServeMux, so that the API sees every path
+// as sent (a ServeMux would redirect a path with ".." instead of letting the
+// API refuse it).
+func mount(api, pages http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; {
+		case p == "/health", p == "/version", p == "/get-artifact",
+			strings.HasPrefix(p, "/api/"), strings.HasPrefix(p, "/ajax-api/"):
+			api.ServeHTTP(w, r)
+		default:
+			pages.ServeHTTP(w, r)
+		}
+	})
 }

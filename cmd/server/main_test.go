@@ -320,3 +320,45 @@ func TestAuthFile(t *testing.T) {
 		t.Errorf("with a wrong password: %v", err)
 	}
 }
+
+// TestServesUI checks that the web UI answers at / beside the API, behind
+// the same Host check.
+func TestServesUI(t *testing.T) {
+	dir := t.TempDir()
+	url, _ := start(t, "-backend-store-uri", "sqlite:///"+filepath.Join(dir, "mlflow.db"), "-artifacts-destination", filepath.Join(dir, "mlruns"))
+	get := func(path, host string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", url+path, nil)
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	tests := []struct {
+		path, host string
+		status     int
+		ctype      string
+		has        string
+	}{
+		{"/", "", 200, "text/html", `<a href="/experiments/0">`},
+		{"/experiments/0", "", 200, "text/html", "No runs in this experiment yet"},
+		{"/static/app.js", "", 200, "text/javascript", "compare"},
+		{"/api/2.0/mlflow/experiments/get?experiment_id=0", "", 200, "application/json", `"name":"Default"`},
+		{"/ajax-api/2.0/mlflow/experiments/get?experiment_id=0", "", 200, "application/json", `"name":"Default"`},
+		{"/api/2.0/mlflow/no-such-endpoint", "", 404, "application/json", "ENDPOINT_NOT_FOUND"},
+		{"/health", "", 200, "text/plain", "OK"},
+		{"/", "evil.example", 403, "text/plain", "DNS rebinding"},
+	}
+	for _, tt := range tests {
+		resp, body := get(tt.path, tt.host)
+		if resp.StatusCode != tt.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), tt.ctype) || !strings.Contains(body, tt.has) {
+			t.Errorf("GET %s (Host %q): %d %s, want %d %s containing %q:\n%.300s", tt.path, tt.host, resp.StatusCode, resp.Header.Get("Content-Type"), tt.status, tt.ctype, tt.has, body)
+		}
+	}
+}

@@ -7,151 +7,39 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/grove-ml/grove/internal/browsertest"
 	"github.com/grove-ml/grove/tracking/report"
 )
 
-// browserEnv makes the browser tests mandatory: CI sets it after installing
-// Chromium, so a browser that cannot start fails there instead of skipping.
-const browserEnv = "GROVE_BROWSER_TEST"
+// browser is the one headless Chromium of package browsertest.
+type browser = browsertest.Browser
 
-// findChromium returns the browser to drive, or skips (or fails, when
-// browserEnv is set) saying why.
-func findChromium(t testing.TB) string {
-	t.Helper()
-	for _, name := range []string{os.Getenv("GROVE_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
-		if name == "" {
-			continue
-		}
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv(browserEnv) != "" {
-		t.Fatalf("%s is set but no Chromium was found on PATH (install Debian's chromium, or set GROVE_CHROMIUM)", browserEnv)
-	}
-	t.Skipf("no Chromium on PATH: skipping the browser test (apt-get install chromium, or set %s=1 to require it)", browserEnv)
-	return ""
-}
-
-// browser is one headless Chromium with the network cut off, and what the
-// page did while it was open.
-type browser struct {
-	ctx context.Context
-
-	mu       sync.Mutex
-	errors   []string // console errors, exceptions, error log entries
-	dialogs  []string // alert, confirm, prompt: a run name ran code
-	requests []string // every URL the page asked for
-}
-
-func newBrowser(t testing.TB) *browser {
-	t.Helper()
-	exe := findChromium(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox, // CI runs as root, where Chromium's sandbox cannot start
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		// Every request off this machine goes to a proxy that is not there,
-		// so nothing can be fetched even if the page tried. Loopback stays
-		// open for the test's own server (the mlflow ui frame test), and
-		// checkClean fails any request the page makes anyway.
-		chromedp.ProxyServer("http://127.0.0.1:9"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, 8*time.Minute)
-	t.Cleanup(func() { cancelTime(); cancelCtx(); cancelAlloc() })
-
-	b := &browser{ctx: ctx}
-	// Start the browser and open the tab, so that listening can begin.
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		if os.Getenv(browserEnv) == "" {
-			t.Skipf("Chromium at %s does not start: %v (set %s=1 to make this fail)", exe, err, browserEnv)
-		}
-		t.Fatalf("Chromium at %s does not start: %v", exe, err)
-	}
-	err := chromedp.Listen(ctx, func(ev any) {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
-				var parts []string
-				for _, a := range ev.Args {
-					parts = append(parts, string(a.Value)+a.Description)
-				}
-				b.errors = append(b.errors, "console."+string(ev.Type)+": "+strings.Join(parts, " "))
-			}
-		case *runtime.EventExceptionThrown:
-			d := ev.ExceptionDetails
-			msg := d.Text
-			if d.Exception != nil {
-				msg += " " + d.Exception.Description
-			}
-			b.errors = append(b.errors, "exception: "+msg)
-		case *cdplog.EventEntryAdded:
-			if ev.Entry.Level == cdplog.EntryLevelError {
-				b.errors = append(b.errors, "log: "+ev.Entry.Text+" "+ev.Entry.URL)
-			}
-		case *page.EventJavascriptDialogOpening:
-			b.dialogs = append(b.dialogs, string(ev.Type)+": "+ev.Message)
-			// A dialog blocks the page; close it from outside the event loop.
-			go chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
-		case *network.EventRequestWillBeSent:
-			b.requests = append(b.requests, ev.Request.URL)
-
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Belt and braces: the tab believes it is offline too.
-	if _, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
-		t.Logf("offline emulation not available: %v", err)
-	}
-	return b
-}
+func newBrowser(t testing.TB) *browser { return browsertest.New(t, 0, 0) }
 
 // open writes page to a file, loads it and waits until every chart has drawn
 // (the page sets data-grove-rendered to the milliseconds that took), or, for a
 // page without charts, until it has loaded. It returns that time.
-func (b *browser) open(t testing.TB, page []byte, charts bool) time.Duration {
+func open(t testing.TB, b *browser, page []byte, charts bool) time.Duration {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), report.ArtifactName)
 	if err := os.WriteFile(file, page, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	u := (&url.URL{Scheme: "file", Path: file}).String()
-	b.reset()
-	if err := chromedp.Do(b.ctx, chromedp.Navigate(u)); err != nil {
-		t.Fatalf("open %s: %v", u, err)
-	}
+	b.Navigate(t, u)
 	if !charts {
 		return 0
 	}
 	deadline := time.Now().Add(6 * time.Minute)
 	for {
-		ms, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.documentElement.getAttribute("data-grove-rendered") || ""`))
+		ms, err := chromedp.Run(b.Ctx, chromedp.Evaluate[string](`document.documentElement.getAttribute("data-grove-rendered") || ""`))
 		if err != nil {
 			t.Fatalf("read render state: %v", err)
 		}
@@ -161,56 +49,13 @@ func (b *browser) open(t testing.TB, page []byte, charts bool) time.Duration {
 			return time.Duration(n) * time.Millisecond
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("charts not drawn after 2 minutes; page errors: %q", b.pageErrors())
+			t.Fatalf("charts not drawn after 2 minutes; page errors: %q", b.Errors())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
-// reset forgets what earlier pages did.
-func (b *browser) reset() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.errors, b.dialogs, b.requests = nil, nil, nil
-}
-
-func (b *browser) pageErrors() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.errors...)
-}
-
-// checkClean fails the test for console errors, dialogs and any request for
-// something other than the page itself or a URL under one of allowed.
-func (b *browser) checkClean(t testing.TB, allowed ...string) {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, e := range b.errors {
-		t.Errorf("page error: %s", e)
-	}
-	for _, d := range b.dialogs {
-		t.Errorf("page opened a dialog (code ran): %s", d)
-	}
-	for _, r := range b.requests {
-		ok := strings.HasPrefix(r, "file://") || strings.HasPrefix(r, "data:") || strings.HasPrefix(r, "blob:")
-		for _, a := range allowed {
-			ok = ok || strings.HasPrefix(r, a)
-		}
-		if !ok {
-			t.Errorf("page requested %s", r)
-		}
-	}
-}
-
-func eval[T any](t testing.TB, b *browser, js string) T {
-	t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return v
-}
+func eval[T any](t testing.TB, b *browser, js string) T { return browsertest.Eval[T](t, b, js) }
 
 // chartState is what the page shows of one chart.
 type chartState struct {
@@ -244,7 +89,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCharts := len(readData(t, page).Charts)
-	took := b.open(t, page, true)
+	took := open(t, b, page, true)
 	t.Logf("%d charts drawn in %v (page %d bytes)", wantCharts, took, len(page))
 
 	charts := eval[[]chartState](t, b, readCharts)
@@ -339,7 +184,7 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("chart-%d still shows the run unticked in the table", i+1)
 		}
 	}
-	b.checkClean(t)
+	b.CheckClean(t)
 
 	if dir := os.Getenv("GROVE_SCREENSHOT_DIR"); dir != "" {
 		screenshot(t, b, filepath.Join(dir, "report-hostile.png"))
@@ -361,8 +206,8 @@ func TestBrowser(t *testing.T) {
 		srv := httptest.NewServer(mux)
 		defer srv.Close()
 
-		b.reset()
-		if err := chromedp.Do(b.ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
+		b.Reset()
+		if err := chromedp.Do(b.Ctx, chromedp.Navigate(srv.URL+"/")); err != nil {
 			t.Fatal(err)
 		}
 		const state = `(function () {
@@ -376,16 +221,16 @@ func TestBrowser(t *testing.T) {
 			got = eval[string](t, b, state)
 		}
 		if want := fmt.Sprint(wantCharts) + " blob:"; got != want {
-			t.Errorf("in the frame: %q canvases drawn, want %q (page errors %q)", got, want, b.pageErrors())
+			t.Errorf("in the frame: %q canvases drawn, want %q (page errors %q)", got, want, b.Errors())
 		}
-		b.checkClean(t, srv.URL+"/")
+		b.CheckClean(t, srv.URL+"/")
 	})
 
 	// Past legendMaxRuns the charts' legends are hidden and the runs panel
 	// is the one legend: unticking a run must still hide it.
 	t.Run("runs panel", func(t *testing.T) {
 		many := build(t, "many", curves(45, 2, 10), report.Options{})
-		b.open(t, many, true)
+		open(t, b, many, true)
 		hidden := eval[[]bool](t, b, `(function () {
 			document.querySelector('input.run-toggle[value="run-007"]').click();
 			return Array.from(document.querySelectorAll("div.chart")).map(function (el) {
@@ -396,16 +241,16 @@ func TestBrowser(t *testing.T) {
 		if len(hidden) != 2 || !hidden[0] || !hidden[1] {
 			t.Errorf("after unticking run-007, hidden legend and run hidden per chart: %v, want [true true]", hidden)
 		}
-		b.checkClean(t)
+		b.CheckClean(t)
 	})
 
 	t.Run("empty", func(t *testing.T) {
 		empty := build(t, "nothing yet", nil, report.Options{})
-		b.open(t, empty, false)
+		open(t, b, empty, false)
 		if got := eval[string](t, b, `document.querySelector(".empty").textContent`); !strings.Contains(got, "no runs") {
 			t.Errorf("empty page says %q", got)
 		}
-		b.checkClean(t)
+		b.CheckClean(t)
 	})
 }
 
@@ -417,35 +262,22 @@ func TestBrowserScreenshot(t *testing.T) {
 		t.Skip("set GROVE_SCREENSHOT_DIR to save screenshots of the page")
 	}
 	b := newBrowser(t)
-	b.open(t, build(t, "iris-forest", sweep(), report.Options{}), true)
-	b.checkClean(t)
+	open(t, b, build(t, "iris-forest", sweep(), report.Options{}), true)
+	b.CheckClean(t)
 	screenshot(t, b, filepath.Join(dir, "report-sweep.png"))
-	b.open(t, build(t, "curves", curves(60, 2, 60), report.Options{}), true)
+	open(t, b, build(t, "curves", curves(60, 2, 60), report.Options{}), true)
 	eval[string](t, b, `(function () {
 		echarts.getInstanceByDom(document.getElementById("chart-1")).dispatchAction({type: "showTip", seriesIndex: 20, dataIndex: 12});
 		return "";
 	})()`)
 	time.Sleep(300 * time.Millisecond)
-	b.checkClean(t)
+	b.CheckClean(t)
 	screenshot(t, b, filepath.Join(dir, "report-curves.png"))
 }
 
-func screenshot(t testing.TB, b *browser, file string) {
-	t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("wrote %s", file)
-}
+func screenshot(t testing.TB, b *browser, file string) { b.Screenshot(t, file) }
 
-func jsString(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "<", `\x3c`, "\n", `\n`)
-	return `"` + r.Replace(s) + `"`
-}
+func jsString(s string) string { return browsertest.JSString(s) }
 
 // BenchmarkBrowserRender measures how long Chromium takes to draw the page
 // of 500 runs x 10 metrics x 100 steps, from navigation to the last chart's
@@ -461,11 +293,11 @@ func BenchmarkBrowserRender(b *testing.B) {
 	var total, first time.Duration
 	b.ResetTimer()
 	for b.Loop() {
-		total += br.open(b, page, true)
+		total += open(b, br, page, true)
 		first += time.Duration(eval[int](b, br, `+document.documentElement.getAttribute("data-grove-first")`)) * time.Millisecond
 	}
 	b.StopTimer()
-	br.checkClean(b)
+	br.CheckClean(b)
 	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "all-charts-ms/op")
 	b.ReportMetric(float64(first.Milliseconds())/float64(b.N), "first-chart-ms/op")
 	b.ReportMetric(float64(len(page))/1e6, "page-MB")

@@ -33,8 +33,10 @@
 // Content-Security-Policy allows only the page's inline scripts, by hash,
 // and the tooltip escapes what it shows. The ECharts script (version
 // EChartsVersion, Apache-2.0; see echarts/README.md) is embedded, so the page
-// loads nothing from the network. Runs, points, keys and chart ids come in a
-// fixed order, so the same runs always give byte-identical pages.
+// loads nothing from the network; ECharts returns that copy and Thin the
+// sampling of long histories, so the web UI (tracking/ui) serves the same
+// script and draws histories alike. Runs, points, keys and chart ids come in
+// a fixed order, so the same runs always give byte-identical pages.
 //
 // The page's size and drawing time at 500 runs are in bench/README.md.
 package report

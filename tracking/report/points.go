@@ -15,6 +15,12 @@ import (
 // would draw it, while a chart a thousand pixels wide shows no more detail.
 const maxSeriesPoints = 1000
 
+// Thin returns at most n of pts (n >= 3), sampled as the page samples a long
+// history: by largest-triangle-three-buckets over step and value, keeping
+// the first and last points, peaks and dips. Points whose value is not
+// finite are dropped. pts must be in step order; it is not modified.
+func Thin(pts []store.Metric, n int) []store.Metric { return thin(pts, n) }
+
 // thin picks n of pts (n >= 3) by largest-triangle-three-buckets: the first
 // and last points, and from each of n-2 equal runs of points between them the
 // one that spans the largest triangle with the point kept before it and the

@@ -23,3 +23,7 @@ func cspHash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
 }
+
+// ECharts returns the embedded echarts.min.js (npm echarts, EChartsVersion),
+// so that grove's other pages serve this one copy rather than vendor another.
+func ECharts() string { return echartsJS }
