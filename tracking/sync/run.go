@@ -30,7 +30,15 @@ type runCopy struct {
 // the order of the steps.
 func (s *syncer) copyRun(ctx context.Context, tgt *store.Experiment, src *store.Run, have *store.Run) error {
 	id := src.Info.RunID
-	c := &runCopy{src: src, dst: have, models: map[string]string{}, modelMetrics: map[string][]store.Metric{}}
+	c := &runCopy{src: src, models: map[string]string{}, modelMetrics: map[string][]store.Metric{}}
+	if have != nil {
+		// Read the partial copy whole: a search need not list a run's
+		// inputs and outputs.
+		var err error
+		if c.dst, err = s.dst.GetRun(ctx, have.Info.RunID); err != nil {
+			return fmt.Errorf("sync: the partial copy %s of run %s: %w", have.Info.RunID, id, err)
+		}
+	}
 	if c.dst == nil {
 		var err error
 		if c.dst, err = s.adopt(ctx, tgt, src); err != nil {
