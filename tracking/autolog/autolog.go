@@ -159,7 +159,8 @@ type autolog struct {
 	srcFound   bool
 	sourceTags map[string]string // mlflow.user, mlflow.source.* of the run
 	digests    map[*datasets.Dataset]string
-	inSpool    bool // the run is recorded into Options.Spool
+	inSpool    bool  // the run is recorded into Options.Spool
+	stamp      int64 // the metric points' time stamp, once logged
 }
 
 // digest returns d.Digest(), computed once per dataset: it reads every cell.
@@ -370,7 +371,15 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 	if a.own {
 		// Everything is recorded, so the run is FINISHED even if ctx was
 		// cancelled this very moment.
-		if err := a.run.End(context.WithoutCancel(ctx), store.StatusFinished); err != nil {
+		err := a.run.End(context.WithoutCancel(ctx), store.StatusFinished)
+		if err != nil && a.spooled(ctx, err) {
+			// Recorded whole on the server but not ended there: the spool
+			// gets the whole run, ended, for cmd/sync to end the server's.
+			if err = a.logAfterTraining(ctx, ev); err == nil {
+				err = a.run.End(context.WithoutCancel(ctx), store.StatusFinished)
+			}
+		}
+		if err != nil {
 			return a.res, fmt.Errorf("autolog: end run %s: %w", a.run.ID(), err)
 		}
 	}

@@ -55,7 +55,12 @@ func (a *autolog) logAfterTraining(ctx context.Context, ev *evaluation) error {
 
 	// Metrics go last and carry the model id and the dataset they were
 	// computed on, so MLflow attaches them to the logged model too.
-	now := time.Now().UnixMilli()
+	// One time stamp for the points, kept when the run is recorded again
+	// into the spool, so that sync finds the points the server already has.
+	if a.stamp == 0 {
+		a.stamp = time.Now().UnixMilli()
+	}
+	now := a.stamp
 	var points []store.Metric
 	for _, s := range sets {
 		for _, m := range s.metrics {

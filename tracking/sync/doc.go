@@ -54,9 +54,11 @@
 // A run that a program started on a tracking server and then recorded into
 // a local spool, because the server went away, carries the tag
 // grove.sync.continues_run_id with the server's run id. Sync adopts that
-// run as the copy instead of creating a new one: the points it already has
-// are not sent again, and the run ends with the spooled run's status rather
-// than staying RUNNING.
+// run as the copy instead of creating a new one: the points and files it
+// already has are not sent again, a logged model it already holds is taken
+// as the copy of the spooled model of the same name (its files replaced by
+// the spooled model's), and the run ends with the spooled run's status
+// rather than staying RUNNING.
 //
 // # Options
 //

@@ -15,6 +15,10 @@ import (
 // again.
 func (s *syncer) copyModels(ctx context.Context, c *runCopy) error {
 	have := map[string]*store.LoggedModel{}
+	// Models of an adopted run that its program logged before the server
+	// went away, by name: each is taken as the copy of the source model of
+	// that name rather than left beside a second one.
+	own := map[string][]*store.LoggedModel{}
 	if !c.fresh {
 		for _, o := range c.dst.Outputs.Models {
 			m, err := s.dst.GetLoggedModel(ctx, o.ModelID)
@@ -23,6 +27,8 @@ func (s *syncer) copyModels(ctx context.Context, c *runCopy) error {
 			}
 			if v, ok := tagOf(m.Tags, TagSourceModelID); ok {
 				have[v] = m
+			} else if _, adopted := c.src.Tag(TagContinuesRunID); adopted {
+				own[m.Name] = append(own[m.Name], m)
 			}
 		}
 	}
@@ -33,22 +39,33 @@ func (s *syncer) copyModels(ctx context.Context, c *runCopy) error {
 		}
 		c.modelMetrics[sm.ModelID] = sm.Metrics
 		dm := have[sm.ModelID]
+		claimed := false
+		if dm == nil && len(own[sm.Name]) > 0 {
+			dm, own[sm.Name], claimed = own[sm.Name][0], own[sm.Name][1:], true
+			if s.dstMgr != nil {
+				if err := s.dstMgr.SetLoggedModelTags(ctx, dm.ModelID, []store.Tag{{Key: TagSourceModelID, Value: sm.ModelID}}); err != nil {
+					return fmt.Errorf("sync: tag logged model %s as the copy of %s: %w", dm.ModelID, sm.ModelID, err)
+				}
+			}
+		}
 		if dm == nil {
 			if dm, err = s.createModel(ctx, c, sm, o.Step); err != nil {
 				return err
 			}
 		}
 		c.models[sm.ModelID] = dm.ModelID
-		if dm.Status == sm.Status {
+		if dm.Status == sm.Status && !claimed {
 			continue // finalized only after its files were copied
 		}
-		n, err := s.copyTree(ctx, sm.ArtifactLocation, dm.ArtifactLocation, dm.Status == store.ModelPending && !c.fresh)
+		// A claimed model gets every file of the source's, so that the two
+		// hold the same bytes whatever its first upload left.
+		n, err := s.copyTree(ctx, sm.ArtifactLocation, dm.ArtifactLocation, dm.Status == store.ModelPending && !c.fresh && !claimed)
 		if err != nil {
 			return fmt.Errorf("sync: files of logged model %s of run %s: %w", sm.ModelID, c.src.Info.RunID, err)
 		}
 		c.bytes += n
 		status := sm.Status
-		if status == store.ModelPending {
+		if status == store.ModelPending || status == dm.Status {
 			// A model the source never finalized stays pending; its copy
 			// has every file the source has.
 			continue

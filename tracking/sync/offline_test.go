@@ -30,7 +30,11 @@ func TestOfflineFit(t *testing.T) {
 		downAfter int64 // requests answered before the server goes away; 0: down from the start
 	}{
 		{"down-at-start", 0},
-		{"down-mid-run", 6},
+		{"down-before-training", 6},
+		{"down-after-training", 12},
+		{"down-while-logging-the-model", 14},
+		{"down-before-the-metrics", 16},
+		{"down-at-the-end", 17},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
