@@ -46,6 +46,7 @@ type testServer struct {
 	URL   string
 	back  *sqlstore.Store
 	down  atomic.Bool
+	busy  atomic.Int64 // requests being handled
 	mu    gosync.Mutex
 	calls map[string]int
 	// before, when set (setBefore), sees every request first; returning
@@ -72,6 +73,8 @@ func newServer(t testing.TB) *testServer {
 	ts := &testServer{back: st, calls: map[string]int{}}
 	api := server.New(server.Config{Store: st, ArtifactRoot: root})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ts.busy.Add(1)
+		defer ts.busy.Add(-1)
 		ts.mu.Lock()
 		before := ts.before
 		ts.mu.Unlock()
@@ -98,6 +101,25 @@ func drop(w http.ResponseWriter) {
 		}
 	}
 	w.WriteHeader(http.StatusServiceUnavailable)
+}
+
+// settle waits until the server has answered every request it received
+// and no more have come for a while: a request the client gave up on may
+// still be on its way. By the time a user reruns an interrupted sync, they
+// have all landed.
+func (ts *testServer) settle(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for quiet := 0; quiet < 40; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the server is still handling requests after 10 s")
+		}
+		if ts.busy.Load() > 0 {
+			quiet = 0
+		} else {
+			quiet++
+		}
+	}
 }
 
 // count returns how many requests reached path since the last reset.

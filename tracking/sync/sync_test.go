@@ -207,6 +207,7 @@ func TestResumeAfterCancel(t *testing.T) {
 				t.Fatalf("interrupted sync: %v, want context.Canceled", err)
 			}
 			ts.setBefore(nil)
+			ts.settle(t)
 			if _, err := gsync.Sync(context.Background(), src, dst, gsync.Options{}); err != nil {
 				t.Fatal(err)
 			}
@@ -239,6 +240,7 @@ func TestTargetDownMidSync(t *testing.T) {
 		t.Fatal("sync to a server that went away: no error")
 	}
 	ts.setBefore(nil)
+	ts.settle(t)
 	ts.down.Store(false)
 	// Nothing is complete on the target that lacks a part, and the source
 	// still has every run since none was complete when it failed.
