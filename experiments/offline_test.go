@@ -66,7 +66,7 @@ func TestSweepOffline(t *testing.T) {
 	go srv.Serve(l)
 	defer srv.Close()
 
-	for i, want := range []string{"2 runs", "0 runs"} {
+	for i, want := range []string{"copied 2 runs", "copied 0 runs"} {
 		cmd := exec.Command(syncBin, strings.Fields(string(m[1]))...)
 		cmd.Dir, cmd.Env = tmp, env
 		got, err := cmd.CombinedOutput()

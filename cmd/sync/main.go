@@ -108,10 +108,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return fmt.Errorf("%w (%d runs copied; run the same command again to finish)", err, sum.Runs)
 	}
-	verb := ""
+	verb := "copied"
 	if o.dryRun {
-		verb = "would copy: "
+		verb = "would copy"
 	}
-	fmt.Fprintf(stdout, "%s%s from %s to %s\n", verb, sum, from.URI(), to.URI())
+	fmt.Fprintf(stdout, "%s %s from %s to %s\n", verb, sum, from.URI(), to.URI())
 	return nil
 }

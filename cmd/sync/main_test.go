@@ -119,10 +119,10 @@ func TestSyncToServer(t *testing.T) {
 	if err := run(context.Background(), append(args, "-dry-run"), &out, &errs); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "would copy: 3 runs, 30 points, 15 bytes copied") || strings.Count(out.String(), "would copy run ") != 3 {
+	if !strings.Contains(out.String(), "would copy 3 runs, 30 points, 15 bytes from") || strings.Count(out.String(), "would copy run ") != 3 {
 		t.Errorf("dry run printed:\n%s", out.String())
 	}
-	for _, want := range []string{"3 runs, 30 points, 15 bytes copied", "0 runs, 0 points, 0 bytes copied; 3 already there"} {
+	for _, want := range []string{"copied 3 runs, 30 points, 15 bytes", "copied 0 runs, 0 points, 0 bytes; 3 already there"} {
 		out.Reset()
 		if err := run(context.Background(), args, &out, &errs); err != nil {
 			t.Fatal(err)

@@ -45,6 +45,6 @@ func ExampleSync() {
 		fmt.Println(sum)
 	}
 	// Output:
-	// 1 run, 3 points, 5 bytes copied
-	// 0 runs, 0 points, 0 bytes copied; 1 already there
+	// 1 run, 3 points, 5 bytes
+	// 0 runs, 0 points, 0 bytes; 1 already there
 }

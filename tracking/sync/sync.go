@@ -60,9 +60,10 @@ type Summary struct {
 	Bytes       int64 // artifact bytes sent
 }
 
-// String gives the summary in one line.
+// String gives the summary in one line: "12 runs, 3400 points, 1.2 MiB;
+// 12 models; 3 already there".
 func (s Summary) String() string {
-	out := fmt.Sprintf("%s, %s, %s copied", count(int64(s.Runs), "run"), count(s.Points, "point"), byteSize(s.Bytes))
+	out := fmt.Sprintf("%s, %s, %s", count(int64(s.Runs), "run"), count(s.Points, "point"), byteSize(s.Bytes))
 	if s.Models > 0 {
 		out += "; " + count(int64(s.Models), "model")
 	}
