@@ -43,6 +43,7 @@ type job struct {
 	PredictSeconds float64
 	Metrics        map[string]float64 // autolog's and the user's
 	custom         []string           // the user's metric names, sorted
+	stamp          int64              // the -metric points' time stamp, once logged
 
 	Tracked      bool
 	TrackingURI  string
@@ -125,6 +126,7 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 	}
 	res, err := autolog.Fit(ctx, client, model, train, test, autolog.Options{
 		Run:           run,
+		Experiment:    o.experiment, // for the spool, should the server go away
 		Params:        ownParams(j),
 		DatasetSource: j.source,
 		Spool:         spool.opener(),
@@ -133,22 +135,40 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 	if err != nil {
 		return err // Fit ended the run FAILED or KILLED
 	}
-	if res.Run != nil && res.Run.Client() != client {
+	server := client
+	spooled := func() {
 		// The server could not be reached: the run went on in the spool.
-		run = res.Run
+		run, client = res.Run, res.Run.Client()
 		fmt.Fprintf(stderr, "train: the tracking server %s cannot be reached; run %s is recorded in %s; send it on with: %s\n",
-			tracking.Redact(client.URI()), run.ID(), run.Client().URI(), tracking.SyncCommand(run.Client().URI(), client.URI()))
-		client = run.Client()
+			tracking.Redact(server.URI()), run.ID(), client.URI(), tracking.SyncCommand(client.URI(), server.URI()))
 		j.TrackingURI = client.URI()
+		j.RunID, j.RunName, j.ExperimentID = res.RunID, res.RunName, res.ExperimentID
+		j.ArtifactURI, j.ModelID = res.ArtifactURI, res.ModelID
+	}
+	// moved moves the run into the spool when err says the server went
+	// away after Fit, while the command recorded the rest.
+	moved := func(err error) bool {
+		if _, ok := res.MoveToSpool(ctx, err); !ok {
+			return false
+		}
+		spooled()
+		return true
 	}
 	j.RunID, j.RunName, j.ExperimentID = res.RunID, res.RunName, res.ExperimentID
 	j.ArtifactURI, j.ModelID = res.ArtifactURI, res.ModelID
+	if res.Run != nil && res.Run.Client() != client {
+		spooled()
+	}
 	j.FitSeconds, j.PredictSeconds = res.FitSeconds, res.PredictSeconds
 	j.Warnings = append(j.Warnings, res.Warnings...)
 	for k, v := range res.Metrics {
 		j.Metrics[k] = v
 	}
-	if err := finish(ctx, o, client, run, res, test, j); err != nil {
+	err = finish(ctx, o, client, run, res, test, j)
+	if err != nil && moved(err) {
+		err = finish(ctx, o, client, run, res, test, j)
+	}
+	if err != nil {
 		status := store.StatusFailed
 		if ctx.Err() != nil {
 			status = store.StatusKilled
@@ -160,7 +180,13 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 	}
 	// Everything is recorded: the run is FINISHED even if a signal arrives
 	// this very moment.
-	if err := run.End(context.WithoutCancel(ctx), store.StatusFinished); err != nil {
+	err = run.End(context.WithoutCancel(ctx), store.StatusFinished)
+	if err != nil && moved(err) {
+		if err = finish(ctx, o, client, run, res, test, j); err == nil {
+			err = run.End(context.WithoutCancel(ctx), store.StatusFinished)
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("run %s is recorded, but could not be marked FINISHED: %w", run.ID(), err)
 	}
 	return nil
@@ -221,7 +247,16 @@ func finish(ctx context.Context, o *options, client *tracking.Client, run *track
 		return fmt.Errorf("classification report: %w", err)
 	}
 	if len(o.metrics) > 0 {
-		if err := run.LogMetrics(ctx, o.metrics, 0); err != nil {
+		// One time stamp, kept if the run is recorded again into the
+		// spool, so that a sync finds the points the server already has.
+		if j.stamp == 0 {
+			j.stamp = time.Now().UnixMilli()
+		}
+		var points []store.Metric
+		for _, k := range slices.Sorted(maps.Keys(o.metrics)) {
+			points = append(points, store.Metric{Key: k, Value: o.metrics[k], Timestamp: j.stamp})
+		}
+		if err := run.LogMetricPoints(ctx, points); err != nil {
 			return fmt.Errorf("run %s: its -metric values are not recorded: %w", run.ID(), err)
 		}
 		for k, v := range o.metrics {

@@ -81,7 +81,9 @@ type Options struct {
 	// StartRun) start the run there; mid-run, Fit records the whole run
 	// into it again, with the tag grove.sync.continues_run_id naming the
 	// server's run, so that cmd/sync later completes that run rather than
-	// leave it RUNNING. The caller closes the client it returns.
+	// leave it RUNNING. The caller closes the client it returns. With a
+	// caller's Run, Experiment should name that run's experiment, for the
+	// spool's run to land in the experiment of the same name.
 	Spool func(context.Context) (*tracking.Client, error)
 }
 
@@ -116,6 +118,9 @@ type Result struct {
 	// tracking URI that could not be reached.
 	Run         *tracking.Run
 	SpooledFrom string
+
+	a  *autolog    // for MoveToSpool
+	ev *evaluation // what was recorded after training
 }
 
 // Fit trains model on train, evaluates it on train and test (test may be
@@ -139,6 +144,7 @@ func Fit(ctx context.Context, c *tracking.Client, model models.Classifier, train
 	}
 	a := &autolog{c: c, model: model, train: train, test: test, opts: opts,
 		res: &Result{Model: model, Metrics: map[string]float64{}}}
+	a.res.a = a
 	if err := a.start(ctx); err != nil {
 		return nil, err
 	}
@@ -353,6 +359,7 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 	if err != nil {
 		return fail(store.StatusFailed, err)
 	}
+	a.res.ev = ev
 
 	err = a.logAfterTraining(ctx, ev)
 	if err != nil && a.spooled(ctx, err) {
@@ -425,6 +432,26 @@ func (a *autolog) spooled(ctx context.Context, err error) bool {
 		a.own = false
 	}
 	return true
+}
+
+// MoveToSpool records the run Fit recorded, whole, into Options.Spool
+// again when err, from what the caller logged to the run after Fit, says
+// that the server cannot be reached: for a caller that passed its own run
+// (Options.Run) and records more after Fit. It returns the spool's run,
+// left running for the caller to finish recording and end, and true; or
+// nil and false when the run cannot move (no spool, another error, the
+// run already in the spool, or Fit did not succeed). The server's run is
+// left as it is, for cmd/sync to complete.
+func (r *Result) MoveToSpool(ctx context.Context, err error) (*tracking.Run, bool) {
+	a := r.a
+	if a == nil || r.ev == nil || !a.spooled(ctx, err) {
+		return nil, false
+	}
+	if lerr := a.logAfterTraining(ctx, r.ev); lerr != nil {
+		_ = a.run.EndWithError(ctx, store.StatusFailed, lerr)
+		return nil, false
+	}
+	return a.run, true
 }
 
 // continuesTag is tracking/sync's TagContinuesRunID; autolog does not
