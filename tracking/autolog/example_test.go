@@ -12,6 +12,7 @@ import (
 	"github.com/grove-ml/grove/datasets/iris"
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/autolog"
+	"github.com/grove-ml/grove/tracking/rest"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -119,4 +120,45 @@ func ExampleStartRun() {
 	fmt.Println(r.Info.RunName, r.Info.Status, m.Value)
 	// Output:
 	// with extras FINISHED 0.98
+}
+
+// Train on when the tracking server cannot be reached: the run is recorded
+// into a local spool, for cmd/sync to send on later.
+func ExampleFit_spool() {
+	dir, _ := os.MkdirTemp("", "grove-autolog")
+	defer os.RemoveAll(dir)
+	os.Setenv(tracking.EnvSpool, filepath.Join(dir, "spool"))
+	defer os.Unsetenv(tracking.EnvSpool)
+	os.Setenv(rest.EnvMaxRetries, "0")
+	defer os.Unsetenv(rest.EnvMaxRetries)
+	ctx := context.Background()
+	server, err := tracking.Open(ctx, "http://127.0.0.1:1") // nothing listens there
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer server.Close()
+	var spool *tracking.Client
+	defer func() {
+		if spool != nil {
+			spool.Close()
+		}
+	}()
+	train, test, _ := datasets.Split(iris.Load(), datasets.SplitOptions{TestSize: 0.2, Seed: 1, Stratify: true})
+
+	res, err := autolog.Fit(ctx, server, &centroid{}, train, test, autolog.Options{
+		Experiment: "iris",
+		Spool: func(ctx context.Context) (*tracking.Client, error) {
+			spool, err = tracking.OpenSpool(ctx)
+			return spool, err
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	r, _ := spool.GetRun(ctx, res.RunID)
+	fmt.Println("could not reach:", res.SpooledFrom)
+	fmt.Println("recorded in the spool:", r.Info.Status, len(r.Outputs.Models), "model")
+	// Output:
+	// could not reach: http://127.0.0.1:1
+	// recorded in the spool: FINISHED 1 model
 }
