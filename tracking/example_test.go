@@ -133,3 +133,24 @@ func ExampleRun_EndWithError() {
 	// Output:
 	// FAILED error_message.txt 41
 }
+
+// Name the spool's folder, and spell the command that sends its runs on
+// to a server (credentials in the server's URI are left out).
+func ExampleSpoolURI() {
+	os.Setenv(tracking.EnvSpool, "/var/spool/grove")
+	defer os.Unsetenv(tracking.EnvSpool)
+	spool, err := tracking.SpoolURI()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(spool)
+	fmt.Println(tracking.SyncCommand(spool, "https://alice:s3cret@mlflow.example.com"))
+
+	os.Setenv(tracking.EnvSpool, "off")
+	_, err = tracking.SpoolURI()
+	fmt.Println(errors.Is(err, tracking.ErrSpoolOff))
+	// Output:
+	// sqlite:////var/spool/grove/mlflow.db
+	// go run ./cmd/sync -from sqlite:////var/spool/grove/mlflow.db -to https://mlflow.example.com
+	// true
+}

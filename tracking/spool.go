@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,7 +73,13 @@ func Unreachable(err error) bool {
 }
 
 // SyncCommand returns the command that sends the runs of the store at from
-// on to the store at to, credentials left out.
+// on to the store at to. Credentials in to's URI are left out, so that the
+// line can be shown; cmd/sync takes them from MLflow's variables, as every
+// grove command does.
 func SyncCommand(from, to string) string {
-	return "go run ./cmd/sync -from " + from + " -to " + Redact(to)
+	if u, err := url.Parse(to); err == nil && u.User != nil {
+		u.User = nil
+		to = u.String()
+	}
+	return "go run ./cmd/sync -from " + from + " -to " + to
 }
