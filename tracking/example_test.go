@@ -102,6 +102,38 @@ func ExampleClient_StartRun() {
 	// true
 }
 
+// End a run whose work failed: FAILED, and the error in error_message.txt,
+// where the MLflow UI's Artifacts tab shows it.
+func ExampleRun_EndWithError() {
+	dir, _ := os.MkdirTemp("", "grove-example")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	c, err := tracking.Open(ctx, "sqlite:///"+filepath.Join(dir, "mlflow.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	exp, err := c.GetOrCreateExperiment(ctx, "random_forest")
+	if err != nil {
+		log.Fatal(err)
+	}
+	run, err := c.StartRun(ctx, exp.ID, tracking.RunOptions{Name: "broken"})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	work := errors.New("read test.csv: no such file or directory")
+	if err := run.EndWithError(ctx, store.StatusFailed, work); err != nil {
+		log.Fatal(err)
+	}
+
+	got, _ := c.GetRun(ctx, run.ID())
+	files, _ := run.ListArtifacts(ctx, "")
+	fmt.Println(got.Info.Status, files[0].Path, files[0].Size)
+	// Output:
+	// FAILED error_message.txt 41
+}
+
 // Find the best runs of a sweep: a filter and an order in MLflow's search
 // syntax, answered by the store (in SQL for a SQLite store).
 func ExampleClient_SearchRunsWith() {

@@ -104,17 +104,35 @@ func (r *Run) End(ctx context.Context, status store.RunStatus) error {
 	return nil
 }
 
-// StopTimeout bounds how long Stop waits for the store to record the end.
+// StopTimeout bounds how long EndWithError waits for the store, so that a
+// stalled store cannot hold a program that has decided to stop.
 const StopTimeout = 5 * time.Second
 
-// Stop ends the run with status (FAILED or KILLED) when the program gives
-// up on it after an error or an interrupt. Unlike End it goes on after ctx
-// is cancelled, so that a Ctrl-C still marks the run, and it waits at most
-// StopTimeout, so that a stalled store cannot hold the program after it
-// decided to stop.
-func (r *Run) Stop(ctx context.Context, status store.RunStatus) error {
+// ErrorArtifact is the artifact EndWithError records a run's error in. An
+// MLflow run has no field for why it failed; MLflow's own integrations
+// record the error as this text file before they mark the run FAILED (its
+// Optuna integration does so for a failed trial), and the MLflow UI shows it
+// in the run's Artifacts tab.
+const ErrorArtifact = "error_message.txt"
+
+// EndWithError ends the run FAILED or KILLED (status) at the current time,
+// first recording cause's message, when there is one, as the artifact
+// ErrorArtifact, so that the run says why it ended. Unlike End it goes on
+// after ctx is cancelled, since a program stopped by a signal must still
+// mark its run, and it waits at most StopTimeout in all, half of it at most
+// for the error. Recording the error is best effort (a store that just
+// failed may refuse it too); the error returned is that of ending the run.
+func (r *Run) EndWithError(ctx context.Context, status store.RunStatus, cause error) error {
+	if status != store.StatusFailed && status != store.StatusKilled {
+		return invalid("end run %s with an error: status %q is not FAILED or KILLED", r.info.RunID, status)
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), StopTimeout)
 	defer cancel()
+	if cause != nil {
+		actx, acancel := context.WithTimeout(ctx, StopTimeout/2)
+		_ = r.LogArtifactBytes(actx, ErrorArtifact, []byte(cause.Error()+"\n"))
+		acancel()
+	}
 	return r.End(ctx, status)
 }
 

@@ -22,7 +22,7 @@ func (s *stopSpy) UpdateRun(ctx context.Context, runID string, status store.RunS
 	return s.memStore.UpdateRun(ctx, runID, status, endTime, name)
 }
 
-// TestStopAfterCancel: Stop marks a run after its context was cancelled
+// TestStopAfterCancel: EndWithError marks a run after its context was cancelled
 // (Ctrl-C), and gives the store at most StopTimeout to do it.
 func TestStopAfterCancel(t *testing.T) {
 	spy := &stopSpy{memStore: newMemStore()}
@@ -31,7 +31,7 @@ func TestStopAfterCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	before := time.Now()
-	if err := run.Stop(ctx, store.StatusKilled); err != nil {
+	if err := run.EndWithError(ctx, store.StatusKilled, nil); err != nil {
 		t.Fatal(err)
 	}
 	if spy.err != nil {

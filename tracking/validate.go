@@ -3,10 +3,6 @@ package tracking
 import (
 	"errors"
 	"fmt"
-	"path"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -15,85 +11,35 @@ import (
 // 1 to 250 characters, only letters, digits, '_', '-', '.', ' ', ':' and
 // '/', and, because stores may use keys as file names, no key that a path
 // would rewrite ("a//b", "./a", "../a", "/a", "a/"). what names the key in
-// the error ("metric", "param", "tag").
-func ValidateKey(what, key string) error {
-	if key == "" {
-		return invalid("%s key is empty: a key name must be given", what)
-	}
-	if n := utf8.RuneCountInString(key); n > store.MaxKeyLength {
-		return invalid("%s key %.40q... is %d characters, more than MLflow's limit of %d", what, key, n, store.MaxKeyLength)
-	}
-	for i, r := range key {
-		if !validKeyRune(r) {
-			return invalid("%s key %q has %q at byte %d: keys may only hold letters, digits, "+
-				"underscores (_), dashes (-), periods (.), spaces ( ), colons (:) and slashes (/)", what, key, r, i)
-		}
-	}
-	if clean := path.Clean(key); clean != key || clean == "." || strings.HasPrefix(clean, "..") || strings.HasPrefix(clean, "/") {
-		return invalid("%s key %q would resolve to %q when used as a file name; MLflow refuses such keys", what, key, clean)
-	}
-	return nil
-}
-
-func validKeyRune(r rune) bool {
-	switch r {
-	case '_', '-', '.', ' ', ':', '/':
-		return true
-	}
-	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsNumber(r))
-}
+// the error ("metric", "param", "tag"). The rules are store.CheckKey's,
+// which grove's server checks with too.
+func ValidateKey(what, key string) error { return prefixed(store.CheckKey(what, key)) }
 
 // ValidateParam checks a param's key and that its value has at most 6000
 // characters.
-func ValidateParam(key, value string) error {
-	return validateValue("param", key, value, store.MaxParamValueLength)
-}
+func ValidateParam(key, value string) error { return prefixed(store.CheckParam(key, value)) }
 
 // ValidateTag checks a tag's key and that its value has at most 8000
 // characters.
-func ValidateTag(key, value string) error {
-	return validateValue("tag", key, value, store.MaxTagValueLength)
-}
-
-// validateValue checks the key of a param or tag (what) and that its value
-// has at most limit characters.
-func validateValue(what, key, value string, limit int) error {
-	if err := ValidateKey(what, key); err != nil {
-		return err
-	}
-	if n := utf8.RuneCountInString(value); n > limit {
-		return invalid("%s %q value is %d characters, more than MLflow's limit of %d", what, key, n, limit)
-	}
-	return nil
-}
+func ValidateTag(key, value string) error { return prefixed(store.CheckTag(key, value)) }
 
 // ValidateMetric checks a metric point: its key, and a timestamp that is not
 // negative. Any float64 value is fine, NaN and infinities included, as in
 // MLflow.
-func ValidateMetric(m store.Metric) error {
-	if err := ValidateKey("metric", m.Key); err != nil {
-		return err
-	}
-	if m.Timestamp < 0 {
-		return invalid("metric %q timestamp %d is negative; timestamps are ms since the Unix epoch", m.Key, m.Timestamp)
-	}
-	return nil
-}
+func ValidateMetric(m store.Metric) error { return prefixed(store.CheckMetric(m)) }
 
 // ValidateExperimentName checks a name MLflow would accept for an
 // experiment: not empty and at most 500 characters.
-func ValidateExperimentName(name string) error {
-	if strings.TrimSpace(name) == "" {
-		return invalid("experiment name is empty")
-	}
-	if n := utf8.RuneCountInString(name); n > maxExperimentNameLength {
-		return invalid("experiment name is %d characters, more than MLflow's limit of %d", n, maxExperimentNameLength)
-	}
-	return nil
-}
+func ValidateExperimentName(name string) error { return prefixed(store.CheckExperimentName(name)) }
 
-// maxExperimentNameLength is MLflow's limit on experiment names.
-const maxExperimentNameLength = 500
+// prefixed names this package in a check's error, which errors.Is still
+// matches with store.ErrInvalidParameter.
+func prefixed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("tracking: %w", err)
+}
 
 // invalid returns an INVALID_PARAMETER_VALUE error, as MLflow would report
 // it, that errors.Is matches with store.ErrInvalidParameter.

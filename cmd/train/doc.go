@@ -29,10 +29,15 @@
 // takes more than a second to grow, a progress bar is drawn on stderr, but
 // only when stderr is a terminal.
 //
+// The run is marked FINISHED only when all of that is recorded; a failure on
+// the way marks it FAILED and a signal KILLED, with the error in the run's
+// error_message.txt.
+//
 // main is a thin shell over run(ctx, args, stdout, stderr), which the tests
 // call directly; the exit status says how it went: 0 done, 2 a bad command
 // line (one line naming the flag and what it accepts), 1 any other failure
-// (one line, such as the CSV reader's file, line, column and text), 130
-// interrupted by Ctrl-C (a tracked run is then marked KILLED). Run with -h for
-// the flags.
+// (one line, such as the CSV reader's file, line, column and text), and 128
+// plus the signal's number when SIGINT (130, Ctrl-C), SIGTERM (143) or SIGHUP
+// (129) stopped it (a tracked run is then marked KILLED). Run with -h for the
+// flags.
 package main

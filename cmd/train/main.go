@@ -5,25 +5,25 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 
 	"github.com/grove-ml/grove/internal/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	go func() {
-		// After the first Ctrl-C, a second one kills at once.
-		<-ctx.Done()
-		stop()
-	}()
+	// SIGINT, SIGTERM and SIGHUP end the run KILLED; a second signal ends
+	// the command at once.
+	ctx, stop := cli.NotifyContext(context.Background())
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	os.Exit(command.Exit(err, os.Stderr))
+	code := command.Exit(cli.WithCause(ctx, err), os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 // command prints the error that ended a run as one line and picks the exit
-// status: 0 done (or help shown), 2 bad command line, 130 interrupted (saying
-// which run was marked KILLED, where a model was saved), 1 any other failure.
+// status: 0 done (or help shown), 2 bad command line, 128 plus the signal's
+// number when a signal stopped it (130 SIGINT, 143 SIGTERM, 129 SIGHUP;
+// saying which run was marked KILLED, where a model was saved), 1 any other
+// failure.
 var command = cli.Command{Name: "train", Interrupted: cli.Canceled, InterruptNote: true}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

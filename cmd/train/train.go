@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -17,6 +18,7 @@ import (
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/autolog"
 	"github.com/grove-ml/grove/tracking/report"
+	"github.com/grove-ml/grove/tracking/store"
 )
 
 // job is what the command learned along the way; the summary and the JSON
@@ -111,15 +113,21 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 	j.Tracked = true
 	j.TrackingURI = tracking.Redact(client.URI())
 	j.Experiment = o.experiment
+	// The command starts the run and ends it itself, FINISHED only once the
+	// -metric values and the chart are recorded too: a run that MLflow
+	// shows as FINISHED holds everything the command promised.
+	run, err := autolog.StartRun(ctx, client, autolog.Options{Experiment: o.experiment, RunName: o.runName})
+	if err != nil {
+		return err
+	}
 	res, err := autolog.Fit(ctx, client, model, train, test, autolog.Options{
-		Experiment:    o.experiment,
-		RunName:       o.runName,
+		Run:           run,
 		Params:        ownParams(j),
 		DatasetSource: j.source,
 	})
 	bar.finish()
 	if err != nil {
-		return err
+		return err // Fit ended the run FAILED or KILLED
 	}
 	j.RunID, j.RunName, j.ExperimentID = res.RunID, res.RunName, res.ExperimentID
 	j.ArtifactURI, j.ModelID = res.ArtifactURI, res.ModelID
@@ -128,32 +136,47 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 	for k, v := range res.Metrics {
 		j.Metrics[k] = v
 	}
+	if err := finish(ctx, o, client, run, res, test, j); err != nil {
+		status := store.StatusFailed
+		if ctx.Err() != nil {
+			status = store.StatusKilled
+		}
+		if eerr := run.EndWithError(ctx, status, err); eerr != nil {
+			err = errors.Join(err, eerr)
+		}
+		return err
+	}
+	// Everything is recorded: the run is FINISHED even if a signal arrives
+	// this very moment.
+	if err := run.End(context.WithoutCancel(ctx), store.StatusFinished); err != nil {
+		return fmt.Errorf("run %s is recorded, but could not be marked FINISHED: %w", run.ID(), err)
+	}
+	return nil
+}
+
+// finish records what the command adds to autolog's run, the -metric
+// values and the cross-run chart, and writes -report.
+func finish(ctx context.Context, o *options, client *tracking.Client, run *tracking.Run, res *autolog.Result, test *datasets.Dataset, j *job) error {
+	var err error
 	j.classReport, err = evaluate.ClassificationReport(test.Y, res.TestPredictions, test.ClassNames)
 	if err != nil {
 		return fmt.Errorf("classification report: %w", err)
 	}
-
 	if len(o.metrics) > 0 {
-		if err := client.LogMetrics(ctx, res.RunID, o.metrics); err != nil {
-			return fmt.Errorf("run %s is recorded, but its -metric values are not: %w", res.RunID, err)
+		if err := run.LogMetrics(ctx, o.metrics, 0); err != nil {
+			return fmt.Errorf("run %s: its -metric values are not recorded: %w", run.ID(), err)
 		}
 		for k, v := range o.metrics {
 			j.Metrics[k] = v
 		}
 	}
-
-	// The cross-run chart goes with every run; a chart that cannot be drawn
-	// does not undo a recorded run, so it is a warning unless the user asked
-	// for the file.
-	page, err := report.Log(ctx, client.Store(), res.RunID, report.Options{})
+	page, err := report.Log(ctx, client.Store(), run.ID(), report.Options{})
 	if err != nil {
-		if o.report != "" {
-			return fmt.Errorf("run %s is recorded, but its metrics chart is not: %w", res.RunID, err)
-		}
-		j.Warnings = append(j.Warnings, fmt.Sprintf("metrics chart not attached: %v", err))
-	} else if o.report != "" {
+		return fmt.Errorf("run %s: its metrics chart is not recorded: %w", run.ID(), err)
+	}
+	if o.report != "" {
 		if err := os.WriteFile(o.report, page, 0o644); err != nil {
-			return fmt.Errorf("run %s is recorded, but -report: %w", res.RunID, err)
+			return fmt.Errorf("run %s: -report: %w", run.ID(), err)
 		}
 		j.ReportFile = o.report
 	}

@@ -13,6 +13,11 @@
 // "--" go to every run. When every run has ended, the sweep redraws the
 // experiment's chart onto the last run (metrics_report.html) so that one
 // shows all of them, and writes it to -report too when asked.
+//
+// SIGINT (Ctrl-C), SIGTERM and SIGHUP stop the sweep: every training still
+// going gets one SIGINT, marks its run KILLED and exits; the sweep waits for
+// them (a training that takes more than 5 s is killed), starts no more, and
+// exits with 128 plus the signal's number (130, 143, 129).
 package main
 
 import (
@@ -25,13 +30,13 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/grove-ml/grove/internal/cli"
 	"github.com/grove-ml/grove/tracking"
@@ -39,17 +44,24 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+	// SIGINT, SIGTERM and SIGHUP reach every training as SIGINT (see
+	// trainOnce); a second signal ends the sweep at once.
+	ctx, stop := cli.NotifyContext(context.Background())
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	// Any failure after Ctrl-C counts as the interrupt, whatever the
+	// Any failure after a signal counts as the interrupt, whatever the
 	// runs or the build said as they died; errors print as they are
 	// because they carry the failed runs' own stderr.
 	command := cli.Command{Name: "sweep", Interrupted: func(error) bool { return ctx.Err() != nil }, Verbatim: true}
-	if code := command.Exit(err, os.Stderr); code != cli.ExitOK {
-		os.Exit(code)
-	}
+	code := command.Exit(cli.WithCause(ctx, err), os.Stderr)
+	stop()
+	os.Exit(code)
 }
+
+// stopGrace is how long a training has to mark its run KILLED after the
+// sweep passes a signal on, before it is killed: far more than a store on
+// the local disk needs, and within the grace docker stop and Kubernetes
+// give the sweep itself (10 s and 30 s).
+const stopGrace = 5 * time.Second
 
 // DefaultSizes are the test sizes users sweep over.
 var DefaultSizes = []float64{0.3, 0.2, 0.1, 0.05, 0.01}
@@ -222,6 +234,13 @@ func trainOnce(ctx context.Context, bin, uri, experiment string, seed uint64, si
 		"-json",
 	}, extra...)
 	cmd := exec.CommandContext(ctx, bin, args...)
+	// When the sweep is stopped, each training gets one SIGINT, marks its
+	// run KILLED and exits; one that does not within stopGrace is killed.
+	// In a process group of its own, a training does not also get the
+	// terminal's Ctrl-C, which as a second signal would kill it at once.
+	cmd.Cancel = func() error { return interrupt(cmd.Process) }
+	cmd.WaitDelay = stopGrace
+	ownProcessGroup(cmd)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {

@@ -14,7 +14,7 @@ const (
 	ExitOK          = 0   // done, or the help was asked for and shown
 	ExitFailure     = 1   // the command line was fine but the work failed
 	ExitUsage       = 2   // the command line cannot be run as given
-	ExitInterrupted = 130 // stopped by Ctrl-C, as shells report SIGINT
+	ExitInterrupted = 130 // stopped by Ctrl-C, as shells report SIGINT; see SignalError.ExitCode for the others
 )
 
 // TrainExperiment is the experiment cmd/train records into and cmd/report
@@ -62,8 +62,9 @@ type Command struct {
 
 // Exit prints err on stderr as "name: message" and returns the exit status
 // for it; nil and flag.ErrHelp (the help has been shown) print nothing and
-// return ExitOK. A failure whose message already starts with "name: " is not
-// named twice.
+// return ExitOK. An interruption that WithCause ties to a signal names the
+// signal and exits with its status (SignalError.ExitCode). A failure whose
+// message already starts with "name: " is not named twice.
 func (c Command) Exit(err error, stderr io.Writer) int {
 	var ue *UsageError
 	switch {
@@ -77,8 +78,13 @@ func (c Command) Exit(err error, stderr io.Writer) int {
 		if msg := OneLine(err.Error()); c.InterruptNote && msg != context.Canceled.Error() {
 			note = ": " + msg
 		}
-		fmt.Fprintf(stderr, "%s: interrupted%s\n", c.Name, note)
-		return ExitInterrupted
+		code, by := ExitInterrupted, ""
+		if se := (*SignalError)(nil); errors.As(err, &se) {
+			code, by = se.ExitCode(), " by "+SignalName(se.Signal)
+			note = strings.TrimSuffix(note, ": "+se.Error())
+		}
+		fmt.Fprintf(stderr, "%s: interrupted%s%s\n", c.Name, by, note)
+		return code
 	default:
 		fmt.Fprintf(stderr, "%s: %s\n", c.Name, c.line(strings.TrimPrefix(err.Error(), c.Name+": ")))
 		return ExitFailure

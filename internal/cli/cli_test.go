@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -35,6 +36,11 @@ func TestExit(t *testing.T) {
 		{"interrupt bare", train, context.Canceled, 130, "train: interrupted\n"},
 		{"interrupt noted", train, wrapped, 130, "train: interrupted: run abc marked KILLED: context canceled\n"},
 		{"interrupt unnoted", sweep, errors.New("build: signal: interrupt"), 130, "sweep: interrupted\n"},
+		{"SIGINT", train, WithCause(stoppedBy(syscall.SIGINT), context.Canceled), 130, "train: interrupted by SIGINT\n"},
+		{"SIGTERM noted", train, WithCause(stoppedBy(syscall.SIGTERM), wrapped), 143, "train: interrupted by SIGTERM: run abc marked KILLED: context canceled\n"},
+		{"SIGHUP as cause", train, fmt.Errorf("run abc marked KILLED: %w", &SignalError{syscall.SIGHUP}), 129, "train: interrupted by SIGHUP: run abc marked KILLED\n"},
+		{"SIGTERM unnoted", sweep, WithCause(stoppedBy(syscall.SIGTERM), errors.New("2 of 3 runs failed")), 143, "sweep: interrupted by SIGTERM\n"},
+		{"cancelled without a signal", train, WithCause(stoppedBy(nil), context.Canceled), 130, "train: interrupted\n"},
 		{"no interrupt status", report, context.Canceled, 1, "report: context canceled\n"},
 		{"failure verbatim", Command{Name: "sweep", Verbatim: true}, errors.New("1 of 2 runs failed: x\ntrain: y"), 1, "sweep: 1 of 2 runs failed: x\ntrain: y\n"},
 	}
@@ -49,6 +55,18 @@ func TestExit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stoppedBy returns a context cancelled as NotifyContext cancels it on sig,
+// or cancelled plainly when sig is nil.
+func stoppedBy(sig os.Signal) context.Context {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	if sig == nil {
+		cancel(nil)
+	} else {
+		cancel(&SignalError{Signal: sig})
+	}
+	return ctx
 }
 
 func TestOneLine(t *testing.T) {

@@ -1,7 +1,6 @@
 package forest
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -111,29 +110,29 @@ func (c Config) resolve(nRows, nFeatures int) (settings, error) {
 		s.trees = 100
 	}
 	if s.trees < 0 {
-		return s, fmt.Errorf("forest: Trees must be at least 1 (0 means 100), got %d", c.Trees)
+		return s, inputErrorf(ErrBadConfig, "Trees must be at least 1 (0 means 100), got %d", c.Trees)
 	}
 	switch c.Criterion {
 	case "", Gini:
 	case Entropy, LogLoss:
 		s.entropy = true
 	default:
-		return s, fmt.Errorf("forest: Criterion must be gini, entropy or log_loss, got %q", string(c.Criterion))
+		return s, inputErrorf(ErrBadConfig, "Criterion must be gini, entropy or log_loss, got %q", string(c.Criterion))
 	}
 	if s.maxDepth < 0 {
-		return s, fmt.Errorf("forest: MaxDepth must be at least 0 (0 means unlimited), got %d", c.MaxDepth)
+		return s, inputErrorf(ErrBadConfig, "MaxDepth must be at least 0 (0 means unlimited), got %d", c.MaxDepth)
 	}
 	if s.minSamplesSplit == 0 {
 		s.minSamplesSplit = 2
 	}
 	if s.minSamplesSplit < 2 {
-		return s, fmt.Errorf("forest: MinSamplesSplit must be at least 2 (0 means 2), got %d", c.MinSamplesSplit)
+		return s, inputErrorf(ErrBadConfig, "MinSamplesSplit must be at least 2 (0 means 2), got %d", c.MinSamplesSplit)
 	}
 	if s.minSamplesLeaf == 0 {
 		s.minSamplesLeaf = 1
 	}
 	if s.minSamplesLeaf < 1 {
-		return s, fmt.Errorf("forest: MinSamplesLeaf must be at least 1 (0 means 1), got %d", c.MinSamplesLeaf)
+		return s, inputErrorf(ErrBadConfig, "MinSamplesLeaf must be at least 1 (0 means 1), got %d", c.MinSamplesLeaf)
 	}
 	mtry, err := maxFeatures(c.MaxFeatures, nFeatures)
 	if err != nil {
@@ -141,17 +140,17 @@ func (c Config) resolve(nRows, nFeatures int) (settings, error) {
 	}
 	s.mtry = mtry
 	if math.IsNaN(s.minImpurityDec) || math.IsInf(s.minImpurityDec, 0) || s.minImpurityDec < 0 {
-		return s, fmt.Errorf("forest: MinImpurityDecrease must be a finite number at least 0, got %v", c.MinImpurityDecrease)
+		return s, inputErrorf(ErrBadConfig, "MinImpurityDecrease must be a finite number at least 0, got %v", c.MinImpurityDecrease)
 	}
 	switch c.ClassWeight {
 	case "", "balanced", "balanced_subsample":
 	default:
-		return s, fmt.Errorf("forest: ClassWeight must be \"\", \"balanced\" or \"balanced_subsample\", got %q", c.ClassWeight)
+		return s, inputErrorf(ErrBadConfig, "ClassWeight must be \"\", \"balanced\" or \"balanced_subsample\", got %q", c.ClassWeight)
 	}
 	s.nBootstrap = nRows
 	if c.MaxSamples != "" && c.MaxSamples != "None" {
 		if !s.bootstrap {
-			return s, fmt.Errorf("forest: MaxSamples must be empty when NoBootstrap is set, got %q", c.MaxSamples)
+			return s, inputErrorf(ErrBadConfig, "MaxSamples must be empty when NoBootstrap is set, got %q", c.MaxSamples)
 		}
 		n, err := maxSamples(c.MaxSamples, nRows)
 		if err != nil {
@@ -160,10 +159,10 @@ func (c Config) resolve(nRows, nFeatures int) (settings, error) {
 		s.nBootstrap = n
 	}
 	if s.oob && !s.bootstrap {
-		return s, fmt.Errorf("forest: OOBScore needs bootstrap on, but NoBootstrap is set")
+		return s, inputErrorf(ErrBadConfig, "OOBScore needs bootstrap on, but NoBootstrap is set")
 	}
 	if c.Workers < 0 {
-		return s, fmt.Errorf("forest: Workers must be at least 0 (0 means one per core), got %d", c.Workers)
+		return s, inputErrorf(ErrBadConfig, "Workers must be at least 0 (0 means one per core), got %d", c.Workers)
 	}
 	return s, nil
 }
@@ -182,9 +181,9 @@ func maxFeatures(v string, d int) (int, error) {
 	n, ok := countOrFraction(v, d, math.Floor)
 	switch {
 	case !ok:
-		return 0, fmt.Errorf("forest: MaxFeatures must be sqrt, log2, all, a count in [1, features] or a fraction in (0, 1], got %q", v)
+		return 0, inputErrorf(ErrBadConfig, "MaxFeatures must be sqrt, log2, all, a count in [1, features] or a fraction in (0, 1], got %q", v)
 	case n > d:
-		return 0, fmt.Errorf("forest: MaxFeatures %d is more than the %d features", n, d)
+		return 0, inputErrorf(ErrBadConfig, "MaxFeatures %d is more than the %d features", n, d)
 	}
 	return n, nil
 }
@@ -195,9 +194,9 @@ func maxSamples(v string, n int) (int, error) {
 	k, ok := countOrFraction(v, n, math.RoundToEven)
 	switch {
 	case !ok:
-		return 0, fmt.Errorf("forest: MaxSamples must be a count in [1, rows] or a fraction in (0, 1], got %q", v)
+		return 0, inputErrorf(ErrBadConfig, "MaxSamples must be a count in [1, rows] or a fraction in (0, 1], got %q", v)
 	case k > n:
-		return 0, fmt.Errorf("forest: MaxSamples %d is more than the %d training rows", k, n)
+		return 0, inputErrorf(ErrBadConfig, "MaxSamples %d is more than the %d training rows", k, n)
 	}
 	return k, nil
 }

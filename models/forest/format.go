@@ -42,12 +42,19 @@ const (
 	headerSize  = 8 + 4 + 8
 )
 
+// newestPlausible is the highest version field Load takes for a newer
+// grove's format rather than for damage. Versions grow by one with each
+// change of layout, so a number far above fileVersion (a flipped high bit,
+// a stray byte) is far likelier to be a corrupted field than a file from
+// the future.
+const newestPlausible = fileVersion + 15
+
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Errors that Load wraps, for errors.Is.
 var (
 	ErrNotModel   = errors.New("forest: not a grove forest model file")
-	ErrNewer      = errors.New("forest: model file is of a newer format version")
+	ErrNewer      = errors.New("forest: model file was written by a newer grove")
 	ErrTruncated  = errors.New("forest: model file is truncated")
 	ErrCorrupted  = errors.New("forest: model file is corrupted")
 	errBadPayload = fmt.Errorf("%w: bad payload", ErrCorrupted)
@@ -147,8 +154,10 @@ func integral(v []float64) bool {
 }
 
 // Load reads a forest that Save wrote. A file that is not a grove forest,
-// is cut short, fails its checksum or comes from a newer format version is
-// an error that wraps ErrNotModel, ErrTruncated, ErrCorrupted or ErrNewer.
+// is cut short, or is damaged (its checksum fails, or its version field
+// holds a number no grove writes) is an error that wraps ErrNotModel,
+// ErrTruncated or ErrCorrupted; a file of a later format version, which a
+// newer grove wrote, is one that wraps ErrNewer.
 func Load(r io.Reader) (*Forest, error) {
 	var hdr [headerSize]byte
 	if n, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -163,12 +172,24 @@ func Load(r io.Reader) (*Forest, error) {
 	if string(hdr[:8]) != fileMagic {
 		return nil, ErrNotModel
 	}
-	if v := binary.LittleEndian.Uint32(hdr[8:]); v != fileVersion {
-		if v > fileVersion {
-			return nil, fmt.Errorf("%w: version %d, this grove reads version %d", ErrNewer, v, fileVersion)
-		}
-		return nil, fmt.Errorf("%w: version %d is not a known version", ErrCorrupted, v)
+	v := binary.LittleEndian.Uint32(hdr[8:])
+	if v != fileVersion {
+		return nil, versionError(hdr, v, r)
 	}
+	payload, err := readPayload(hdr, r)
+	if err != nil {
+		return nil, err
+	}
+	f, err := decodePayload(payload)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// readPayload reads the payload and checksum that follow hdr, and checks
+// the checksum.
+func readPayload(hdr [headerSize]byte, r io.Reader) ([]byte, error) {
 	length := binary.LittleEndian.Uint64(hdr[12:])
 	if length > math.MaxInt64-4 {
 		return nil, fmt.Errorf("%w: payload length %d", ErrCorrupted, length)
@@ -185,17 +206,34 @@ func Load(r io.Reader) (*Forest, error) {
 	}
 	all := body.Bytes()
 	payload, sum := all[:length], all[length:]
+	if checksum(hdr, payload) != binary.LittleEndian.Uint32(sum) {
+		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupted)
+	}
+	return payload, nil
+}
+
+func checksum(hdr [headerSize]byte, payload []byte) uint32 {
 	h := crc32.New(castagnoli)
 	h.Write(hdr[:])
 	h.Write(payload)
-	if h.Sum32() != binary.LittleEndian.Uint32(sum) {
-		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupted)
+	return h.Sum32()
+}
+
+// versionError explains a version field v that is not fileVersion: a
+// newer grove's file when v is plausibly a later version, damage
+// otherwise. A plausible v is still damage when the rest of the file is
+// a sound version-1 file, one whose checksum holds once the field reads 1
+// again: a flipped low bit in the field of a file this grove wrote. A file
+// that cannot be read as version 1 is left to the newer grove.
+func versionError(hdr [headerSize]byte, v uint32, r io.Reader) error {
+	if v < fileVersion || v > newestPlausible {
+		return fmt.Errorf("%w: version field reads %d, not a version of grove's format (this grove writes version %d)", ErrCorrupted, v, fileVersion)
 	}
-	f, err := decodePayload(payload)
-	if err != nil {
-		return nil, err
+	binary.LittleEndian.PutUint32(hdr[8:], fileVersion)
+	if _, err := readPayload(hdr, r); err == nil {
+		return fmt.Errorf("%w: version field reads %d in a version %d file", ErrCorrupted, v, fileVersion)
 	}
-	return f, nil
+	return fmt.Errorf("%w: format version %d, and this grove reads version %d", ErrNewer, v, fileVersion)
 }
 
 // reader walks a payload, failing once on the first short or bad read.

@@ -1,6 +1,8 @@
 package forest
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -69,4 +71,48 @@ func mustPredict(tb testing.TB, f *Forest, X mat.Matrix) []int {
 
 func describe(f *Forest) string {
 	return fmt.Sprintf("%d trees, %d nodes", f.Trees(), f.Nodes())
+}
+
+func fitOrFatal(t testing.TB, cfg Config, tb table) *Forest {
+	t.Helper()
+	f := New(cfg)
+	if err := f.Fit(context.Background(), tb.X, tb.y, tb.classes); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func saved(t testing.TB, f *Forest) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := f.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestTestdataMatchesShared checks that the bench splits copied into
+// testdata, which the tests read so that they run in a user's clone, are
+// still the files in ../shared/bench.
+func TestTestdataMatchesShared(t *testing.T) {
+	names, err := filepath.Glob("testdata/*.csv")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no CSV files in testdata (%v)", err)
+	}
+	for _, name := range names {
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			src := sharedBench(t, filepath.Base(name))
+			want, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s differs from %s; copy it again", name, src)
+			}
+		})
+	}
 }

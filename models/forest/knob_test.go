@@ -1,14 +1,20 @@
 package forest
 
 import (
+	"flag"
 	"os"
-	"strconv"
+	"testing"
 )
 
-// GROVE_SORT_LIMIT overrides sortLimit in tests and benchmarks, to measure
-// the trade between exact thresholds and histogram speed.
-func init() {
-	if v, err := strconv.Atoi(os.Getenv("GROVE_SORT_LIMIT")); err == nil {
-		sortLimit = v
-	}
+// The -sortlimit flag sets sortLimit for one run of the tests and
+// benchmarks, to measure the trade between exact thresholds and histogram
+// speed (bench/README.md has the figures):
+//
+//	go test -run TestAccuracyBench ./models/forest -args -sortlimit 1024
+var sortLimitFlag = flag.Int("sortlimit", 0, "sort nodes of up to `n` rows on every feature (exact thresholds)")
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	sortLimit = *sortLimitFlag
+	os.Exit(m.Run())
 }

@@ -20,4 +20,10 @@
 // under its real name; readers see the old file or the new one. PutFile and
 // PutDir upload files from the local disk. grove never writes MLflow's
 // legacy meta.yaml files here.
+//
+// A repository made by NewLocalIn knows the store's folder of all artifacts
+// (mlruns) and keeps a go.mod at its top (ModuleFile): runs record copies of
+// Go programs, and the file keeps the go command from building them as part
+// of a module that encloses the folder. MLflow reads only the experiments'
+// folders below it.
 package artifact

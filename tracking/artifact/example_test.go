@@ -46,3 +46,23 @@ func ExampleCleanPath() {
 	// "" artifact: path "/abs" refused: is absolute
 	// "" artifact: path "a\\b" refused: contains a backslash
 }
+
+// A repository inside a store's artifact folder keeps a go.mod at the top of
+// that folder, so recorded Go sources never join an enclosing module's build.
+func ExampleNewLocalIn() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "grove")
+	defer os.RemoveAll(dir)
+	mlruns := filepath.Join(dir, "mlruns")
+
+	repo := artifact.NewLocalIn(mlruns, filepath.Join(mlruns, "1", "0123abcd", "artifacts"))
+	repo.Put(ctx, "code/train.go", strings.NewReader("package main\n"))
+
+	entries, _ := os.ReadDir(mlruns)
+	for _, e := range entries {
+		fmt.Println(e.Name(), e.IsDir())
+	}
+	// Output:
+	// 1 true
+	// go.mod false
+}

@@ -74,6 +74,7 @@ func CleanPath(p string) (string, error) {
 // store.ArtifactRepo and is safe for concurrent use.
 type Local struct {
 	root string // an OS path
+	base string // the store's folder of all artifacts that holds root; "" if unknown
 }
 
 var _ store.ArtifactRepo = (*Local)(nil)
@@ -82,6 +83,21 @@ var _ store.ArtifactRepo = (*Local)(nil)
 // URI. The folder need not exist yet.
 func NewLocal(root string) *Local {
 	return &Local{root: LocalPath(root)}
+}
+
+// NewLocalIn returns the repository rooted at root, a folder inside base, the
+// folder a store keeps every experiment's artifacts in (mlruns beside
+// mlflow.db). Writes through it first make sure base holds a ModuleFile, so
+// that the copies of programs a run records are never compiled as part of a
+// Go module that encloses base. A root outside base is left as NewLocal
+// leaves it.
+func NewLocalIn(base, root string) *Local {
+	l := NewLocal(root)
+	b := LocalPath(base)
+	if rel, err := filepath.Rel(b, l.root); b != "" && err == nil && filepath.IsLocal(rel) {
+		l.base = b
+	}
+	return l
 }
 
 // LocalPath turns an artifact URI as MLflow stores it (a path or a file://
@@ -134,6 +150,7 @@ func (l *Local) Put(ctx context.Context, p string, r io.Reader) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("artifact: put %s: %w", clean, err)
 	}
+	l.fence()
 	root, err := l.openRoot(true)
 	if err != nil {
 		return err

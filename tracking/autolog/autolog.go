@@ -45,9 +45,11 @@ const (
 // Options says where and how Fit records. The zero value starts a run in
 // experiment Default with a generated name.
 type Options struct {
-	// Run, when set, is the run to record into; the caller started it and
-	// ends it, whatever Fit returns. When nil, Fit starts a run and ends it
-	// FINISHED, FAILED or KILLED.
+	// Run, when set, is the run to record into (see StartRun). Fit leaves
+	// it running when it returns no error, so the caller can record more
+	// and end it; when Fit fails, it ends the run FAILED (KILLED if ctx was
+	// cancelled) with the error recorded, as it ends its own. When nil, Fit
+	// starts a run and ends it FINISHED, FAILED or KILLED.
 	Run *tracking.Run
 	// Experiment names the experiment of the run Fit starts; created when
 	// missing. MLflowDefaultExperiment when empty.
@@ -111,10 +113,15 @@ func Fit(ctx context.Context, c *tracking.Client, model models.Classifier, train
 	if c == nil {
 		return nil, errors.New("autolog: no tracking client")
 	}
+	err := checkData(train, test)
 	if model == nil {
-		return nil, errors.New("autolog: no model")
+		err = errors.New("autolog: no model")
 	}
-	if err := checkData(train, test); err != nil {
+	if err != nil {
+		if opts.Run != nil {
+			// The caller's run would otherwise wait for a Fit that never ran.
+			return nil, (&autolog{run: opts.Run}).fail(ctx, store.StatusFailed, err)
+		}
 		return nil, err
 	}
 	a := &autolog{c: c, model: model, train: train, test: test, opts: opts,
@@ -197,35 +204,62 @@ func checkShape(which string, d *datasets.Dataset) error {
 	return nil
 }
 
+// StartRun starts a run the way Fit starts its own, in opts.Experiment
+// (created when missing) with opts.RunName, opts.Tags and the calling
+// program's source tags (mlflow.source.*, the git commit), for a program
+// that records more than Fit does: it passes the run to Fit in Options.Run,
+// logs the rest, and ends the run FINISHED only when everything is recorded.
+func StartRun(ctx context.Context, c *tracking.Client, opts Options) (*tracking.Run, error) {
+	if c == nil {
+		return nil, errors.New("autolog: no tracking client")
+	}
+	src := opts.SourceFile
+	if src == "" {
+		src = callerFile()
+	}
+	return startRun(ctx, c, opts, src, sourceExists(src))
+}
+
+func sourceExists(src string) bool {
+	st, err := os.Stat(src)
+	return src != "" && err == nil && st.Mode().IsRegular()
+}
+
+func startRun(ctx context.Context, c *tracking.Client, opts Options, src string, srcFound bool) (*tracking.Run, error) {
+	name := opts.Experiment
+	if name == "" {
+		name = MLflowDefaultExperiment
+	}
+	exp, err := c.GetOrCreateExperiment(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("autolog: %w", err)
+	}
+	ro := tracking.RunOptions{Name: opts.RunName, SourceName: sourceName(src), Tags: opts.Tags}
+	if srcFound {
+		if commit, err := gitinfo.Commit(src); err == nil {
+			ro.GitCommit = commit
+		}
+	}
+	run, err := c.StartRun(ctx, exp.ID, ro)
+	if err != nil {
+		return nil, fmt.Errorf("autolog: %w", err)
+	}
+	return run, nil
+}
+
 // start finds the program's source and starts (or adopts) the run.
 func (a *autolog) start(ctx context.Context) error {
 	a.src = a.opts.SourceFile
 	if a.src == "" {
 		a.src = callerFile()
 	}
-	if st, err := os.Stat(a.src); a.src != "" && err == nil && st.Mode().IsRegular() {
-		a.srcFound = true
-	}
+	a.srcFound = sourceExists(a.src)
 	a.run = a.opts.Run
 	if a.run == nil {
 		a.own = true
-		name := a.opts.Experiment
-		if name == "" {
-			name = MLflowDefaultExperiment
-		}
-		exp, err := a.c.GetOrCreateExperiment(ctx, name)
-		if err != nil {
-			return fmt.Errorf("autolog: %w", err)
-		}
-		ro := tracking.RunOptions{Name: a.opts.RunName, SourceName: sourceName(a.src), Tags: a.opts.Tags}
-		if a.srcFound {
-			if commit, err := gitinfo.Commit(a.src); err == nil {
-				ro.GitCommit = commit
-			}
-		}
-		a.run, err = a.c.StartRun(ctx, exp.ID, ro)
-		if err != nil {
-			return fmt.Errorf("autolog: %w", err)
+		var err error
+		if a.run, err = startRun(ctx, a.c, a.opts, a.src, a.srcFound); err != nil {
+			return err
 		}
 	}
 	a.res.RunID = a.run.ID()
@@ -235,18 +269,14 @@ func (a *autolog) start(ctx context.Context) error {
 	return nil
 }
 
-// end ends a run Fit started; a run the caller gave is left to the caller.
-// It runs even after ctx is cancelled: a Ctrl-C must still mark the run. A
-// run that failed or was interrupted is marked within
-// tracking.StopTimeout, so a stalled server cannot hold the program.
-func (a *autolog) end(ctx context.Context, status store.RunStatus) error {
-	if !a.own {
-		return nil
+// fail ends the run, Fit's own or the caller's, FAILED or KILLED with err
+// recorded: a run whose recording broke off cannot be completed later, and
+// must not be left for a caller to end FINISHED.
+func (a *autolog) fail(ctx context.Context, status store.RunStatus, err error) error {
+	if eerr := a.run.EndWithError(ctx, status, err); eerr != nil {
+		return errors.Join(err, fmt.Errorf("autolog: could not mark run %s %s: %w", a.run.ID(), status, eerr))
 	}
-	if status != store.StatusFinished {
-		return a.run.Stop(ctx, status)
-	}
-	return a.run.End(context.WithoutCancel(ctx), status)
+	return err
 }
 
 func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
@@ -254,15 +284,12 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 		if p := recover(); p != nil {
 			// A panic (in the model's code, most likely) fails the run and
 			// goes on up, as an exception does through MLflow's autolog.
-			_ = a.end(ctx, store.StatusFailed)
+			_ = a.fail(ctx, store.StatusFailed, fmt.Errorf("autolog: panic: %v", p))
 			panic(p)
 		}
 	}()
 	fail := func(status store.RunStatus, err error) (*Result, error) {
-		if eerr := a.end(ctx, status); eerr != nil {
-			err = errors.Join(err, fmt.Errorf("autolog: could not mark run %s %s: %w", a.run.ID(), status, eerr))
-		}
-		return a.res, err
+		return a.res, a.fail(ctx, status, err)
 	}
 
 	if err := a.logBeforeTraining(ctx); err != nil {
@@ -272,6 +299,11 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 	t0 := time.Now()
 	err = a.model.Fit(ctx, a.train.X, a.train.Y, a.train.Classes())
 	a.res.FitSeconds = time.Since(t0).Seconds()
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// Stopped, not failed; the cause names the signal when a command's
+		// context carries one.
+		return fail(store.StatusKilled, fmt.Errorf("autolog: training stopped; run %s is marked KILLED: %w", a.run.ID(), context.Cause(ctx)))
+	}
 	if err != nil {
 		return fail(statusFor(ctx), fmt.Errorf("autolog: training failed in run %s: %w", a.run.ID(), err))
 	}
@@ -291,8 +323,12 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 		}
 		return fail(statusFor(ctx), err)
 	}
-	if err := a.end(ctx, store.StatusFinished); err != nil {
-		return a.res, fmt.Errorf("autolog: end run %s: %w", a.run.ID(), err)
+	if a.own {
+		// Everything is recorded, so the run is FINISHED even if ctx was
+		// cancelled this very moment.
+		if err := a.run.End(context.WithoutCancel(ctx), store.StatusFinished); err != nil {
+			return a.res, fmt.Errorf("autolog: end run %s: %w", a.run.ID(), err)
+		}
 	}
 	return a.res, nil
 }

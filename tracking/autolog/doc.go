@@ -63,5 +63,12 @@
 // the same model.grove and MLmodel (class names, signature) the logged
 // model would hold, and the error says where; the run is marked FAILED
 // (KILLED after Ctrl-C) if the store answers within tracking.StopTimeout.
-// A run the caller passed in Options.Run is never ended by Fit.
+// Every such ending records the error as the run's artifact
+// error_message.txt (tracking.Run.EndWithError).
+//
+// A run is FINISHED only when everything is recorded. A program that records
+// more than Fit (a custom metric, a chart) starts the run with StartRun and
+// passes it in Options.Run: Fit then leaves the run running when it
+// succeeds, for the program to record the rest and end it, and ends it
+// FAILED or KILLED as above when it fails.
 package autolog

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/grove-ml/grove/tracking/api"
 	"github.com/grove-ml/grove/tracking/artifact"
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -165,7 +166,7 @@ func (r *proxyRepo) List(ctx context.Context, dir string) ([]store.FileInfo, err
 		query: url.Values{"path": {r.join(clean)}},
 		what:  fmt.Sprintf("list artifacts under %q", clean), idempotent: true}
 	var out struct {
-		Files []wFileInfo `json:"files"`
+		Files []api.FileInfo `json:"files"`
 	}
 	if err := r.s.do(ctx, c, &out); err != nil {
 		return nil, err
@@ -182,9 +183,9 @@ func (r *proxyRepo) List(ctx context.Context, dir string) ([]store.FileInfo, err
 		if clean != "" {
 			full = clean + "/" + name
 		}
-		size := int64(f.FileSize)
-		if f.IsDir {
-			size = 0
+		var size int64
+		if f.FileSize != nil && !f.IsDir {
+			size = int64(*f.FileSize)
 		}
 		infos = append(infos, store.FileInfo{Path: full, IsDir: f.IsDir, Size: size})
 	}

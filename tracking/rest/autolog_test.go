@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grove-ml/grove/tracking/api"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -26,30 +27,30 @@ func TestAutologShape(t *testing.T) {
 	// The recorded requests are also the data to log: decode them.
 	var (
 		runReq struct {
-			ExperimentID string `json:"experiment_id"`
-			StartTime    int64  `json:"start_time"`
-			UserID       string `json:"user_id"`
-			Tags         []wTag `json:"tags"`
+			ExperimentID string    `json:"experiment_id"`
+			StartTime    int64     `json:"start_time"`
+			UserID       string    `json:"user_id"`
+			Tags         []api.Tag `json:"tags"`
 		}
 		paramsReq struct {
-			Params []wParam `json:"params"`
-			Tags   []wTag   `json:"tags"`
+			Params []api.Param `json:"params"`
+			Tags   []api.Tag   `json:"tags"`
 		}
 		modelReq struct {
-			Name   string   `json:"name"`
-			Params []wParam `json:"params"`
-			Tags   []wTag   `json:"tags"`
+			Name   string      `json:"name"`
+			Params []api.Param `json:"params"`
+			Tags   []api.Tag   `json:"tags"`
 		}
 		inputsReq struct {
-			Datasets []wDatasetInput `json:"datasets"`
+			Datasets []api.DatasetInput `json:"datasets"`
 		}
 		metricsReq struct {
-			Metrics []wMetric `json:"metrics"`
+			Metrics []api.Metric `json:"metrics"`
 		}
 		updateReq struct {
 			EndTime int64 `json:"end_time"`
 		}
-		lastMetric wMetric
+		lastMetric api.Metric
 	)
 	for _, d := range []struct {
 		seq int
@@ -83,21 +84,21 @@ func TestAutologShape(t *testing.T) {
 
 	// 4-6: start the run, log params and estimator tags.
 	run, err := s.CreateRun(ctx, store.CreateRunRequest{ExperimentID: runReq.ExperimentID, UserID: runReq.UserID,
-		StartTime: runReq.StartTime, Tags: fromWireTags(runReq.Tags)})
+		StartTime: runReq.StartTime, Tags: api.StoreTags(runReq.Tags)})
 	must(t, err)
 	eq(t, "run id", run.Info.RunID, runID)
-	must(t, s.LogBatch(ctx, runID, nil, fromWireParams(paramsReq.Params), fromWireTags(paramsReq.Tags)))
+	must(t, s.LogBatch(ctx, runID, nil, api.StoreParams(paramsReq.Params), api.StoreTags(paramsReq.Tags)))
 	_, err = s.GetRun(ctx, runID)
 	must(t, err)
 
 	// 7-11: the logged model, the training dataset, the run's output.
 	model, err := s.CreateLoggedModel(ctx, store.CreateLoggedModelRequest{ExperimentID: expID, Name: modelReq.Name,
-		SourceRunID: runID, Params: fromWireParams(modelReq.Params), Tags: fromWireTags(modelReq.Tags)})
+		SourceRunID: runID, Params: api.StoreParams(modelReq.Params), Tags: api.StoreTags(modelReq.Tags)})
 	must(t, err)
 	eq(t, "model status", model.Status, store.ModelPending)
 	var ds []store.DatasetInput
 	for _, d := range inputsReq.Datasets {
-		ds = append(ds, store.DatasetInput{Dataset: store.Dataset(d.Dataset), Tags: fromWireTags(d.Tags)})
+		ds = append(ds, store.DatasetInput{Dataset: store.Dataset(d.Dataset), Tags: api.StoreTags(d.Tags)})
 	}
 	must(t, s.LogInputs(ctx, runID, ds, nil))
 	must(t, s.LogOutputs(ctx, runID, []store.ModelIO{{ModelID: model.ModelID}}))
@@ -123,7 +124,7 @@ func TestAutologShape(t *testing.T) {
 	must(t, err)
 	putRecorded(t, ctx, runRepo, xs[18], run.Info.ArtifactURI)
 	putRecorded(t, ctx, runRepo, xs[19], run.Info.ArtifactURI)
-	must(t, s.LogBatch(ctx, runID, fromWireMetrics(metricsReq.Metrics), nil, nil))
+	must(t, s.LogBatch(ctx, runID, api.StoreMetrics(metricsReq.Metrics), nil, nil))
 	got, err := s.GetRun(ctx, runID)
 	must(t, err)
 	eq(t, "dataset inputs", len(got.Inputs.Datasets), 1)
@@ -133,7 +134,7 @@ func TestAutologShape(t *testing.T) {
 	info, err := s.UpdateRun(ctx, runID, store.StatusFinished, updateReq.EndTime, "")
 	must(t, err)
 	eq(t, "status", info.Status, store.StatusFinished)
-	must(t, s.LogBatch(ctx, runID, fromWireMetrics([]wMetric{lastMetric}), nil, nil))
+	must(t, s.LogBatch(ctx, runID, api.StoreMetrics([]api.Metric{lastMetric}), nil, nil))
 	putRecorded(t, ctx, runRepo, xs[24], run.Info.ArtifactURI)
 
 	rp.done()

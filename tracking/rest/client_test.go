@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grove-ml/grove/tracking/api"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -273,10 +274,10 @@ func TestWireNumbers(t *testing.T) {
 		v    float64
 		want string
 	}{{1, "1"}, {0.0625, "0.0625"}, {math.NaN(), `"NaN"`}, {math.Inf(1), `"Infinity"`}, {math.Inf(-1), `"-Infinity"`}, {1e21, "1e+21"}} {
-		b, err := json.Marshal(jfloat(tt.v))
+		b, err := json.Marshal(api.Float(tt.v))
 		must(t, err)
 		eq(t, "encoded", string(b), tt.want)
-		var back jfloat
+		var back api.Float
 		must(t, json.Unmarshal(b, &back))
 		if float64(back) != tt.v && !(math.IsNaN(tt.v) && math.IsNaN(float64(back))) {
 			t.Errorf("%s read back as %v", b, back)
@@ -288,10 +289,10 @@ func TestWireNumbers(t *testing.T) {
 		ok   bool
 	}{{"1767225600000", 1767225600000, true}, {`"1767225600000"`, 1767225600000, true}, {"1.7e12", 1.7e12, true},
 		{"null", 0, true}, {`"x"`, 0, false}, {"1.5", 0, false}} {
-		var n jint
+		var n api.Int
 		err := json.Unmarshal([]byte(tt.in), &n)
 		if (err == nil) != tt.ok || (tt.ok && int64(n) != tt.want) {
-			t.Errorf("jint %s = %d, %v", tt.in, n, err)
+			t.Errorf("api.Int %s = %d, %v", tt.in, n, err)
 		}
 	}
 }

@@ -11,9 +11,10 @@
 // endpoint (api/2.0/mlflow/experiments/..., runs/..., metrics/get-history,
 // logged-models, mlflow-artifacts/artifacts/...): int64 fields as JSON
 // numbers, enums by name (FINISHED, LOGGED_MODEL_READY), empty lists left
-// out, NaN and infinities as "NaN" and "Infinity". A training loop's
-// metrics go in one log-batch per call, split only where MLflow's limits
-// require. Metric history always asks for pages of 25,000 points and follows
+// out, NaN and infinities as "NaN" and "Infinity"; package tracking/api
+// defines these shapes for this client and grove's server alike. A
+// training loop's metrics go in one log-batch per call, split only where
+// MLflow's limits require. Metric history always asks for pages of 25,000 points and follows
 // the page tokens, because a server asked without max_results answers with
 // nothing (mlflow/mlflow#23916).
 //

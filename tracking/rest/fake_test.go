@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/grove-ml/grove/tracking/api"
 )
 
 // fakeServer is a small in-memory MLflow tracking server for behaviour tests
@@ -28,18 +30,18 @@ type fakeServer struct {
 	faults   []*fault
 	requests []string // "METHOD /path?query", in order
 	bodies   map[string][][]byte
-	exps     []*wExperiment
+	exps     []*api.Experiment
 	runs     map[string]*fakeRun
 	runOrder []string
-	models   map[string]*wLoggedModel
+	models   map[string]*api.LoggedModel
 	files    map[string][]byte
 }
 
 type fakeRun struct {
-	wRun
-	points  map[string][]wMetric // key -> history
-	seen    map[wMetric]bool
-	outputs []wModelOutput
+	api.Run
+	points  map[string][]api.Metric // key -> history
+	seen    map[api.Metric]bool
+	outputs []api.ModelOutput
 }
 
 // fault makes the next times requests to endpoint fail: with status, or by
@@ -55,9 +57,9 @@ type fault struct {
 }
 
 func newFakeServer(t testing.TB) *fakeServer {
-	f := &fakeServer{t: t, runs: map[string]*fakeRun{}, models: map[string]*wLoggedModel{},
+	f := &fakeServer{t: t, runs: map[string]*fakeRun{}, models: map[string]*api.LoggedModel{},
 		files: map[string][]byte{}, bodies: map[string][][]byte{}}
-	f.exps = []*wExperiment{{ExperimentID: "0", Name: "Default", ArtifactLocation: "mlflow-artifacts:/0", LifecycleStage: "active"}}
+	f.exps = []*api.Experiment{{ExperimentID: "0", Name: "Default", ArtifactLocation: "mlflow-artifacts:/0", LifecycleStage: "active"}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -145,7 +147,7 @@ func (f *fakeServer) handle(w http.ResponseWriter, r *http.Request, body []byte)
 	p := r.URL.Path
 	switch {
 	case p == epExperimentCreate:
-		var req wExperiment
+		var req api.Experiment
 		if !decode(&req) {
 			return
 		}
@@ -156,7 +158,7 @@ func (f *fakeServer) handle(w http.ResponseWriter, r *http.Request, body []byte)
 			}
 		}
 		id := strconv.Itoa(len(f.exps))
-		f.exps = append(f.exps, &wExperiment{ExperimentID: id, Name: req.Name, Tags: req.Tags,
+		f.exps = append(f.exps, &api.Experiment{ExperimentID: id, Name: req.Name, Tags: req.Tags,
 			ArtifactLocation: "mlflow-artifacts:/" + id, LifecycleStage: "active"})
 		writeJSON(w, 200, map[string]string{"experiment_id": id})
 	case p == epExperimentGet || p == epExperimentGetByName:
@@ -169,11 +171,11 @@ func (f *fakeServer) handle(w http.ResponseWriter, r *http.Request, body []byte)
 		mlflowError(w, 404, "RESOURCE_DOES_NOT_EXIST", "Could not find experiment")
 	case p == epRunCreate:
 		var req struct {
-			ExperimentID string `json:"experiment_id"`
-			UserID       string `json:"user_id"`
-			RunName      string `json:"run_name"`
-			StartTime    jint   `json:"start_time"`
-			Tags         []wTag `json:"tags"`
+			ExperimentID string    `json:"experiment_id"`
+			UserID       string    `json:"user_id"`
+			RunName      string    `json:"run_name"`
+			StartTime    api.Int   `json:"start_time"`
+			Tags         []api.Tag `json:"tags"`
 		}
 		if !decode(&req) {
 			return
@@ -182,19 +184,19 @@ func (f *fakeServer) handle(w http.ResponseWriter, r *http.Request, body []byte)
 		if req.RunName == "" {
 			req.RunName = "run-" + strconv.Itoa(len(f.runs)+1)
 		}
-		rn := &fakeRun{points: map[string][]wMetric{}, seen: map[wMetric]bool{}}
-		rn.Info = wRunInfo{RunID: id, RunUUID: id, ExperimentID: req.ExperimentID, RunName: req.RunName,
+		rn := &fakeRun{points: map[string][]api.Metric{}, seen: map[api.Metric]bool{}}
+		rn.Info = api.RunInfo{RunID: id, RunUUID: id, ExperimentID: req.ExperimentID, RunName: req.RunName,
 			UserID: req.UserID, Status: "RUNNING", StartTime: req.StartTime, LifecycleStage: "active",
 			ArtifactURI: "mlflow-artifacts:/" + req.ExperimentID + "/" + id + "/artifacts"}
-		rn.Data.Tags = append(req.Tags, wTag{Key: "mlflow.runName", Value: req.RunName})
+		rn.Data.Tags = append(req.Tags, api.Tag{Key: "mlflow.runName", Value: req.RunName})
 		f.runs[id] = rn
 		f.runOrder = append(f.runOrder, id)
 		writeJSON(w, 200, map[string]any{"run": f.runView(rn)})
 	case p == epRunUpdate:
 		var req struct {
-			RunID   string `json:"run_id"`
-			Status  string `json:"status"`
-			EndTime jint   `json:"end_time"`
+			RunID   string  `json:"run_id"`
+			Status  string  `json:"status"`
+			EndTime api.Int `json:"end_time"`
 		}
 		if !decode(&req) {
 			return
@@ -228,7 +230,7 @@ func (f *fakeServer) handle(w http.ResponseWriter, r *http.Request, body []byte)
 		off, _ := strconv.Atoi(req.PageToken)
 		end := min(off+req.MaxResults, len(all))
 		out := map[string]any{}
-		var page []wRun
+		var page []api.Run
 		for _, rn := range all[off:end] {
 			page = append(page, f.runView(rn))
 		}
@@ -239,10 +241,10 @@ func (f *fakeServer) handle(w http.ResponseWriter, r *http.Request, body []byte)
 		writeJSON(w, 200, out)
 	case p == epLogBatch:
 		var req struct {
-			RunID   string    `json:"run_id"`
-			Metrics []wMetric `json:"metrics"`
-			Params  []wParam  `json:"params"`
-			Tags    []wTag    `json:"tags"`
+			RunID   string       `json:"run_id"`
+			Metrics []api.Metric `json:"metrics"`
+			Params  []api.Param  `json:"params"`
+			Tags    []api.Tag    `json:"tags"`
 		}
 		if !decode(&req) {
 			return
@@ -312,8 +314,8 @@ func (f *fakeServer) handle(w http.ResponseWriter, r *http.Request, body []byte)
 		writeJSON(w, 200, out)
 	case p == epLogInputs:
 		var req struct {
-			RunID    string          `json:"run_id"`
-			Datasets []wDatasetInput `json:"datasets"`
+			RunID    string             `json:"run_id"`
+			Datasets []api.DatasetInput `json:"datasets"`
 		}
 		if !decode(&req) {
 			return
@@ -324,8 +326,8 @@ func (f *fakeServer) handle(w http.ResponseWriter, r *http.Request, body []byte)
 		}
 	case p == epLogOutputs:
 		var req struct {
-			RunID  string         `json:"run_id"`
-			Models []wModelOutput `json:"models"`
+			RunID  string            `json:"run_id"`
+			Models []api.ModelOutput `json:"models"`
 		}
 		if !decode(&req) {
 			return
@@ -336,17 +338,17 @@ func (f *fakeServer) handle(w http.ResponseWriter, r *http.Request, body []byte)
 		}
 	case p == epLoggedModels && r.Method == http.MethodPost:
 		var req struct {
-			ExperimentID string   `json:"experiment_id"`
-			Name         string   `json:"name"`
-			ModelType    string   `json:"model_type"`
-			SourceRunID  string   `json:"source_run_id"`
-			Params       []wParam `json:"params"`
-			Tags         []wTag   `json:"tags"`
+			ExperimentID string      `json:"experiment_id"`
+			Name         string      `json:"name"`
+			ModelType    string      `json:"model_type"`
+			SourceRunID  string      `json:"source_run_id"`
+			Params       []api.Param `json:"params"`
+			Tags         []api.Tag   `json:"tags"`
 		}
 		if !decode(&req) {
 			return
 		}
-		m := &wLoggedModel{}
+		m := &api.LoggedModel{}
 		m.Info.ModelID = fmt.Sprintf("m-%032x", len(f.models)+1)
 		m.Info.ExperimentID, m.Info.Name, m.Info.ModelType = req.ExperimentID, req.Name, req.ModelType
 		m.Info.SourceRunID, m.Info.Tags, m.Data.Params = req.SourceRunID, req.Tags, req.Params
@@ -405,7 +407,7 @@ func (f *fakeServer) handle(w http.ResponseWriter, r *http.Request, body []byte)
 	}
 }
 
-func (rn *fakeRun) setTag(t wTag) {
+func (rn *fakeRun) setTag(t api.Tag) {
 	for i := range rn.Data.Tags {
 		if rn.Data.Tags[i].Key == t.Key {
 			rn.Data.Tags[i].Value = t.Value
@@ -416,8 +418,8 @@ func (rn *fakeRun) setTag(t wTag) {
 }
 
 // runView is the run as the server shows it: latest point of each metric.
-func (f *fakeServer) runView(rn *fakeRun) wRun {
-	v := rn.wRun
+func (f *fakeServer) runView(rn *fakeRun) api.Run {
+	v := rn.Run
 	v.Data.Metrics = nil
 	for _, pts := range rn.points {
 		latest := pts[0]
@@ -428,7 +430,7 @@ func (f *fakeServer) runView(rn *fakeRun) wRun {
 		}
 		v.Data.Metrics = append(v.Data.Metrics, latest)
 	}
-	v.Outputs.ModelOutputs = rn.outputs
+	v.Outputs = &api.RunOutputs{ModelOutputs: rn.outputs}
 	return v
 }
 

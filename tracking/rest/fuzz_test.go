@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grove-ml/grove/tracking/api"
 	"github.com/grove-ml/grove/tracking/artifact"
 )
 
@@ -48,17 +49,17 @@ func FuzzAnswers(f *testing.F) {
 	}
 	f.Add(200, []byte(`{"run": {"info": {"start_time": "12", "end_time": 1e3}, "data": {"metrics": [{"value": "NaN"}]}}}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		var run struct{ Run *wRun }
+		var run struct{ Run *api.Run }
 		if json.Unmarshal(body, &run) == nil && run.Run != nil {
-			run.Run.entity()
+			run.Run.Entity()
 		}
-		var m struct{ Model *wLoggedModel }
+		var m struct{ Model *api.LoggedModel }
 		if json.Unmarshal(body, &m) == nil && m.Model != nil {
-			m.Model.entity()
+			m.Model.Entity()
 		}
-		var e struct{ Experiment *wExperiment }
+		var e struct{ Experiment *api.Experiment }
 		if json.Unmarshal(body, &e) == nil && e.Experiment != nil {
-			e.Experiment.entity()
+			e.Experiment.Entity()
 		}
 		if status < 100 || status > 599 {
 			return

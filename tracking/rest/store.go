@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/grove-ml/grove/tracking/api"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -40,10 +41,10 @@ const historyPageSize = 25000
 // it is retried only when it surely did not reach the server.
 func (s *Store) CreateExperiment(ctx context.Context, name, artifactLocation string, tags []store.Tag) (string, error) {
 	c, err := jsonCall(http.MethodPost, epExperimentCreate, fmt.Sprintf("create experiment %q", name), false, struct {
-		Name             string `json:"name"`
-		ArtifactLocation string `json:"artifact_location,omitempty"`
-		Tags             []wTag `json:"tags,omitempty"`
-	}{name, artifactLocation, toWireTags(tags)})
+		Name             string    `json:"name"`
+		ArtifactLocation string    `json:"artifact_location,omitempty"`
+		Tags             []api.Tag `json:"tags,omitempty"`
+	}{name, artifactLocation, api.TagsOf(tags)})
 	if err != nil {
 		return "", err
 	}
@@ -70,7 +71,7 @@ func (s *Store) GetExperimentByName(ctx context.Context, name string) (*store.Ex
 
 func (s *Store) getExperiment(ctx context.Context, ep string, q url.Values, what string) (*store.Experiment, error) {
 	var out struct {
-		Experiment *wExperiment `json:"experiment"`
+		Experiment *api.Experiment `json:"experiment"`
 	}
 	c := &call{method: http.MethodGet, endpoint: ep, query: q, what: what, idempotent: true}
 	if err := s.do(ctx, c, &out); err != nil {
@@ -79,7 +80,7 @@ func (s *Store) getExperiment(ctx context.Context, ep string, q url.Values, what
 	if out.Experiment == nil {
 		return nil, s.malformed(c, "no experiment in the answer")
 	}
-	return out.Experiment.entity(), nil
+	return out.Experiment.Entity(), nil
 }
 
 // SetExperimentTag sets a tag on an experiment.
@@ -104,12 +105,12 @@ func (s *Store) CreateRun(ctx context.Context, req store.CreateRunRequest) (*sto
 	c, err := jsonCall(http.MethodPost, epRunCreate,
 		fmt.Sprintf("create a run in experiment %s", req.ExperimentID), false,
 		struct {
-			ExperimentID string `json:"experiment_id"`
-			UserID       string `json:"user_id,omitempty"`
-			RunName      string `json:"run_name,omitempty"`
-			StartTime    int64  `json:"start_time"`
-			Tags         []wTag `json:"tags,omitempty"`
-		}{req.ExperimentID, req.UserID, req.RunName, req.StartTime, toWireTags(req.Tags)})
+			ExperimentID string    `json:"experiment_id"`
+			UserID       string    `json:"user_id,omitempty"`
+			RunName      string    `json:"run_name,omitempty"`
+			StartTime    int64     `json:"start_time"`
+			Tags         []api.Tag `json:"tags,omitempty"`
+		}{req.ExperimentID, req.UserID, req.RunName, req.StartTime, api.TagsOf(req.Tags)})
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +119,7 @@ func (s *Store) CreateRun(ctx context.Context, req store.CreateRunRequest) (*sto
 
 func (s *Store) runAnswer(ctx context.Context, c *call) (*store.Run, error) {
 	var out struct {
-		Run *wRun `json:"run"`
+		Run *api.Run `json:"run"`
 	}
 	if err := s.do(ctx, c, &out); err != nil {
 		return nil, err
@@ -126,7 +127,7 @@ func (s *Store) runAnswer(ctx context.Context, c *call) (*store.Run, error) {
 	if out.Run == nil {
 		return nil, s.malformed(c, "no run in the answer")
 	}
-	return out.Run.entity(), nil
+	return out.Run.Entity(), nil
 }
 
 // UpdateRun sets a run's status, end time (0: unchanged) and name (""
@@ -148,7 +149,7 @@ func (s *Store) UpdateRun(ctx context.Context, runID string, status store.RunSta
 		return nil, err
 	}
 	var out struct {
-		RunInfo *wRunInfo `json:"run_info"`
+		RunInfo *api.RunInfo `json:"run_info"`
 	}
 	if err := s.do(ctx, c, &out); err != nil {
 		return nil, err
@@ -156,7 +157,7 @@ func (s *Store) UpdateRun(ctx context.Context, runID string, status store.RunSta
 	if out.RunInfo == nil {
 		return nil, s.malformed(c, "no run_info in the answer")
 	}
-	info := out.RunInfo.entity()
+	info := out.RunInfo.Entity()
 	return &info, nil
 }
 
@@ -200,8 +201,8 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 		return nil, "", err
 	}
 	var out struct {
-		Runs          []*wRun `json:"runs"`
-		NextPageToken string  `json:"next_page_token"`
+		Runs          []*api.Run `json:"runs"`
+		NextPageToken string     `json:"next_page_token"`
 	}
 	if err := s.do(ctx, c, &out); err != nil {
 		return nil, "", err
@@ -209,7 +210,7 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 	runs := make([]*store.Run, 0, len(out.Runs))
 	for _, r := range out.Runs {
 		if r != nil {
-			runs = append(runs, r.entity())
+			runs = append(runs, r.Entity())
 		}
 	}
 	return runs, out.NextPageToken, nil
@@ -230,11 +231,11 @@ func (s *Store) LogBatch(ctx context.Context, runID string, metrics []store.Metr
 	for _, sb := range store.SplitBatch(metrics, params, tags) {
 		b := batch(sb)
 		c, err := jsonCall(http.MethodPost, epLogBatch, b.what(runID), true, struct {
-			RunID   string    `json:"run_id"`
-			Metrics []wMetric `json:"metrics,omitempty"`
-			Params  []wParam  `json:"params,omitempty"`
-			Tags    []wTag    `json:"tags,omitempty"`
-		}{runID, toWireMetrics(b.Metrics), toWireParams(b.Params), toWireTags(b.Tags)})
+			RunID   string       `json:"run_id"`
+			Metrics []api.Metric `json:"metrics,omitempty"`
+			Params  []api.Param  `json:"params,omitempty"`
+			Tags    []api.Tag    `json:"tags,omitempty"`
+		}{runID, api.MetricsOf(b.Metrics), api.ParamsOf(b.Params), api.TagsOf(b.Tags)})
 		if err != nil {
 			return err
 		}
@@ -286,13 +287,13 @@ func (s *Store) GetMetricHistory(ctx context.Context, runID, key string) ([]stor
 		c := &call{method: http.MethodGet, endpoint: epMetricHistory, query: q,
 			what: fmt.Sprintf("get the history of metric %q of run %s", key, runID), idempotent: true}
 		var out struct {
-			Metrics       []wMetric `json:"metrics"`
-			NextPageToken string    `json:"next_page_token"`
+			Metrics       []api.Metric `json:"metrics"`
+			NextPageToken string       `json:"next_page_token"`
 		}
 		if err := s.do(ctx, c, &out); err != nil {
 			return nil, err
 		}
-		all = append(all, fromWireMetrics(out.Metrics)...)
+		all = append(all, api.StoreMetrics(out.Metrics)...)
 		if out.NextPageToken == "" {
 			break
 		}
@@ -317,15 +318,15 @@ func (s *Store) LogInputs(ctx context.Context, runID string, datasets []store.Da
 		return nil
 	}
 	body := struct {
-		RunID    string          `json:"run_id"`
-		Datasets []wDatasetInput `json:"datasets,omitempty"`
-		Models   []wModelInput   `json:"models,omitempty"`
+		RunID    string             `json:"run_id"`
+		Datasets []api.DatasetInput `json:"datasets,omitempty"`
+		Models   []api.ModelInput   `json:"models,omitempty"`
 	}{RunID: runID}
 	for _, d := range datasets {
-		body.Datasets = append(body.Datasets, wDatasetInput{Tags: toWireTags(d.Tags), Dataset: wDataset(d.Dataset)})
+		body.Datasets = append(body.Datasets, api.DatasetInput{Tags: api.TagsOf(d.Tags), Dataset: api.Dataset(d.Dataset)})
 	}
 	for _, m := range models {
-		body.Models = append(body.Models, wModelInput{ModelID: m.ModelID})
+		body.Models = append(body.Models, api.ModelInput{ModelID: m.ModelID})
 	}
 	c, err := jsonCall(http.MethodPost, epLogInputs,
 		fmt.Sprintf("log %s and %s as inputs of run %s", count(len(datasets), "dataset"), count(len(models), "model"), runID),
@@ -343,11 +344,11 @@ func (s *Store) LogOutputs(ctx context.Context, runID string, models []store.Mod
 		return nil
 	}
 	body := struct {
-		RunID  string         `json:"run_id"`
-		Models []wModelOutput `json:"models"`
+		RunID  string            `json:"run_id"`
+		Models []api.ModelOutput `json:"models"`
 	}{RunID: runID}
 	for _, m := range models {
-		body.Models = append(body.Models, wModelOutput{ModelID: m.ModelID, Step: jint(m.Step)})
+		body.Models = append(body.Models, api.ModelOutput{ModelID: m.ModelID, Step: api.Int(m.Step)})
 	}
 	c, err := jsonCall(http.MethodPost, epLogOutputs,
 		fmt.Sprintf("log %s as outputs of run %s", count(len(models), "model"), runID), false, body)
@@ -364,13 +365,13 @@ func (s *Store) CreateLoggedModel(ctx context.Context, req store.CreateLoggedMod
 	c, err := jsonCall(http.MethodPost, epLoggedModels,
 		fmt.Sprintf("create logged model %q in experiment %s", req.Name, req.ExperimentID), false,
 		struct {
-			ExperimentID string   `json:"experiment_id"`
-			Name         string   `json:"name,omitempty"`
-			ModelType    string   `json:"model_type,omitempty"`
-			SourceRunID  string   `json:"source_run_id,omitempty"`
-			Params       []wParam `json:"params,omitempty"`
-			Tags         []wTag   `json:"tags,omitempty"`
-		}{req.ExperimentID, req.Name, req.ModelType, req.SourceRunID, toWireParams(req.Params), toWireTags(req.Tags)})
+			ExperimentID string      `json:"experiment_id"`
+			Name         string      `json:"name,omitempty"`
+			ModelType    string      `json:"model_type,omitempty"`
+			SourceRunID  string      `json:"source_run_id,omitempty"`
+			Params       []api.Param `json:"params,omitempty"`
+			Tags         []api.Tag   `json:"tags,omitempty"`
+		}{req.ExperimentID, req.Name, req.ModelType, req.SourceRunID, api.ParamsOf(req.Params), api.TagsOf(req.Tags)})
 	if err != nil {
 		return nil, err
 	}
@@ -410,7 +411,7 @@ func (s *Store) GetLoggedModel(ctx context.Context, modelID string) (*store.Logg
 
 func (s *Store) modelAnswer(ctx context.Context, c *call) (*store.LoggedModel, error) {
 	var out struct {
-		Model *wLoggedModel `json:"model"`
+		Model *api.LoggedModel `json:"model"`
 	}
 	if err := s.do(ctx, c, &out); err != nil {
 		return nil, err
@@ -418,7 +419,7 @@ func (s *Store) modelAnswer(ctx context.Context, c *call) (*store.LoggedModel, e
 	if out.Model == nil {
 		return nil, s.malformed(c, "no model in the answer")
 	}
-	return out.Model.entity(), nil
+	return out.Model.Entity(), nil
 }
 
 // checkModelID refuses ids that would name another endpoint once put in a

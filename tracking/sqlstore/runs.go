@@ -211,7 +211,8 @@ func runInfoFromRow(row *lite.Stmt, col int) store.RunInfo {
 
 // Artifacts returns the local repository behind a run's artifact URI or a
 // logged model's artifact location. Only local paths and file:// URIs are
-// supported: those are what this store hands out.
+// supported: those are what this store hands out. Writes under the store's
+// artifact root keep a go.mod there (artifact.ModuleFile).
 func (s *Store) Artifacts(ctx context.Context, artifactURI string) (store.ArtifactRepo, error) {
 	if artifactURI == "" {
 		return nil, errorf(store.CodeInvalidParameter, "empty artifact URI")
@@ -219,5 +220,5 @@ func (s *Store) Artifacts(ctx context.Context, artifactURI string) (store.Artifa
 	if i := strings.Index(artifactURI, ":"); i > 1 && !strings.HasPrefix(artifactURI, "file:") {
 		return nil, errorf(store.CodeInvalidParameter, "artifact URI %s: only local paths and file:// URIs are supported by the SQLite store", artifactURI)
 	}
-	return artifact.NewLocal(artifactURI), nil
+	return artifact.NewLocalIn(s.artifactRoot, artifactURI), nil
 }

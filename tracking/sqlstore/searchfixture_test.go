@@ -3,12 +3,14 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
 	"github.com/grove-ml/grove/tracking/internal/memstore"
 	"github.com/grove-ml/grove/tracking/internal/searchtest"
+	"github.com/grove-ml/grove/tracking/search"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -149,4 +151,90 @@ func runIDs(runs []*store.Run) []string {
 		ids[i] = r.Info.RunID
 	}
 	return ids
+}
+
+// TestSearchExperimentsFilter searches experiments with filters and orders,
+// two a page, and compares them with what search.ExperimentQuery's Match
+// and Sort keep of every experiment; bad filters fail with MLflow's words.
+func TestSearchExperimentsFilter(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	for i, name := range []string{"iris", "Iris big", "iris_small", "wine", "a*b", "Résumé"} {
+		id, err := s.CreateExperiment(ctx, name, "", []store.Tag{{Key: "team", Value: []string{"a", "b", "A"}[i%3]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			if err := s.SetExperimentTag(ctx, id, "stage", name); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var all []*store.Experiment
+	for i := range 7 {
+		e, err := s.GetExperiment(ctx, fmt.Sprint(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, e)
+	}
+	tests := []struct {
+		filter  string
+		orderBy []string
+	}{
+		{"", nil},
+		{"name LIKE 'iris%'", []string{"name DESC"}},
+		{"name ILIKE 'iris%'", nil},
+		{"tags.team = 'a' and name != 'wine'", []string{"experiment_id DESC"}},
+		{"tags.stage IS NULL", []string{"name"}},
+		{"creation_time > 0 and tags.team ILIKE 'A'", []string{"last_update_time DESC", "name"}},
+	}
+	for _, tt := range tests {
+		q, err := search.ParseExperimentQuery(tt.filter, tt.orderBy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kept []*store.Experiment
+		for _, e := range all {
+			if q.Match(e) {
+				kept = append(kept, e)
+			}
+		}
+		q.Sort(kept)
+		var want []string
+		for _, e := range kept {
+			want = append(want, e.ID)
+		}
+		var got []string
+		tok := ""
+		for {
+			page, next, err := s.SearchExperiments(ctx, store.ExperimentQuery{Filter: tt.filter, OrderBy: tt.orderBy, MaxResults: 2, PageToken: tok})
+			if err != nil {
+				t.Fatalf("%q: %v", tt.filter, err)
+			}
+			for _, e := range page {
+				got = append(got, e.ID)
+			}
+			if next == "" {
+				break
+			}
+			tok = next
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q %q: got %q, want %q", tt.filter, tt.orderBy, got, want)
+		}
+		if tt.filter != "" && (len(got) == 0 || len(got) == len(all)) {
+			t.Errorf("%q selects %d of %d experiments: a weak test", tt.filter, len(got), len(all))
+		}
+	}
+	for _, tt := range []struct{ filter, want string }{
+		{"foo = 'x'", "Invalid attribute key 'foo' specified. Valid keys are '{'name', 'creation_time', 'last_update_time'}'"},
+		{"name = 'a' or name = 'b'", "Invalid clause(s) in filter string: or"},
+	} {
+		_, _, err := s.SearchExperiments(ctx, store.ExperimentQuery{Filter: tt.filter})
+		var se *store.Error
+		if !errors.As(err, &se) || se.Code != store.CodeInvalidParameter || se.Message != tt.want {
+			t.Errorf("%q: %v, want %s", tt.filter, err, tt.want)
+		}
+	}
 }

@@ -64,6 +64,12 @@ func (t tx) row(q string, args []any, fn func(row *lite.Stmt)) (found bool, err 
 	return found, err
 }
 
+// deleted runs a DELETE ... RETURNING statement and reports whether it
+// removed a row.
+func (t tx) deleted(q string, args ...any) (bool, error) {
+	return t.row(q, args, func(*lite.Stmt) {})
+}
+
 // write runs fn in a write transaction begun with BEGIN IMMEDIATE, so that
 // two processes never both hold a read snapshot and then race to upgrade it
 // to a write lock (which SQLite would answer with SQLITE_BUSY at once,

@@ -8,6 +8,11 @@
 // imports none of them. Words are MLflow's own (RUNNING, FINISHED,
 // mlflow.runName, artifact_uri), so a reader who knows MLflow knows this package.
 //
+// Manager is the rest of what MLflow's tracking server offers (deleting,
+// restoring, renaming, removing tags, searching experiments and logged
+// models), kept apart from Store so that a store can record runs without it;
+// tracking/server uses it where a store has it.
+//
 // GenerateRunName lives here, beside the entities, because both the stores and
 // the client name unnamed runs and models, and this is the one package all of
 // them import.

@@ -127,18 +127,19 @@ func (v ViewType) Sees(lifecycle string) bool {
 	return false
 }
 
-// ParseViewType reads MLflow's names for view types (ACTIVE_ONLY,
-// DELETED_ONLY, ALL); an empty name is ViewActiveOnly.
+// ParseViewType reads a view type as MLflow spells it (ACTIVE_ONLY,
+// DELETED_ONLY, ALL) or numbers it (1, 2, 3); an empty name is
+// ViewActiveOnly.
 func ParseViewType(name string) (ViewType, error) {
 	switch name {
-	case "", "ACTIVE_ONLY":
+	case "", "ACTIVE_ONLY", "1":
 		return ViewActiveOnly, nil
-	case "DELETED_ONLY":
+	case "DELETED_ONLY", "2":
 		return ViewDeletedOnly, nil
-	case "ALL":
+	case "ALL", "3":
 		return ViewAll, nil
 	}
-	return 0, Errorf(CodeInvalidParameter, "Invalid value %q for run_view_type", name)
+	return 0, Errorf(CodeInvalidParameter, "Invalid view_type %q: it must be ACTIVE_ONLY, DELETED_ONLY or ALL", name)
 }
 
 // CreateLoggedModelRequest says how to create a logged model.

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// TestOutputGolden runs command lines whose output does not depend on the
+// machine and compares it, with the exit status, with testdata/NAME.golden.
+func TestOutputGolden(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"help", []string{"-h"}},
+		{"fail-bad-port", []string{"-port", "70000"}},
+		{"fail-unknown-flag", []string{"-workers", "4"}},
+		{"fail-argument", []string{"serve"}},
+		{"fail-remote-store", []string{"-port", "0", "-backend-store-uri", "https://mlflow.example.com"}},
+		{"fail-file-store", []string{"-port", "0", "-backend-store-uri", "file:///tmp/mlruns"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(context.Background(), tt.args, &out, &out)
+			code := command.Exit(err, &out)
+			out.WriteString("exit status ")
+			out.WriteString(string(rune('0' + code)))
+			out.WriteString("\n")
+			golden(t, tt.name, out.String())
+		})
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	file := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/server -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s:\ngot:\n%s\nwant:\n%s", file, got, want)
+	}
+}
