@@ -17,12 +17,9 @@ import (
 // listing), then the page's runs with their data (pageRuns, then fillRuns
 // in page.go).
 
-// defaultPageSize is MLflow's default page of SearchRuns, maxPageSize its
-// largest.
-const (
-	defaultPageSize = 1000
-	maxPageSize     = 50000
-)
+// defaultPageSize is MLflow's default page of SearchRuns and
+// SearchExperiments; store.MaxSearchResults is their largest.
+const defaultPageSize = 1000
 
 // SearchRuns lists the runs of the given experiments that q's view type
 // sees and its filter selects, in its order (by default newest start time
@@ -39,12 +36,9 @@ func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run,
 }
 
 func (s *Store) searchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run, string, error) {
-	size := q.MaxResults
-	if size == 0 {
-		size = defaultPageSize
-	}
-	if size < 0 || size > maxPageSize {
-		return nil, "", errorf(store.CodeInvalidParameter, "max results %d must be in [1, %d]", size, maxPageSize)
+	size, err := checkSearchSize(q.MaxResults, defaultPageSize)
+	if err != nil {
+		return nil, "", err
 	}
 	sel, err := runSelection(q)
 	if err != nil {
