@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grove-ml/grove/tracking/internal/searchtest"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -303,6 +304,22 @@ func TestSearchRunsWith(t *testing.T) {
 			t.Errorf("%+v: error %v, want INVALID_PARAMETER_VALUE", opts, err)
 		}
 	}
+}
+
+// TestSearchRunsWithFixture asks every query of MLflow's search fixture
+// through the library, of a copy of the database MLflow wrote, opened as
+// a user opens it.
+func TestSearchRunsWithFixture(t *testing.T) {
+	ctx := context.Background()
+	f := searchtest.Load(t)
+	c, err := Open(ctx, "sqlite:///"+filepath.ToSlash(searchtest.CopyDB(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	f.Check(t, func(ctx context.Context, q store.RunQuery) ([]*store.Run, error) {
+		return c.SearchRunsWith(ctx, SearchRunsOptions{Filter: q.Filter, OrderBy: q.OrderBy, ViewType: q.ViewType}, q.ExperimentIDs...)
+	})
 }
 
 func TestArtifacts(t *testing.T) {
