@@ -293,7 +293,7 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 	}
 
 	if err := a.logBeforeTraining(ctx); err != nil {
-		return fail(statusFor(ctx), err)
+		return fail(tracking.ErrorStatus(ctx), err)
 	}
 
 	t0 := time.Now()
@@ -305,7 +305,7 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 		return fail(store.StatusKilled, fmt.Errorf("autolog: training stopped; run %s is marked KILLED: %w", a.run.ID(), context.Cause(ctx)))
 	}
 	if err != nil {
-		return fail(statusFor(ctx), fmt.Errorf("autolog: training failed in run %s: %w", a.run.ID(), err))
+		return fail(tracking.ErrorStatus(ctx), fmt.Errorf("autolog: training failed in run %s: %w", a.run.ID(), err))
 	}
 
 	ev, err := a.evaluate()
@@ -321,7 +321,7 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 			a.res.LocalModelPath = where
 			err = fmt.Errorf("autolog: recording run %s failed after training; the trained model is saved at %s: %w", a.run.ID(), where, err)
 		}
-		return fail(statusFor(ctx), err)
+		return fail(tracking.ErrorStatus(ctx), err)
 	}
 	if a.own {
 		// Everything is recorded, so the run is FINISHED even if ctx was
@@ -331,15 +331,6 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 		}
 	}
 	return a.res, nil
-}
-
-// statusFor is KILLED when the run stopped because ctx was cancelled (the
-// user pressed Ctrl-C), else FAILED.
-func statusFor(ctx context.Context) store.RunStatus {
-	if ctx.Err() != nil {
-		return store.StatusKilled
-	}
-	return store.StatusFailed
 }
 
 // logBeforeTraining records what is known before training, as MLflow's
