@@ -32,7 +32,7 @@ const (
 // (a missing value, refused before labels are coded) are not numbers here.
 func labelNumber(s string) (f float64, i int64, isInt, ok bool) {
 	t := strings.TrimLeft(s, "+-")
-	if len(t) != len(s) && len(s)-len(t) > 1 {
+	if len(s)-len(t) > 1 {
 		return 0, 0, false, false // more than one sign
 	}
 	if strings.ContainsAny(t, "_xXpP") {
