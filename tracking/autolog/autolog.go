@@ -213,16 +213,20 @@ func StartRun(ctx context.Context, c *tracking.Client, opts Options) (*tracking.
 	if c == nil {
 		return nil, errors.New("autolog: no tracking client")
 	}
-	src := opts.SourceFile
+	src, found := source(opts)
+	return startRun(ctx, c, opts, src, found)
+}
+
+// source returns the program's file that a run records, opts.SourceFile or
+// else the file of the first caller outside autolog, and whether it is a
+// file on this machine.
+func source(opts Options) (src string, found bool) {
+	src = opts.SourceFile
 	if src == "" {
 		src = callerFile()
 	}
-	return startRun(ctx, c, opts, src, sourceExists(src))
-}
-
-func sourceExists(src string) bool {
 	st, err := os.Stat(src)
-	return src != "" && err == nil && st.Mode().IsRegular()
+	return src, src != "" && err == nil && st.Mode().IsRegular()
 }
 
 func startRun(ctx context.Context, c *tracking.Client, opts Options, src string, srcFound bool) (*tracking.Run, error) {
@@ -249,11 +253,7 @@ func startRun(ctx context.Context, c *tracking.Client, opts Options, src string,
 
 // start finds the program's source and starts (or adopts) the run.
 func (a *autolog) start(ctx context.Context) error {
-	a.src = a.opts.SourceFile
-	if a.src == "" {
-		a.src = callerFile()
-	}
-	a.srcFound = sourceExists(a.src)
+	a.src, a.srcFound = source(a.opts)
 	a.run = a.opts.Run
 	if a.run == nil {
 		a.own = true
