@@ -363,6 +363,10 @@ func TestStalledServer(t *testing.T) {
 		return map[string]string{EnvTimeout: "0.2", EnvMaxRetries: "10"}[k]
 	})
 	must(t, err)
+	// A short backoff, so that a retry always fits in the call's remaining
+	// 0.2 s; with the default's jitter, the wait may not fit, and the call
+	// rightly ends after one attempt, which is not what this test measures.
+	opts.Backoff = 10 * time.Millisecond
 	s, err := New(url, opts)
 	must(t, err)
 	defer s.Close()
