@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -31,7 +32,7 @@ const (
 // (a missing value, refused before labels are coded) are not numbers here.
 func labelNumber(s string) (f float64, i int64, isInt, ok bool) {
 	t := strings.TrimLeft(s, "+-")
-	if len(t) != len(s) && len(s)-len(t) > 1 {
+	if len(s)-len(t) > 1 {
 		return 0, 0, false, false // more than one sign
 	}
 	if strings.ContainsAny(t, "_xXpP") {
@@ -52,25 +53,11 @@ func labelNumber(s string) (f float64, i int64, isInt, ok bool) {
 	return f, 0, false, true
 }
 
-// columnKind types a column from its distinct label texts.
-func columnKind(names []string) labelKind {
-	kind := intLabels
-	for _, n := range names {
-		_, _, isInt, ok := labelNumber(n)
-		if !ok {
-			return textLabels
-		}
-		if !isInt {
-			kind = floatLabels
-		}
-	}
-	return kind
-}
-
 // codeLabels merges and orders the distinct label texts of a column: it
 // returns the class names in code order and, for each text, its class code.
+// The column's kind comes from the same reading of each label that orders
+// it.
 func codeLabels(names []string) (classes []string, code []int) {
-	kind := columnKind(names)
 	type label struct {
 		text  string
 		f     float64
@@ -78,23 +65,30 @@ func codeLabels(names []string) (classes []string, code []int) {
 		index int
 	}
 	ls := make([]label, len(names))
+	kind := intLabels
 	for k, n := range names {
-		ls[k] = label{text: n, index: k}
-		ls[k].f, ls[k].i, _, _ = labelNumber(n)
+		f, i, isInt, ok := labelNumber(n)
+		ls[k] = label{text: n, f: f, i: i, index: k}
+		switch {
+		case !ok:
+			kind = textLabels
+		case !isInt && kind == intLabels:
+			kind = floatLabels
+		}
 	}
-	cmp := func(a, b label) int {
+	order := func(a, b label) int {
 		switch kind {
 		case intLabels:
-			return compare(a.i, b.i)
+			return cmp.Compare(a.i, b.i)
 		case floatLabels:
-			return compare(a.f, b.f)
+			return cmp.Compare(a.f, b.f) // no NaN: labelNumber refuses it
 		}
 		return strings.Compare(a.text, b.text)
 	}
-	slices.SortFunc(ls, cmp)
+	slices.SortFunc(ls, order)
 	code = make([]int, len(names))
 	for k, l := range ls {
-		if k == 0 || cmp(ls[k-1], l) != 0 {
+		if k == 0 || order(ls[k-1], l) != 0 {
 			switch kind {
 			case intLabels:
 				classes = append(classes, strconv.FormatInt(l.i, 10))
@@ -107,16 +101,6 @@ func codeLabels(names []string) (classes []string, code []int) {
 		code[l.index] = len(classes) - 1
 	}
 	return classes, code
-}
-
-func compare[T int64 | float64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // pyFloat formats v as Python's repr prints a float64, which is how pandas

@@ -8,11 +8,13 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/grove-ml/grove/datasets"
@@ -32,13 +34,45 @@ func repoRoot(t *testing.T) string {
 	return filepath.Join(filepath.Dir(file), "..")
 }
 
-func build(t *testing.T, root, out, pkg string) string {
+// binaries are the commands the tests have built, by package, in dir: the
+// tests that start a command as a user does share one build of it.
+var binaries struct {
+	sync.Mutex
+	dir  string
+	path map[string]string
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaries.dir != "" {
+		os.RemoveAll(binaries.dir)
+	}
+	os.Exit(code)
+}
+
+// built returns the binary of the package pkg (such as ./cmd/train),
+// building it the first time a test asks for it.
+func built(t *testing.T, pkg string) string {
 	t.Helper()
+	binaries.Lock()
+	defer binaries.Unlock()
+	if p, ok := binaries.path[pkg]; ok {
+		return p
+	}
+	if binaries.dir == "" {
+		dir, err := os.MkdirTemp("", "grove-experiments")
+		if err != nil {
+			t.Fatal(err)
+		}
+		binaries.dir, binaries.path = dir, map[string]string{}
+	}
+	out := filepath.Join(binaries.dir, path.Base(pkg))
 	cmd := exec.Command("go", "build", "-o", out, pkg)
-	cmd.Dir = root
+	cmd.Dir = repoRoot(t)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
 	}
+	binaries.path[pkg] = out
 	return out
 }
 
@@ -49,10 +83,9 @@ func TestSweepEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the end-to-end sweep in -short mode")
 	}
-	root := repoRoot(t)
 	tmp := t.TempDir()
-	train := build(t, root, filepath.Join(tmp, "train"), "./cmd/train")
-	sweep := build(t, root, filepath.Join(tmp, "sweep"), "./experiments/sweep")
+	train := built(t, "./cmd/train")
+	sweep := built(t, "./experiments/sweep")
 
 	uri := "sqlite:///" + filepath.ToSlash(filepath.Join(tmp, "mlflow.db"))
 	cmd := exec.Command(sweep, "-parallel", "2", "-train", train, "-tracking-uri", uri, "-report", filepath.Join(tmp, "chart.html"))
@@ -250,7 +283,7 @@ func TestLibraryExample(t *testing.T) {
 		t.Skip("skipping the library example in -short mode")
 	}
 	tmp := t.TempDir()
-	bin := build(t, repoRoot(t), filepath.Join(tmp, "library"), "./experiments/library")
+	bin := built(t, "./experiments/library")
 	uri := "sqlite:///" + filepath.ToSlash(filepath.Join(tmp, "mlflow.db"))
 	cmd := exec.Command(bin)
 	cmd.Dir = tmp

@@ -20,8 +20,8 @@ func TestSweepRunsFinishedOnlyWhole(t *testing.T) {
 		t.Skip("skipping a sweep in -short mode")
 	}
 	tmp := t.TempDir()
-	train := build(t, repoRoot(t), filepath.Join(tmp, "train"), "./cmd/train")
-	sweep := build(t, repoRoot(t), filepath.Join(tmp, "sweep"), "./experiments/sweep")
+	train := built(t, "./cmd/train")
+	sweep := built(t, "./experiments/sweep")
 	uri := "sqlite:///" + filepath.Join(tmp, "mlflow.db")
 	cmd := exec.Command(sweep, "-train", train, "-tracking-uri", uri, "-sizes", "0.3,0.2", "--",
 		"-trees", "5", "-metric", "custom=1", "-report", filepath.Join(tmp, "missing", "chart.html"))

@@ -23,8 +23,7 @@ func TestTrainSignals(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the train command's signals in -short mode")
 	}
-	tmp := t.TempDir()
-	train := build(t, repoRoot(t), filepath.Join(tmp, "train"), "./cmd/train")
+	train := built(t, "./cmd/train")
 	tests := []struct {
 		sig  syscall.Signal
 		name string
@@ -79,9 +78,8 @@ func TestSweepSignals(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the sweep's signals in -short mode")
 	}
-	tmp := t.TempDir()
-	train := build(t, repoRoot(t), filepath.Join(tmp, "train"), "./cmd/train")
-	sweep := build(t, repoRoot(t), filepath.Join(tmp, "sweep"), "./experiments/sweep")
+	train := built(t, "./cmd/train")
+	sweep := built(t, "./experiments/sweep")
 	tests := []struct {
 		name  string
 		sig   syscall.Signal

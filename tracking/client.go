@@ -206,14 +206,69 @@ func (c *Client) GetRun(ctx context.Context, runID string) (*store.Run, error) {
 // SearchRuns returns every active run of the experiments, newest first,
 // reading all pages.
 func (c *Client) SearchRuns(ctx context.Context, experimentIDs ...string) ([]*store.Run, error) {
+	return c.SearchRunsWith(ctx, SearchRunsOptions{}, experimentIDs...)
+}
+
+// SearchRunsOptions says which runs SearchRunsWith returns and in which
+// order, in MLflow's search syntax (package tracking/search). The zero
+// value returns every active run, newest first.
+type SearchRunsOptions struct {
+	// Filter keeps the runs that pass every clause, such as
+	// "metrics.acc > 0.9 and params.criterion = 'gini'".
+	Filter string
+	// OrderBy orders the runs, such as ["metrics.acc DESC"]; ties, and an
+	// empty OrderBy, fall to the newest start time first, then run id.
+	OrderBy []string
+	// ViewType says whether deleted runs are seen; zero: active runs only.
+	ViewType store.ViewType
+	// MaxResults is how many runs to return at most; zero: every run.
+	MaxResults int
+}
+
+// SearchRunsWith returns the runs of the experiments that opts selects, in
+// its order, reading as many pages as it needs. A filter or order the
+// grammar refuses fails with MLflow's INVALID_PARAMETER_VALUE message.
+func (c *Client) SearchRunsWith(ctx context.Context, opts SearchRunsOptions, experimentIDs ...string) ([]*store.Run, error) {
 	if len(experimentIDs) == 0 {
 		return nil, invalid("search runs: no experiment id")
 	}
-	runs, err := store.AllRuns(ctx, c.store, store.RunQuery{ExperimentIDs: experimentIDs})
+	if opts.MaxResults < 0 {
+		return nil, invalid("search runs: max results %d is negative", opts.MaxResults)
+	}
+	q := store.RunQuery{ExperimentIDs: experimentIDs, Filter: opts.Filter, OrderBy: opts.OrderBy, ViewType: opts.ViewType}
+	var runs []*store.Run
+	var err error
+	if opts.MaxResults == 0 {
+		runs, err = store.AllRuns(ctx, c.store, q)
+	} else {
+		runs, err = firstRuns(ctx, c.store, q, opts.MaxResults)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("tracking: search runs of experiments %v: %w", experimentIDs, err)
 	}
 	return runs, nil
+}
+
+// firstRuns returns the first n runs q selects, in pages of at most
+// store.ListPageSize.
+func firstRuns(ctx context.Context, s store.Store, q store.RunQuery, n int) ([]*store.Run, error) {
+	var out []*store.Run
+	for len(out) < n {
+		q.MaxResults = min(n-len(out), store.ListPageSize)
+		runs, next, err := s.SearchRuns(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, runs...)
+		if next == "" {
+			break
+		}
+		if next == q.PageToken {
+			return nil, fmt.Errorf("store returned page token %q twice", next)
+		}
+		q.PageToken = next
+	}
+	return out[:min(n, len(out))], nil
 }
 
 // MetricHistory returns every point of a run's metric, in step order.

@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/grove-ml/grove/tracking/internal/searchtest"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -250,6 +252,74 @@ func TestSearchRunsReadsEveryPage(t *testing.T) {
 	if _, err := c.SearchRuns(ctx); err == nil {
 		t.Error("SearchRuns without experiments succeeded")
 	}
+}
+
+// TestSearchRunsWith filters and orders runs across pages of a store that
+// hands out three runs a page, and stops at MaxResults.
+func TestSearchRunsWith(t *testing.T) {
+	ctx := context.Background()
+	c, m := newTestClient(t)
+	m.PageSize = 3
+	exp, _ := c.GetOrCreateExperiment(ctx, "sweep")
+	for i := range 10 {
+		r, err := c.StartRun(ctx, exp.ID, RunOptions{Name: fmt.Sprintf("run-%d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.LogParams(ctx, map[string]string{"criterion": []string{"gini", "entropy"}[i%2]}); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.LogMetric(ctx, "acc", float64((i*7)%10)/10, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func(runs []*store.Run) []string {
+		var out []string
+		for _, r := range runs {
+			out = append(out, r.Info.RunName)
+		}
+		return out
+	}
+	tests := []struct {
+		opts SearchRunsOptions
+		want []string
+	}{
+		// acc of run i is (7i mod 10)/10: 0, .7, .4, .1, .8, .5, .2, .9, .6, .3
+		{SearchRunsOptions{Filter: "params.criterion = 'gini'", OrderBy: []string{"metrics.acc DESC"}}, []string{"run-4", "run-8", "run-2", "run-6", "run-0"}},
+		{SearchRunsOptions{Filter: "metrics.acc >= 0.5", OrderBy: []string{"metrics.acc"}}, []string{"run-5", "run-8", "run-1", "run-4", "run-7"}},
+		{SearchRunsOptions{OrderBy: []string{"metrics.acc DESC"}, MaxResults: 4}, []string{"run-7", "run-4", "run-1", "run-8"}},
+		{SearchRunsOptions{Filter: "metrics.acc > 1"}, nil},
+	}
+	for _, tt := range tests {
+		runs, err := c.SearchRunsWith(ctx, tt.opts, exp.ID)
+		if err != nil {
+			t.Fatalf("%+v: %v", tt.opts, err)
+		}
+		if got := names(runs); !slices.Equal(got, tt.want) {
+			t.Errorf("%+v: got %q, want %q", tt.opts, got, tt.want)
+		}
+	}
+	for _, opts := range []SearchRunsOptions{{Filter: "metrics.acc > 0.5 or params.criterion = 'gini'"}, {OrderBy: []string{"metrics.acc sideways"}}, {MaxResults: -1}} {
+		if _, err := c.SearchRunsWith(ctx, opts, exp.ID); !errors.Is(err, store.ErrInvalidParameter) {
+			t.Errorf("%+v: error %v, want INVALID_PARAMETER_VALUE", opts, err)
+		}
+	}
+}
+
+// TestSearchRunsWithFixture asks every query of MLflow's search fixture
+// through the library, of a copy of the database MLflow wrote, opened as
+// a user opens it.
+func TestSearchRunsWithFixture(t *testing.T) {
+	ctx := context.Background()
+	f := searchtest.Load(t)
+	c, err := Open(ctx, "sqlite:///"+filepath.ToSlash(searchtest.CopyDB(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	f.Check(t, func(ctx context.Context, q store.RunQuery) ([]*store.Run, error) {
+		return c.SearchRunsWith(ctx, SearchRunsOptions{Filter: q.Filter, OrderBy: q.OrderBy, ViewType: q.ViewType}, q.ExperimentIDs...)
+	})
 }
 
 func TestArtifacts(t *testing.T) {

@@ -45,7 +45,10 @@
 // through it (LogParam, LogMetric, SetTag, LogArtifactFile, LogModel, ...)
 // and ends it with End(FINISHED, FAILED or KILLED). Client.LogMetrics adds
 // metrics computed later to any run by id, finished or not: MLflow's custom
-// metrics. GetRun, SearchRuns (every page) and MetricHistory read back.
+// metrics. GetRun, SearchRuns (every page) and MetricHistory read back;
+// SearchRunsWith takes a filter and an order in MLflow's search syntax,
+// such as "metrics.acc > 0.9 and params.criterion = 'gini'" ordered by
+// "metrics.acc DESC", which every store answers as MLflow's does.
 //
 // # The spool
 //

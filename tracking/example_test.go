@@ -154,3 +154,52 @@ func ExampleSpoolURI() {
 	// go run ./cmd/sync -from sqlite:////var/spool/grove/mlflow.db -to https://mlflow.example.com
 	// true
 }
+
+// Find the best runs of a sweep: a filter and an order in MLflow's search
+// syntax, answered by the store (in SQL for a SQLite store).
+func ExampleClient_SearchRunsWith() {
+	dir, _ := os.MkdirTemp("", "grove-example")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	c, err := tracking.Open(ctx, "sqlite:///"+filepath.Join(dir, "mlflow.db"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	check := func(err error) {
+		if err != nil {
+			log.Fatal(err)
+		}
+	}
+	exp, err := c.GetOrCreateExperiment(ctx, "sweep")
+	check(err)
+	for i, depth := range []string{"2", "4", "8", "None"} {
+		run, err := c.StartRun(ctx, exp.ID, tracking.RunOptions{Name: "depth-" + depth})
+		check(err)
+		check(run.LogParams(ctx, map[string]string{"max_depth": depth, "criterion": []string{"gini", "entropy"}[i/2]}))
+		check(run.LogMetric(ctx, "accuracy", []float64{0.81, 0.93, 0.95, 0.9}[i], 0))
+		check(run.End(ctx, store.StatusFinished))
+	}
+
+	runs, err := c.SearchRunsWith(ctx, tracking.SearchRunsOptions{
+		Filter:  "metrics.accuracy > 0.85 and attributes.status = 'FINISHED'",
+		OrderBy: []string{"metrics.accuracy DESC"},
+	}, exp.ID)
+	check(err)
+	for _, r := range runs {
+		acc, _ := r.Metric("accuracy")
+		criterion, _ := r.Param("criterion")
+		fmt.Println(r.Info.RunName, criterion, acc.Value)
+	}
+
+	// MLflow's grammar has no OR: the store says so as MLflow does.
+	_, err = c.SearchRunsWith(ctx, tracking.SearchRunsOptions{Filter: "metrics.accuracy > 0.9 or params.criterion = 'gini'"}, exp.ID)
+	fmt.Println(errors.Is(err, store.ErrInvalidParameter))
+	fmt.Println(err)
+	// Output:
+	// depth-8 entropy 0.95
+	// depth-4 gini 0.93
+	// depth-None entropy 0.9
+	// true
+	// tracking: search runs of experiments [1]: sqlstore: INVALID_PARAMETER_VALUE: Invalid clause(s) in filter string: 'or'
+}

@@ -115,9 +115,19 @@ const StopTimeout = 5 * time.Second
 // in the run's Artifacts tab.
 const ErrorArtifact = "error_message.txt"
 
-// EndWithError ends the run FAILED or KILLED (status) at the current time,
-// first recording cause's message, when there is one, as the artifact
-// ErrorArtifact, so that the run says why it ended. Unlike End it goes on
+// ErrorStatus is the status a run that stopped on an error ends with:
+// KILLED when ctx was cancelled (a user pressed Ctrl-C, or a signal
+// stopped the program), else FAILED.
+func ErrorStatus(ctx context.Context) store.RunStatus {
+	if ctx.Err() != nil {
+		return store.StatusKilled
+	}
+	return store.StatusFailed
+}
+
+// EndWithError ends the run FAILED or KILLED (status, see ErrorStatus) at
+// the current time, first recording cause's message, when there is one, as
+// the artifact ErrorArtifact, so that the run says why it ended. Unlike End it goes on
 // after ctx is cancelled, since a program stopped by a signal must still
 // mark its run, and it waits at most StopTimeout in all, half of it at most
 // for the error. Recording the error is best effort (a store that just

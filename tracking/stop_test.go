@@ -48,3 +48,28 @@ func TestStopAfterCancel(t *testing.T) {
 		t.Errorf("run status %s, want KILLED", r.Info.Status)
 	}
 }
+
+// TestErrorStatus: a run stopped on an error is KILLED once its context is
+// cancelled or past its deadline, and FAILED while the context is live.
+func TestErrorStatus(t *testing.T) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancel2 := context.WithDeadline(context.Background(), time.Unix(0, 0))
+	defer cancel2()
+	tests := []struct {
+		name string
+		ctx  context.Context
+		want store.RunStatus
+	}{
+		{"live", context.Background(), store.StatusFailed},
+		{"cancelled", cancelled, store.StatusKilled},
+		{"deadline", expired, store.StatusKilled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ErrorStatus(tt.ctx); got != tt.want {
+				t.Errorf("ErrorStatus = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}

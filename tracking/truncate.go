@@ -33,7 +33,9 @@ func truncateLongValues() (bool, error) {
 // known to be valid. The caller's slices are not changed. With truncation
 // off the values are returned as given, for validation to refuse.
 func truncateLong(where string, params []store.Param, tags []store.Tag) ([]store.Param, []store.Tag, []string, error) {
-	long := func(value string, limit int) bool { return len(value) > limit && cut(value, limit) != value }
+	// Characters are counted as validateValue counts them; a value of at
+	// most limit bytes needs no count.
+	long := func(value string, limit int) bool { return len(value) > limit && utf8.RuneCountInString(value) > limit }
 	over := false
 	for _, p := range params {
 		over = over || long(p.Value, store.MaxParamValueLength)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,43 +20,12 @@ import (
 	"time"
 
 	"github.com/grove-ml/grove/datasets/iris"
+	"github.com/grove-ml/grove/internal/stalltest"
 	"github.com/grove-ml/grove/models/forest"
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/autolog"
 	"github.com/grove-ml/grove/tracking/mlmodel"
 )
-
-// stallingListener accepts connections on 127.0.0.1 and never answers, as
-// a tracking server whose workers are all stuck does.
-func stallingListener(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String()
-}
 
 // stallAfterTraining is an MLflow server that answers what a run needs
 // before training (experiment, run, params, tags, inputs) and stalls on
@@ -142,7 +110,7 @@ var waited = regexp.MustCompile(` in \d+(\.\d)? s \(\d+ attempts?\)`)
 // retries allowed, with one line naming the server, the request and the
 // time it waited.
 func TestStalledServerBeforeTraining(t *testing.T) {
-	url := stallingListener(t)
+	url, _ := stalltest.Server(t)
 	t.Setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "0.2")
 	t.Setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "10")
 	start := time.Now()

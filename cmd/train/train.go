@@ -169,11 +169,7 @@ func fit(ctx context.Context, o *options, train, test *datasets.Dataset, j *job,
 		err = finish(ctx, o, client, run, res, test, j)
 	}
 	if err != nil {
-		status := store.StatusFailed
-		if ctx.Err() != nil {
-			status = store.StatusKilled
-		}
-		if eerr := run.EndWithError(ctx, status, err); eerr != nil {
+		if eerr := run.EndWithError(ctx, tracking.ErrorStatus(ctx), err); eerr != nil {
 			err = errors.Join(err, eerr)
 		}
 		return err

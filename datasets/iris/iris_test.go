@@ -2,13 +2,12 @@ package iris
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"testing"
 
 	"github.com/grove-ml/grove/datasets"
+	"github.com/grove-ml/grove/internal/sharedtest"
 )
 
 func TestLoad(t *testing.T) {
@@ -47,24 +46,11 @@ func TestLoad(t *testing.T) {
 	}
 }
 
-// repoRoot is found from this file's place in the tree, so the test works
-// from any working directory.
-func repoRoot(t *testing.T) string {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("no caller information")
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..")
-}
-
 // TestMatchesBenchSplit proves the bundled rows are exactly the union of the
 // shared benchmark split that scikit-learn made, so grove and the others see
 // the same flowers.
 func TestMatchesBenchSplit(t *testing.T) {
-	bench := filepath.Join(repoRoot(t), "..", "shared", "bench")
-	if _, err := os.Stat(filepath.Join(bench, "iris_train.csv")); err != nil {
-		t.Skip("skipping: ../shared/bench/iris_train.csv is not beside this clone")
-	}
+	bench := filepath.Dir(sharedtest.Path(t, "bench/iris_train.csv"))
 	var union []string
 	for _, name := range []string{"iris_train.csv", "iris_test.csv"} {
 		ds, err := datasets.ReadCSV(filepath.Join(bench, name), datasets.CSVOptions{Target: "target"})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/grove-ml/grove/datasets"
 	"github.com/grove-ml/grove/evaluate"
+	"github.com/grove-ml/grove/internal/sharedtest"
 )
 
 // table is a benchmark split as the tests read it: features, class codes
@@ -101,18 +102,7 @@ func TestTestdataMatchesShared(t *testing.T) {
 	}
 	for _, name := range names {
 		t.Run(filepath.Base(name), func(t *testing.T) {
-			src := sharedBench(t, filepath.Base(name))
-			want, err := os.ReadFile(src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("%s differs from %s; copy it again", name, src)
-			}
+			sharedtest.SameAsSource(t, name, "bench/"+filepath.Base(name))
 		})
 	}
 }

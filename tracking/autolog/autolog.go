@@ -234,24 +234,28 @@ func StartRun(ctx context.Context, c *tracking.Client, opts Options) (*tracking.
 	if c == nil {
 		return nil, errors.New("autolog: no tracking client")
 	}
-	src := opts.SourceFile
-	if src == "" {
-		src = callerFile()
-	}
-	run, err := startRun(ctx, c, opts, src, sourceExists(src), time.Time{})
+	src, found := source(opts)
+	run, err := startRun(ctx, c, opts, src, found, time.Time{})
 	if err != nil && opts.Spool != nil && tracking.Unreachable(err) {
 		spool, serr := opts.Spool(ctx)
 		if serr != nil {
 			return nil, errors.Join(err, fmt.Errorf("autolog: spool: %w", serr))
 		}
-		return startRun(ctx, spool, opts, src, sourceExists(src), time.Time{})
+		return startRun(ctx, spool, opts, src, found, time.Time{})
 	}
 	return run, err
 }
 
-func sourceExists(src string) bool {
+// source returns the program's file that a run records, opts.SourceFile or
+// else the file of the first caller outside autolog, and whether it is a
+// file on this machine.
+func source(opts Options) (src string, found bool) {
+	src = opts.SourceFile
+	if src == "" {
+		src = callerFile()
+	}
 	st, err := os.Stat(src)
-	return src != "" && err == nil && st.Mode().IsRegular()
+	return src, src != "" && err == nil && st.Mode().IsRegular()
 }
 
 // startRun starts a run; a zero start means now.
@@ -279,11 +283,7 @@ func startRun(ctx context.Context, c *tracking.Client, opts Options, src string,
 
 // start finds the program's source and starts (or adopts) the run.
 func (a *autolog) start(ctx context.Context) error {
-	a.src = a.opts.SourceFile
-	if a.src == "" {
-		a.src = callerFile()
-	}
-	a.srcFound = sourceExists(a.src)
+	a.src, a.srcFound = source(a.opts)
 	a.run = a.opts.Run
 	if a.run == nil {
 		a.own = true
@@ -339,7 +339,7 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 
 	if err := a.logBeforeTraining(ctx); err != nil {
 		if !a.spooled(ctx, err) {
-			return fail(statusFor(ctx), err)
+			return fail(tracking.ErrorStatus(ctx), err)
 		}
 	}
 
@@ -352,7 +352,7 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 		return fail(store.StatusKilled, fmt.Errorf("autolog: training stopped; run %s is marked KILLED: %w", a.run.ID(), context.Cause(ctx)))
 	}
 	if err != nil {
-		return fail(statusFor(ctx), fmt.Errorf("autolog: training failed in run %s: %w", a.run.ID(), err))
+		return fail(tracking.ErrorStatus(ctx), fmt.Errorf("autolog: training failed in run %s: %w", a.run.ID(), err))
 	}
 
 	ev, err := a.evaluate()
@@ -373,7 +373,7 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 			a.res.LocalModelPath = where
 			err = fmt.Errorf("autolog: recording run %s failed after training; the trained model is saved at %s: %w", a.run.ID(), where, err)
 		}
-		return fail(statusFor(ctx), err)
+		return fail(tracking.ErrorStatus(ctx), err)
 	}
 	if a.own {
 		// Everything is recorded, so the run is FINISHED even if ctx was
@@ -457,15 +457,6 @@ func (r *Result) MoveToSpool(ctx context.Context, err error) (*tracking.Run, boo
 // continuesTag is tracking/sync's TagContinuesRunID; autolog does not
 // import the sync package for one name.
 const continuesTag = "grove.sync.continues_run_id"
-
-// statusFor is KILLED when the run stopped because ctx was cancelled (the
-// user pressed Ctrl-C), else FAILED.
-func statusFor(ctx context.Context) store.RunStatus {
-	if ctx.Err() != nil {
-		return store.StatusKilled
-	}
-	return store.StatusFailed
-}
 
 // logBeforeTraining records what is known before training, as MLflow's
 // autolog does: params, estimator tags and the dataset inputs, so a run

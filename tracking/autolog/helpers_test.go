@@ -64,10 +64,7 @@ func (c *centroid) PredictProba(X mat.Matrix) (*mat.Dense, error) {
 	}
 	r, d := X.Dims()
 	out := mat.NewDense(r, c.K, nil)
-	t := c.Temperature
-	if t == 0 {
-		t = 1
-	}
+	t := c.temperature()
 	for i := 0; i < r; i++ {
 		s := make([]float64, c.K)
 		best := math.Inf(1)

@@ -250,13 +250,16 @@ func (s *Store) do(ctx context.Context, c *call, out any) error {
 // end. A cancelled ctx (Ctrl-C) ends the call at once.
 func (s *Store) send(ctx context.Context, c *call, out any) ([]byte, error) {
 	start := time.Now()
-	deadline := start.Add(s.callTime + s.allowance(c))
+	// A big upload gets time to travel on top of both timeouts, as if the
+	// link carried at least minRate; a small request is bound by them alone.
+	travel := s.allowance(c)
+	deadline := start.Add(s.callTime + travel)
 	fail := func(status, attempts int, err error) *Error {
 		return &Error{Server: s.server, Method: c.method, Endpoint: c.endpoint, What: c.what,
 			Status: status, Attempts: attempts, Waited: time.Since(start), Err: err}
 	}
 	for attempt := 1; ; attempt++ {
-		body, status, retryAfter, err := s.attempt(ctx, c, time.Until(deadline))
+		body, status, retryAfter, err := s.attempt(ctx, c, min(s.timeout+travel, time.Until(deadline)))
 		if err == nil && status/100 == 2 {
 			if out != nil && len(bytes.TrimSpace(body)) > 0 {
 				if err := json.Unmarshal(body, out); err != nil {
@@ -319,10 +322,10 @@ func (s *Store) allowance(c *call) time.Duration {
 }
 
 // attempt sends c once. A transport failure is returned as err with status 0.
-// The answer must begin within the store's timeout (plus an upload's
-// travel time) and within first, the call's remaining time; then each piece
-// of it must follow the last within the timeout, so a long download that
-// keeps coming is not cut while a stalled one is.
+// The answer must begin within first (the store's timeout plus an upload's
+// travel time, or the call's remaining time when that is shorter); then each
+// piece of it must follow the last within the timeout, so a long download
+// that keeps coming is not cut while a stalled one is.
 func (s *Store) attempt(ctx context.Context, c *call, first time.Duration) (body []byte, status int, retryAfter time.Duration, err error) {
 	u := *s.base
 	u.Path = s.base.Path + c.endpoint
@@ -344,12 +347,10 @@ func (s *Store) attempt(ctx context.Context, c *call, first time.Duration) (body
 	case c.body != nil:
 		rd, length = bytes.NewReader(c.body), int64(len(c.body))
 	}
-	// A big upload gets time to travel on top of the timeout, as if the link
-	// carried at least minRate; a small request is bound by the timeout alone.
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var silent atomic.Bool
-	watchdog := time.AfterFunc(min(s.timeout+time.Duration(length/minRate)*time.Second, max(first, 0)), func() {
+	watchdog := time.AfterFunc(max(first, 0), func() {
 		silent.Store(true)
 		cancel()
 	})

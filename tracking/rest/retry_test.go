@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grove-ml/grove/internal/stalltest"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -353,51 +354,19 @@ func TestConcurrentRuns(t *testing.T) {
 	eq(t, "log-batch requests", f.count(epLogBatch), trainers*steps+6)
 }
 
-// stallingServer listens on 127.0.0.1 and accepts connections that it
-// never answers, as a server whose workers are all stuck does. Each
-// accepted connection is announced on the returned channel.
-func stallingServer(t *testing.T) (url string, accepted <-chan struct{}) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	ch := make(chan struct{}, 100)
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			select {
-			case ch <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String(), ch
-}
-
 // TestStalledServer: a server that accepts and never answers holds a call
 // no longer than the call's deadline, however many retries are allowed,
 // and the error names the server, the request and how long it waited.
 func TestStalledServer(t *testing.T) {
-	url, accepted := stallingServer(t)
+	url, accepted := stalltest.Server(t)
 	opts, err := optionsFrom(func(k string) string {
 		return map[string]string{EnvTimeout: "0.2", EnvMaxRetries: "10"}[k]
 	})
 	must(t, err)
+	// A short backoff, so that a retry always fits in the call's remaining
+	// 0.2 s; with the default's jitter, the wait may not fit, and the call
+	// rightly ends after one attempt, which is not what this test measures.
+	opts.Backoff = 10 * time.Millisecond
 	s, err := New(url, opts)
 	must(t, err)
 	defer s.Close()
@@ -446,7 +415,7 @@ func TestStalledServer(t *testing.T) {
 // to a stalled server at once, under the default timeouts, with an error
 // that matches context.Canceled.
 func TestStalledServerInterrupted(t *testing.T) {
-	url, accepted := stallingServer(t)
+	url, accepted := stalltest.Server(t)
 	s, err := New(url, Options{})
 	must(t, err)
 	defer s.Close()

@@ -4,15 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
-	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/grove-ml/grove/tracking/internal/searchtest"
 	"github.com/grove-ml/grove/tracking/search"
 	"github.com/grove-ml/grove/tracking/sqlstore"
 	"github.com/grove-ml/grove/tracking/store"
@@ -23,15 +21,7 @@ import (
 // openFixtureDB opens a copy of MLflow's search.db directly, read-only.
 func openFixtureDB(t *testing.T) *sql.DB {
 	t.Helper()
-	b, err := os.ReadFile("testdata/search.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "search.db")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	db, err := sql.Open("sqlite", "file:"+searchtest.CopyDB(t)+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,9 +63,9 @@ func sqlSearch(db *sql.DB, q store.RunQuery) ([]string, error) {
 // TestFixtureSQL answers every query of MLflow's search fixture with the
 // SQL a Query renders, run on MLflow's own database.
 func TestFixtureSQL(t *testing.T) {
-	f := loadFixture(t)
+	f := searchtest.Load(t)
 	db := openFixtureDB(t)
-	checkCases(t, f, func(_ context.Context, q store.RunQuery) ([]*store.Run, error) {
+	f.Check(t, func(_ context.Context, q store.RunQuery) ([]*store.Run, error) {
 		ids, err := sqlSearch(db, q)
 		runs := make([]*store.Run, len(ids))
 		for i, id := range ids {
@@ -89,7 +79,7 @@ func TestFixtureSQL(t *testing.T) {
 // as SQL on MLflow's database and through Match and Sort on the runs read
 // back from it: the two must select and order the same runs.
 func TestSQLAgreesWithMatch(t *testing.T) {
-	f := loadFixture(t)
+	f := searchtest.Load(t)
 	t.Run("fixture", func(t *testing.T) {
 		agree(t, openFixtureDB(t), fixtureRuns(t, f), []string{"1", "2"})
 	})
@@ -99,9 +89,7 @@ func TestSQLAgreesWithMatch(t *testing.T) {
 	})
 }
 
-// edgeDB records runs with the values where SQL and Go could part ways
-// (NaN and infinite metrics, missing keys, GLOB's wildcards and non-ASCII
-// letters in values, runs not ended) through the SQLite store, and opens
+// edgeDB records searchtest.EdgeRuns through the SQLite store, and opens
 // the database for SQL.
 func edgeDB(t *testing.T) (*sql.DB, []*store.Run, string) {
 	t.Helper()
@@ -111,43 +99,7 @@ func edgeDB(t *testing.T) (*sql.DB, []*store.Run, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exp, err := st.CreateExperiment(ctx, "edges", "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	notes := []string{"a*b", "a?b", "[x]", "RÉSUMÉ", "résumé", "Resume", "50% done", "it's fine", ""}
-	values := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, 0.85, -1}
-	var ids []string
-	for i := range 18 {
-		r, err := st.CreateRun(ctx, store.CreateRunRequest{ExperimentID: exp, UserID: notes[i%3], RunName: notes[i%len(notes)] + strconv.Itoa(i%4), StartTime: int64(1767226200000 + 60000*(i%5))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ms []store.Metric
-		if i%4 != 0 {
-			ms = append(ms, store.Metric{Key: "accuracy", Value: values[i%len(values)], Timestamp: 1})
-		}
-		if i%3 != 0 {
-			ms = append(ms, store.Metric{Key: "loss", Value: values[(i+2)%len(values)], Timestamp: 1})
-		}
-		ps := []store.Param{{Key: "criterion", Value: notes[(i+1)%len(notes)]}}
-		if i%2 == 0 {
-			ps = append(ps, store.Param{Key: "max_depth", Value: strconv.Itoa(i % 7)})
-		}
-		tags := []store.Tag{{Key: "note", Value: notes[(i+4)%len(notes)]}}
-		if i%5 != 0 {
-			tags = append(tags, store.Tag{Key: "team", Value: []string{"a", "b", "A"}[i%3]})
-		}
-		if err := st.LogBatch(ctx, r.Info.RunID, ms, ps, tags); err != nil {
-			t.Fatal(err)
-		}
-		if i%3 != 0 {
-			if _, err := st.UpdateRun(ctx, r.Info.RunID, store.StatusFinished, int64(1767226300000+i%4), ""); err != nil {
-				t.Fatal(err)
-			}
-		}
-		ids = append(ids, r.Info.RunID)
-	}
+	exp, ids := searchtest.EdgeRuns(t, st)
 	var runs []*store.Run
 	for _, id := range ids {
 		r, err := st.GetRun(ctx, id)
@@ -168,54 +120,8 @@ func edgeDB(t *testing.T) (*sql.DB, []*store.Run, string) {
 }
 
 func agree(t *testing.T, db *sql.DB, all []*store.Run, experiments []string) {
-	keys := []string{
-		"metrics.accuracy", "metrics.loss", "metrics.`f1 score`", "metrics.none",
-		"params.n_estimators", "params.criterion", "params.max_depth", "params.`max features`", "params.none",
-		"tags.team", "tags.note", "tags.stage", "tags.`mlflow.runName`", "tags.none",
-		"attributes.status", "run_name", "attributes.user_id", "attributes.start_time", "attributes.end_time", "created",
-		"datasets.name", "datasets.digest", "datasets.context",
-	}
-	strs := []string{"'a'", "'b'", "'gini'", "'%a%'", "'run-1%'", "'R%'", "'%e'", "'_o%'", "'None'", "'10'", "'FINISHED'", "'ana'", "'iris'", "'eval'", "'it''s fine'", "\"it's fine\"", "'%'", "'MIXED%'", "'w1n3'",
-		"'a*b'", "'a?b'", "'[x]%'", "'%[x]'", "'r_sum_%'", "'RÉSUMÉ'", "'résumé1'", "'_'", "''"}
-	nums := []string{"0", "0.5", "0.85", "1", "100", "-1", "1767226200000", "1767225780000", "1.7976931348623157e308", "-1.7976931348623157e308", "1767226300001"}
-	strOps := []string{"=", "!=", "LIKE", "ILIKE"}
-	numOps := []string{"=", "!=", "<", "<=", ">", ">="}
-	rng := rand.New(rand.NewPCG(1, 2))
-	pick := func(s []string) string { return s[rng.IntN(len(s))] }
-	clause := func() string {
-		k := pick(keys)
-		switch {
-		case strings.HasPrefix(k, "metrics.") || strings.HasSuffix(k, "_time") || k == "created":
-			return k + " " + pick(numOps) + " " + pick(nums)
-		case (strings.HasPrefix(k, "params.") || strings.HasPrefix(k, "tags.")) && rng.IntN(5) == 0:
-			return k + pick([]string{" IS NULL", " IS NOT NULL"})
-		case strings.HasPrefix(k, "datasets.") && rng.IntN(4) == 0:
-			return k + pick([]string{" IN ", " NOT IN "}) + "('iris', 'eval', 'x')"
-		}
-		return k + " " + pick(strOps) + " " + pick(strs)
-	}
-	orderKeys := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return strings.HasPrefix(k, "datasets.") })
-	// The edges first, then random queries.
-	fixed := []store.RunQuery{
-		{Filter: "tags.note LIKE 'a?b'"}, {Filter: "tags.note LIKE 'a*b'"}, {Filter: "tags.note LIKE '[x]'"},
-		{Filter: "tags.note ILIKE 'résumé'"}, {Filter: "params.criterion LIKE '%*%'"}, {Filter: "tags.note = ''"},
-		{OrderBy: []string{"metrics.accuracy"}}, {OrderBy: []string{"metrics.loss DESC"}}, {OrderBy: []string{"tags.team DESC", "params.max_depth"}},
-	}
 	ran := 0
-	for i := range 600 + len(fixed) {
-		var q store.RunQuery
-		if i < len(fixed) {
-			q = fixed[i]
-		} else {
-			var clauses []string
-			for range rng.IntN(3) {
-				clauses = append(clauses, clause())
-			}
-			q.Filter = strings.Join(clauses, " AND ")
-			for range rng.IntN(3) {
-				q.OrderBy = append(q.OrderBy, pick(orderKeys)+pick([]string{"", " DESC", " ASC"}))
-			}
-		}
+	for _, q := range searchtest.RandomQueries(1, 600) {
 		q.ExperimentIDs, q.ViewType = experiments, store.ViewAll
 		query, err := search.ParseQuery(q.Filter, q.OrderBy)
 		if err != nil {

@@ -121,9 +121,7 @@ func (s *Server) searchExperiments(ctx context.Context, w http.ResponseWriter, r
 	if q.ViewType, err = viewType(req.ViewType); err != nil {
 		return nil, err
 	}
-	if len(req.OrderBy) > 0 {
-		return nil, invalid("order_by %q is not supported for experiments; they are listed newest first", req.OrderBy)
-	}
+	q.OrderBy = req.OrderBy
 	exps, next, err := m.SearchExperiments(ctx, q)
 	if err != nil {
 		return nil, err

@@ -166,3 +166,75 @@ func BenchmarkSearchRuns10000(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSearchRunsFilter asks for the first page of 100 runs of a filter
+// and an order over an experiment of 1,000 runs with 10 params, 10 metrics
+// and 5 tags each, the search of the tracking server's speed target:
+// varied, with a new threshold each time, so that every search finds its
+// runs and their order again, as different clients' searches do; repeated,
+// the same search, whose order the connection kept.
+func BenchmarkSearchRunsFilter(b *testing.B) {
+	ctx := context.Background()
+	s := newStore(b)
+	exp, _ := s.CreateExperiment(ctx, "filter", "", nil)
+	expID, err := parseExperimentID(exp)
+	if err != nil {
+		b.Fatal(err)
+	}
+	root := s.ArtifactRoot()
+	err = s.write(ctx, func(t tx) error {
+		for i := range 1000 {
+			id := newUUIDHex()
+			if err := t.exec(`INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, experiment_id) VALUES (?, ?, 'UNKNOWN', '', '', 'bench', 'FINISHED', ?, ?, '', 'active', ?, ?)`,
+				id, fmt.Sprintf("run-%d", i), int64(1767225600000+i), int64(1767225700000+i), fmt.Sprintf("%s/%s/%s/artifacts", root, exp, id), exp); err != nil {
+				return err
+			}
+			var ms []store.Metric
+			var ps []store.Param
+			ts := []store.Tag{{Key: store.TagRunName, Value: fmt.Sprintf("run-%d", i)}}
+			for k := range 10 {
+				ms = append(ms, store.Metric{Key: fmt.Sprintf("m%d", k), Value: float64((i*7+k*13)%1000) / 1000, Timestamp: 1})
+				ps = append(ps, store.Param{Key: fmt.Sprintf("p%d", k), Value: fmt.Sprintf("v%d", (i+k)%5)})
+			}
+			for k := range 4 {
+				ts = append(ts, store.Tag{Key: fmt.Sprintf("t%d", k), Value: fmt.Sprintf("w%d", (i*k)%7)})
+			}
+			if err := setTags(t, id, ts); err != nil {
+				return err
+			}
+			if err := logParams(t, id, ps); err != nil {
+				return err
+			}
+			if err := logMetrics(t, id, expID, ms); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, varied := range []bool{true, false} {
+		b.Run(map[bool]string{true: "varied", false: "repeated"}[varied], func(b *testing.B) {
+			i := 0
+			cpu0 := cpuTime()
+			for b.Loop() {
+				threshold := 0.3
+				if varied {
+					threshold += float64(i%50) / 1000
+				}
+				i++
+				runs, next, err := s.SearchRuns(ctx, store.RunQuery{
+					ExperimentIDs: []string{exp},
+					Filter:        fmt.Sprintf("metrics.m0 > %g and params.p1 = 'v1' and tags.t2 LIKE 'w%%'", threshold),
+					OrderBy:       []string{"metrics.m2 DESC"},
+					MaxResults:    100,
+				})
+				if err != nil || len(runs) != 100 || next == "" {
+					b.Fatalf("%d runs, next %q, %v", len(runs), next, err)
+				}
+			}
+			reportCPU(b, cpu0)
+		})
+	}
+}

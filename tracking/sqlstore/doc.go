@@ -48,9 +48,11 @@
 // goroutine that copies the WAL into the database file once it passes 16 MB
 // (checkpoint.go), so no logging call waits for that copy. Writes and short
 // reads are per entity (experiments.go, runs.go, metrics.go, inputs.go,
-// models.go). SearchRuns (search.go) selects runs with a WHERE clause,
-// sorts them by small keys kept between the pages of a listing (order.go),
-// and fills a page's runs with one query per table (page.go).
+// models.go). SearchRuns (search.go) selects and orders runs in SQL that
+// package tracking/search renders from MLflow's filter and order_by (the
+// default order, newest first, is sorted on small integer keys), keeps
+// that order between the pages of a listing (order.go), and fills a
+// page's runs with one query per table (page.go).
 //
 // What each path costs, the benchmarks that measure it, and the designs
 // measured and left are in bench/README.md of the repository.

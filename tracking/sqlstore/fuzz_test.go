@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/grove-ml/grove/tracking/search"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -43,25 +44,38 @@ func FuzzOpenFile(f *testing.F) {
 	})
 }
 
-// FuzzPageToken feeds SearchRuns page tokens from outside: they are errors
-// or pages, never panics, and grove's own tokens read back unchanged.
+// FuzzPageToken feeds SearchRuns page tokens from outside: they are
+// MLflow's INVALID_PARAMETER_VALUE errors or pages, never panics, and a
+// page that a token starts is the rest of the listing from its offset.
 func FuzzPageToken(f *testing.F) {
-	st := int64(5)
-	f.Add(pageToken{Offset: 1000}.encode())
-	f.Add(pageToken{Offset: 2000, StartTime: &st, RunID: "0123456789abcdef0123456789abcdef"}.encode())
-	f.Add("eyJvZmZzZXQiOiAxMDAwfQ==") // MLflow's own {"offset": 1000}
+	f.Add(search.EncodePageToken(3))
+	f.Add("eyJvZmZzZXQiOiAxMDAwfQ==")                                     // MLflow's own {"offset": 1000}
+	f.Add("eyJvZmZzZXQiOiAyLCAic3RhcnRfdGltZSI6IDUsICJydW5faWQiOiAiYSJ9") // with fields MLflow ignores
 	f.Add("!!")
+	ctx := context.Background()
+	s := newStore(f)
+	exp, _ := s.CreateExperiment(ctx, "tokens", "", nil)
+	for i := range 6 {
+		if _, err := s.CreateRun(ctx, store.CreateRunRequest{ExperimentID: exp, StartTime: int64(i % 4)}); err != nil {
+			f.Fatal(err)
+		}
+	}
+	all, _, err := s.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{exp}})
+	if err != nil || len(all) != 6 {
+		f.Fatalf("%d runs, %v", len(all), err)
+	}
 	f.Fuzz(func(t *testing.T, tok string) {
-		pt, err := decodePageToken(tok)
-		if err != nil {
-			if !errors.Is(err, store.ErrInvalidParameter) {
-				t.Fatalf("error %v is not INVALID_PARAMETER_VALUE", err)
+		runs, _, err := s.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{exp}, PageToken: tok})
+		offset, perr := search.DecodePageToken(tok)
+		if err != nil || perr != nil {
+			var se *store.Error
+			if !errors.As(err, &se) || perr == nil || se.Error() != perr.Error() {
+				t.Fatalf("token %q: SearchRuns says %v, DecodePageToken %v", tok, err, perr)
 			}
 			return
 		}
-		again, err := decodePageToken(pt.encode())
-		if err != nil || again.Offset != pt.Offset || again.RunID != pt.RunID || (again.StartTime == nil) != (pt.StartTime == nil) {
-			t.Fatalf("token %q: %+v re-encoded reads %+v, %v", tok, pt, again, err)
+		if want := all[min(offset, len(all)):]; len(runs) != len(want) || (len(runs) > 0 && runs[0].Info.RunID != want[0].Info.RunID) {
+			t.Fatalf("token %q (offset %d): %d runs, want %d", tok, offset, len(runs), len(want))
 		}
 	})
 }

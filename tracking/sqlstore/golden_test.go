@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/grove-ml/grove/internal/sharedtest"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -249,25 +250,7 @@ func TestAutologReadBack(t *testing.T) {
 // root, or skips the test when a clone has no such folder.
 func sharedFixture(t *testing.T, name string) string {
 	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("skipping: no go.mod above the test, so no ../shared beside it")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "fixtures", "mlflow", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("skipping: ../shared/fixtures/mlflow/%s is not beside this clone", name)
-	}
-	return p
+	return sharedtest.Path(t, "fixtures/mlflow/"+name)
 }
 
 func copyFile(t *testing.T, src, dst string) {

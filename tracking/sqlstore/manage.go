@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/grove-ml/grove/tracking/search"
 	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -162,33 +163,49 @@ func checkSearchSize(n, def int) (int, error) {
 	return n, nil
 }
 
-// SearchExperiments lists experiments in MLflow's default order, newest
-// creation time first, then by id; page tokens are MLflow's offsets.
+// SearchExperiments lists the experiments that q's view type sees and its
+// filter selects, in its order: by default newest creation time first,
+// then by id. Filters, orders, page tokens and their errors are MLflow's
+// (package tracking/search), answered in SQL.
 func (s *Store) SearchExperiments(ctx context.Context, q store.ExperimentQuery) ([]*store.Experiment, string, error) {
-	if q.Filter != "" {
-		return nil, "", errorf(store.CodeInvalidParameter, "experiment filter %q is not supported", q.Filter)
+	out, next, err := s.searchExperiments(ctx, q)
+	if err != nil {
+		return nil, "", wrap(err, "search experiments")
 	}
+	return out, next, nil
+}
+
+func (s *Store) searchExperiments(ctx context.Context, q store.ExperimentQuery) ([]*store.Experiment, string, error) {
 	size, err := checkSearchSize(q.MaxResults, defaultPageSize)
 	if err != nil {
 		return nil, "", err
 	}
-	tok, err := decodePageToken(q.PageToken)
-	if err != nil || tok.RunID != "" {
-		return nil, "", errorf(store.CodeInvalidParameter, "invalid page token %q", q.PageToken)
+	query, err := search.ParseExperimentQuery(q.Filter, q.OrderBy)
+	if err != nil {
+		return nil, "", err
 	}
-	var stages []any
+	offset, err := search.DecodePageToken(q.PageToken)
+	if err != nil {
+		return nil, "", err
+	}
+	var args []any
 	for _, st := range []string{store.LifecycleActive, store.LifecycleDeleted} {
 		if q.ViewType.Sees(st) {
-			stages = append(stages, st)
+			args = append(args, st)
 		}
 	}
+	if len(args) == 0 {
+		return nil, "", errorf(store.CodeInvalidParameter, "unknown view type %d", int(q.ViewType))
+	}
+	sql := query.SQLite("e")
+	text := `SELECT e.experiment_id FROM experiments AS e WHERE e.lifecycle_stage IN (?` + strings.Repeat(", ?", len(args)-1) + `) AND ` + sql.Where +
+		` ORDER BY ` + sql.OrderBy + ` LIMIT ? OFFSET ?`
+	args = append(append(append(args, sql.WhereArgs...), sql.OrderArgs...), size+1, offset)
 	var out []*store.Experiment
 	next := ""
 	err = s.read(ctx, func(r reader) error {
 		var ids []int64
-		args := append(stages, size+1, tok.Offset)
-		err := r.query(`SELECT experiment_id FROM experiments WHERE lifecycle_stage IN (?`+strings.Repeat(", ?", len(stages)-1)+`)
-			ORDER BY creation_time DESC, experiment_id ASC LIMIT ? OFFSET ?`, args, func(row *lite.Stmt) error {
+		err := r.query(text, args, func(row *lite.Stmt) error {
 			ids = append(ids, row.Int64(0))
 			return nil
 		})
@@ -197,7 +214,7 @@ func (s *Store) SearchExperiments(ctx context.Context, q store.ExperimentQuery) 
 		}
 		if len(ids) > size {
 			ids = ids[:size]
-			next = pageToken{Offset: tok.Offset + size}.encode()
+			next = search.EncodePageToken(offset + size)
 		}
 		for _, id := range ids {
 			e, err := getExperiment(r.tx, `WHERE experiment_id = ?`, id)
@@ -208,10 +225,7 @@ func (s *Store) SearchExperiments(ctx context.Context, q store.ExperimentQuery) 
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, "", wrap(err, "search experiments")
-	}
-	return out, next, nil
+	return out, next, err
 }
 
 // SearchLoggedModels lists the active logged models of experiments, newest
@@ -224,9 +238,9 @@ func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery
 	if err != nil {
 		return nil, "", err
 	}
-	tok, err := decodePageToken(q.PageToken)
-	if err != nil || tok.RunID != "" {
-		return nil, "", errorf(store.CodeInvalidParameter, "invalid page token %q", q.PageToken)
+	offset, err := search.DecodePageToken(q.PageToken)
+	if err != nil {
+		return nil, "", wrap(err, "search logged models")
 	}
 	args := make([]any, 0, len(q.ExperimentIDs)+3)
 	for _, e := range q.ExperimentIDs {
@@ -236,7 +250,7 @@ func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery
 		}
 		args = append(args, n)
 	}
-	args = append(args, store.LifecycleDeleted, size+1, tok.Offset)
+	args = append(args, store.LifecycleDeleted, size+1, offset)
 	var out []*store.LoggedModel
 	next := ""
 	err = s.read(ctx, func(r reader) error {
@@ -251,7 +265,7 @@ func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery
 		}
 		if len(ids) > size {
 			ids = ids[:size]
-			next = pageToken{Offset: tok.Offset + size}.encode()
+			next = search.EncodePageToken(offset + size)
 		}
 		for _, id := range ids {
 			m, err := getLoggedModel(r.tx, id)

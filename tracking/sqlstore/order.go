@@ -5,34 +5,35 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 )
 
-// runKey is what SearchRuns sorts runs by: two integers, as run ids (32 hex
-// digits each) would more than double what ten thousand keys allocate. Run
-// ids, the tie-breaker, are read only for runs that started in the same
-// millisecond.
+// runKey is what SearchRuns sorts runs by in its default order: two
+// integers, as run ids (32 hex digits each) would more than double what ten
+// thousand keys allocate. Run ids, the tie-breaker, are read only for runs
+// that started in the same millisecond. An order the query names is
+// sorted by SQLite, and its keys hold rowids only.
 type runKey struct{ rowid, start int64 }
 
-// runOrder is the order of the runs one search selects: newest start time
-// first, then by run id. The runs table has no index for that order, so
-// finding it scans the table; a listing read page by page would scan it once
-// a page. A read connection therefore keeps the last order it found, with
-// the database's data_version, which changes whenever another connection
-// commits: the next page reuses the order only if nothing was written since.
+// runOrder is the order of the runs one search selects. Finding it reads
+// every selected run (the runs table has no index for the default order,
+// newest start time first, then by run id), and a listing read page by
+// page would find it once a page. A read connection therefore keeps the
+// last order it found, with the database's data_version, which changes
+// whenever another connection commits: the next page reuses the order only
+// if nothing was written since.
 type runOrder struct {
 	version int64
-	filter  string // the query and arguments that selected the runs
+	query   string // the SQL and arguments that selected and ordered the runs
 	keys    []runKey
 	ids     map[int64]string // run ids by rowid, for runs whose start time ties
 }
 
-// runOrder returns the order of the runs selected by where with args, from
-// the connection's memory when the database is unchanged.
-func (r reader) runOrder(where string, args []any) (*runOrder, error) {
+// runOrder returns the order of the runs sel selects, from the
+// connection's memory when the database is unchanged.
+func (r reader) runOrder(sel selection) (*runOrder, error) {
 	// data_version starts the read snapshot: whatever is read next in this
 	// transaction is at this version.
 	var version int64
@@ -43,18 +44,37 @@ func (r reader) runOrder(where string, args []any) (*runOrder, error) {
 	if err != nil {
 		return nil, err
 	}
-	filter := fmt.Sprintf("%s %v", where, args)
-	if o := r.rc.order; o != nil && o.version == version && o.filter == filter {
+	// %#v quotes strings, so that no two argument lists print alike.
+	query := fmt.Sprintf("%s ORDER BY %s %#v %#v", sel.where, sel.orderBy, sel.args, sel.orderArgs)
+	if o := r.rc.order; o != nil && o.version == version && o.query == query {
 		return o, nil
 	}
 	r.rc.order = nil
-	o := &runOrder{version: version, filter: filter, keys: make([]runKey, 0, 1024), ids: map[int64]string{}}
-	err = r.query(`SELECT rowid, coalesce(start_time, -9223372036854775808) FROM runs WHERE `+where, args, func(row *lite.Stmt) error {
+	o := &runOrder{version: version, query: query, keys: make([]runKey, 0, 1024)}
+	if sel.orderBy != "" {
+		err = r.query(`SELECT r.rowid FROM runs AS r WHERE `+sel.where+` ORDER BY `+sel.orderBy, append(slices.Clip(sel.args), sel.orderArgs...), func(row *lite.Stmt) error {
+			o.keys = append(o.keys, runKey{rowid: row.Int64(0)})
+			return nil
+		})
+	} else {
+		err = o.sortDefault(r, sel)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.rc.order = o
+	return o, nil
+}
+
+// sortDefault finds the default order of the runs sel selects: by start
+// time, newest first, sorted here on integers, then by run id.
+func (o *runOrder) sortDefault(r reader, sel selection) error {
+	err := r.query(`SELECT r.rowid, coalesce(r.start_time, -9223372036854775808) FROM runs AS r WHERE `+sel.where, sel.args, func(row *lite.Stmt) error {
 		o.keys = append(o.keys, runKey{rowid: row.Int64(0), start: row.Int64(1)})
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	slices.SortFunc(o.keys, func(a, b runKey) int { return cmp.Compare(b.start, a.start) })
 	var tied []int64
@@ -63,19 +83,20 @@ func (r reader) runOrder(where string, args []any) (*runOrder, error) {
 			tied = append(tied, k.rowid)
 		}
 	}
-	if len(tied) > 0 {
-		if err := o.readIDs(r, tied); err != nil {
-			return nil, err
-		}
-		slices.SortStableFunc(o.keys, func(a, b runKey) int {
-			if c := cmp.Compare(b.start, a.start); c != 0 {
-				return c
-			}
-			return strings.Compare(o.ids[a.rowid], o.ids[b.rowid])
-		})
+	if len(tied) == 0 {
+		return nil
 	}
-	r.rc.order = o
-	return o, nil
+	o.ids = make(map[int64]string, len(tied))
+	if err := o.readIDs(r, tied); err != nil {
+		return err
+	}
+	slices.SortStableFunc(o.keys, func(a, b runKey) int {
+		if c := cmp.Compare(b.start, a.start); c != 0 {
+			return c
+		}
+		return strings.Compare(o.ids[a.rowid], o.ids[b.rowid])
+	})
+	return nil
 }
 
 // readIDs reads the run ids of rowids into o.ids.
@@ -85,18 +106,4 @@ func (o *runOrder) readIDs(r reader, rowids []int64) error {
 		o.ids[row.Int64(0)] = row.Text(1)
 		return nil
 	})
-}
-
-// after returns the index of the first run that sorts after the run with
-// start time start and id runID, which need not exist any more.
-func (o *runOrder) after(r reader, start int64, runID string) (int, error) {
-	lo := sort.Search(len(o.keys), func(i int) bool { return o.keys[i].start <= start })
-	hi := lo + sort.Search(len(o.keys)-lo, func(i int) bool { return o.keys[lo+i].start < start })
-	if hi-lo == 1 {
-		// A start time of one run only: its id was not needed to sort.
-		if err := o.readIDs(r, []int64{o.keys[lo].rowid}); err != nil {
-			return 0, err
-		}
-	}
-	return lo + sort.Search(hi-lo, func(i int) bool { return o.ids[o.keys[lo+i].rowid] > runID }), nil
 }

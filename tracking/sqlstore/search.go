@@ -2,110 +2,127 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"strings"
 
+	"github.com/grove-ml/grove/tracking/search"
 	"github.com/grove-ml/grove/tracking/sqlstore/internal/lite"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
-// SearchRuns reads in three steps: which runs a query selects (runFilter,
-// SQL over the runs table), their order (runOrder, order.go, kept between
-// the pages of one listing) and the page's runs with their data (pageRuns,
-// then fillRuns in page.go).
+// SearchRuns reads in three steps: which runs a query selects and their
+// order (runOrder, order.go: package search renders the filter and the
+// order_by clauses as SQL, and the order is kept between the pages of one
+// listing), then the page's runs with their data (pageRuns, then fillRuns
+// in page.go).
 
-// defaultPageSize is MLflow's default page of SearchRuns, maxPageSize its
-// largest.
-const (
-	defaultPageSize = 1000
-	maxPageSize     = 50000
-)
+// defaultPageSize is MLflow's default page of SearchRuns and
+// SearchExperiments; store.MaxSearchResults is their largest.
+const defaultPageSize = 1000
 
-// SearchRuns lists the active runs of the given experiments, newest start
-// time first (then by run id, so that pages never overlap; runs without a
-// start time last), with their latest metrics, params, tags,
-// inputs and outputs.
+// SearchRuns lists the runs of the given experiments that q's view type
+// sees and its filter selects, in its order (by default newest start time
+// first, then by run id; runs without a start time last), with their
+// latest metrics, params, tags, inputs and outputs. Filters, orders, page
+// tokens and their errors are MLflow's (package tracking/search); a page
+// token is the offset of the page's first run, as MLflow's are.
 func (s *Store) SearchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run, string, error) {
-	size := q.MaxResults
-	if size == 0 {
-		size = defaultPageSize
+	runs, next, err := s.searchRuns(ctx, q)
+	if err != nil {
+		return nil, "", wrap(err, "search runs of experiments %s", strings.Join(q.ExperimentIDs, ", "))
 	}
-	if size < 0 || size > maxPageSize {
-		return nil, "", errorf(store.CodeInvalidParameter, "max results %d must be in [1, %d]", size, maxPageSize)
-	}
-	tok, err := decodePageToken(q.PageToken)
+	return runs, next, nil
+}
+
+func (s *Store) searchRuns(ctx context.Context, q store.RunQuery) ([]*store.Run, string, error) {
+	size, err := checkSearchSize(q.MaxResults, defaultPageSize)
 	if err != nil {
 		return nil, "", err
 	}
-	where, args, err := runFilter(q)
+	sel, err := runSelection(q)
+	if err != nil {
+		return nil, "", err
+	}
+	offset, err := search.DecodePageToken(q.PageToken)
 	if err != nil {
 		return nil, "", err
 	}
 	var out []*store.Run
 	next := ""
 	err = s.read(ctx, func(rq reader) error {
-		order, err := rq.runOrder(where, args)
+		order, err := rq.runOrder(sel)
 		if err != nil {
 			return err
 		}
-		keys, more, err := order.page(rq, tok, size)
-		if err != nil || len(keys) == 0 {
-			return err
+		keys := order.keys[min(offset, len(order.keys)):]
+		if len(keys) > size {
+			keys = keys[:size]
+			next = search.EncodePageToken(offset + size)
+		}
+		if len(keys) == 0 {
+			return nil
 		}
 		if out, err = pageRuns(rq, keys); err != nil {
 			return err
 		}
-		if more && len(out) > 0 {
-			last := keys[len(keys)-1]
-			next = pageToken{Offset: tok.Offset + size, StartTime: &last.start, RunID: out[len(out)-1].Info.RunID}.encode()
-		}
 		return fillRuns(rq, out)
 	})
 	if err != nil {
-		return nil, "", wrap(err, "search runs of experiments %s", strings.Join(q.ExperimentIDs, ", "))
+		return nil, "", err
 	}
 	return out, next, nil
 }
 
-// runFilter returns the WHERE clause, over the runs table, and its
-// arguments that select the runs of a query.
-func runFilter(q store.RunQuery) (string, []any, error) {
+// selection is a run search as SQL over the runs table, named r: the
+// runs it selects and, unless orderBy is empty (the default order, which
+// runOrder sorts itself), their order.
+type selection struct {
+	where     string
+	args      []any
+	orderBy   string
+	orderArgs []any
+}
+
+// runSelection renders q's experiments, view type, filter and order as SQL.
+func runSelection(q store.RunQuery) (selection, error) {
 	if len(q.ExperimentIDs) == 0 {
-		return "", nil, errorf(store.CodeInvalidParameter, "search runs needs at least one experiment id")
+		return selection{}, errorf(store.CodeInvalidParameter, "search runs needs at least one experiment id")
+	}
+	query, err := search.ParseQuery(q.Filter, q.OrderBy)
+	if err != nil {
+		return selection{}, err
 	}
 	marks := make([]string, len(q.ExperimentIDs))
-	args := make([]any, 0, len(marks)+1)
+	var sel selection
 	for i, e := range q.ExperimentIDs {
 		n, err := parseExperimentID(e)
 		if err != nil {
-			return "", nil, err
+			return selection{}, err
 		}
 		marks[i] = "?"
-		args = append(args, n)
+		sel.args = append(sel.args, n)
 	}
-	args = append(args, store.LifecycleActive)
-	return `experiment_id IN (` + strings.Join(marks, ", ") + `) AND lifecycle_stage = ?`, args, nil
-}
-
-// page returns the keys of the page that tok starts, at most size of them,
-// and whether more runs follow.
-func (o *runOrder) page(r reader, tok pageToken, size int) (keys []runKey, more bool, err error) {
-	keys = o.keys
-	if tok.RunID == "" {
-		keys = keys[min(tok.Offset, len(keys)):]
-	} else {
-		i, err := o.after(r, *tok.StartTime, tok.RunID)
-		if err != nil {
-			return nil, false, err
+	var stages []string
+	for _, stage := range []string{store.LifecycleActive, store.LifecycleDeleted} {
+		if q.ViewType.Sees(stage) {
+			stages = append(stages, "?")
+			sel.args = append(sel.args, stage)
 		}
-		keys = keys[i:]
 	}
-	if len(keys) > size {
-		return keys[:size], true, nil
+	if len(stages) == 0 {
+		return selection{}, errorf(store.CodeInvalidParameter, "unknown run view type %d", int(q.ViewType))
 	}
-	return keys, false, nil
+	sql := query.SQLite("r")
+	sel.where = `r.experiment_id IN (` + strings.Join(marks, ", ") + `) AND r.lifecycle_stage IN (` + strings.Join(stages, ", ") + `)`
+	if len(query.Filter) > 0 {
+		sel.where += ` AND ` + sql.Where
+		sel.args = append(sel.args, sql.WhereArgs...)
+	}
+	if len(query.Order) > 0 {
+		sel.orderBy, sel.orderArgs = sql.OrderBy, sql.OrderArgs
+	}
+	return sel, nil
 }
 
 // pageRuns reads the runs table's columns of the runs keys name, in that
@@ -132,34 +149,4 @@ func pageRuns(r reader, keys []runKey) ([]*store.Run, error) {
 	// A run deleted since the keys were read cannot be missing within one
 	// read transaction, but keep the page dense regardless.
 	return slices.DeleteFunc(out, func(r *store.Run) bool { return r == nil }), nil
-}
-
-// pageToken says where the next page of SearchRuns starts. Offset is
-// MLflow's own field (its tokens are base64 of {"offset": n}); StartTime and
-// RunID name the last run of the previous page, so the next page is found
-// without sorting and skipping all the runs before it.
-type pageToken struct {
-	Offset    int    `json:"offset"`
-	StartTime *int64 `json:"start_time,omitempty"`
-	RunID     string `json:"run_id,omitempty"`
-}
-
-func decodePageToken(tok string) (pageToken, error) {
-	var pt pageToken
-	if tok == "" {
-		return pt, nil
-	}
-	b, err := base64.StdEncoding.DecodeString(tok)
-	if err == nil {
-		err = json.Unmarshal(b, &pt)
-	}
-	if err != nil || pt.Offset < 0 || (pt.RunID == "") != (pt.StartTime == nil) {
-		return pageToken{}, errorf(store.CodeInvalidParameter, "invalid page token %q", tok)
-	}
-	return pt, nil
-}
-
-func (pt pageToken) encode() string {
-	b, _ := json.Marshal(pt)
-	return base64.StdEncoding.EncodeToString(b)
 }

@@ -43,8 +43,7 @@ type Manager interface {
 // MaxSearchResults is the largest page MLflow's searches return.
 const MaxSearchResults = 50000
 
-// ExperimentQuery selects experiments for SearchExperiments. The order is
-// MLflow's default: newest creation time first, then by id.
+// ExperimentQuery selects experiments for SearchExperiments.
 type ExperimentQuery struct {
 	ViewType   ViewType
 	MaxResults int    // 0: 1000; at most MaxSearchResults
@@ -52,6 +51,9 @@ type ExperimentQuery struct {
 	// Filter is MLflow's experiment filter ("name LIKE 'a%' AND tags.x = 'y'");
 	// a store that cannot evaluate it refuses it with ErrInvalidParameter.
 	Filter string
+	// OrderBy is MLflow's experiment order_by ("last_update_time DESC");
+	// empty, MLflow's default: newest creation time first, then by id.
+	OrderBy []string
 }
 
 // LoggedModelQuery selects logged models for SearchLoggedModels.

@@ -26,8 +26,10 @@ type Store interface {
 	// runName is not empty, its name.
 	UpdateRun(ctx context.Context, runID string, status RunStatus, endTime int64, runName string) (*RunInfo, error)
 	GetRun(ctx context.Context, runID string) (*Run, error)
-	// SearchRuns lists active runs of experiments, newest start time first,
-	// a page at a time; an empty next token means the last page.
+	// SearchRuns lists the runs of experiments that q's view type sees and
+	// its filter selects, in its order (newest start time first unless it
+	// says otherwise), a page at a time; an empty next token means the
+	// last page.
 	SearchRuns(ctx context.Context, q RunQuery) (runs []*Run, next string, err error)
 	// LogBatch records metrics, params and tags in one request, within
 	// MLflow's limits (MaxBatchMetrics, MaxBatchParams, MaxBatchTags,

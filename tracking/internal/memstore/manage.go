@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/grove-ml/grove/tracking/search"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -115,24 +116,22 @@ func (s *Store) DeleteExperimentTag(_ context.Context, id, key string) error {
 	return nil
 }
 
-// SearchExperiments implements store.Manager. Page tokens are offsets.
+// SearchExperiments implements store.Manager with q's filter and order as
+// package search evaluates them. Page tokens are offsets.
 func (s *Store) SearchExperiments(_ context.Context, q store.ExperimentQuery) ([]*store.Experiment, string, error) {
-	if q.Filter != "" {
-		return nil, "", store.Errorf(store.CodeInvalidParameter, "memstore: experiment filter %q is not supported", q.Filter)
+	query, err := search.ParseExperimentQuery(q.Filter, q.OrderBy)
+	if err != nil {
+		return nil, "", err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var all []*store.Experiment
 	for _, e := range s.exps {
-		if q.ViewType.Sees(e.LifecycleStage) {
+		if q.ViewType.Sees(e.LifecycleStage) && query.Match(e) {
 			all = append(all, e)
 		}
 	}
-	slices.SortFunc(all, func(a, b *store.Experiment) int {
-		ai, _ := strconv.Atoi(a.ID)
-		bi, _ := strconv.Atoi(b.ID)
-		return cmp.Or(cmp.Compare(b.CreationTime, a.CreationTime), cmp.Compare(ai, bi))
-	})
+	query.Sort(all)
 	page, next, err := pageOf(all, q.PageToken, cmp.Or(q.MaxResults, defaultPageSize))
 	if err != nil {
 		return nil, "", err
