@@ -25,11 +25,10 @@ func TestSweepOffline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping the offline sweep in -short mode")
 	}
-	root := repoRoot(t)
 	tmp := t.TempDir()
-	train := build(t, root, filepath.Join(tmp, "train"), "./cmd/train")
-	sweep := build(t, root, filepath.Join(tmp, "sweep"), "./experiments/sweep")
-	syncBin := build(t, root, filepath.Join(tmp, "sync"), "./cmd/sync")
+	train := built(t, "./cmd/train")
+	sweep := built(t, "./experiments/sweep")
+	syncBin := built(t, "./cmd/sync")
 
 	// A free loopback port with nothing listening on it: the server is down.
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -31,7 +31,7 @@ func TestSyncSignal(t *testing.T) {
 		t.Skip("skipping the sync command's signal in -short mode")
 	}
 	tmp := t.TempDir()
-	syncBin := build(t, repoRoot(t), filepath.Join(tmp, "sync"), "./cmd/sync")
+	syncBin := built(t, "./cmd/sync")
 	ctx := context.Background()
 
 	src := "sqlite:///" + filepath.Join(tmp, "spool.db")
