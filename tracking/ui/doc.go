@@ -22,7 +22,10 @@
 // make a visitor's browser change runs. Deleting, restoring and renaming an
 // experiment need a store that implements store.Manager. MLflow's links
 // (/#/experiments/{id}, /#/experiments/{id}/runs/{run id}) open the same
-// pages. cmd/server mounts it at "/" beside MLflow's REST API.
+// pages. cmd/server mounts it at "/" beside MLflow's REST API, and gives it
+// the API's artifact root (Options.ArtifactRoot), under which the
+// mlflow-artifacts:/ locations of runs logged through MLflow's own server
+// are found as tracking/server finds them (artifact.ProxiedPath).
 //
 // # How the parts fit
 //

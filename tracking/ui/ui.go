@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -26,6 +27,10 @@ type Options struct {
 	// MaxPoints is how many points of one metric history a chart draws, the
 	// most MLflow's get-history-bulk-interval returns; 0: 2,500.
 	MaxPoints int
+	// ArtifactRoot is the folder behind mlflow-artifacts: locations, the
+	// artifact root of the tracking server beside the UI (server.Config's
+	// ArtifactRoot); empty: such runs' artifacts cannot be shown.
+	ArtifactRoot string
 	// Logger receives failures of the store that a page could not show; nil:
 	// the standard logger.
 	Logger *log.Logger
@@ -66,6 +71,11 @@ func New(st store.Store, opts Options) http.Handler {
 	}
 	if opts.MaxPoints < 3 {
 		opts.MaxPoints = defaultMaxPoints
+	}
+	if opts.ArtifactRoot != "" {
+		if abs, err := filepath.Abs(opts.ArtifactRoot); err == nil {
+			opts.ArtifactRoot = abs
+		}
 	}
 	if opts.Logger == nil {
 		opts.Logger = log.Default()

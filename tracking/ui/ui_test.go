@@ -10,13 +10,16 @@ import (
 	_ "image/png" // the preview's PNG is decoded
 	"math"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/grove-ml/grove/tracking/artifact"
 	"github.com/grove-ml/grove/tracking/internal/memstore"
+	"github.com/grove-ml/grove/tracking/sqlstore"
 	"github.com/grove-ml/grove/tracking/store"
 	"github.com/grove-ml/grove/tracking/ui"
 )
@@ -457,4 +460,59 @@ func TestStaticFiles(t *testing.T) {
 			t.Errorf("%s: status %d, want 404", path, resp.StatusCode)
 		}
 	}
+}
+
+// TestProxiedArtifacts shows the artifacts of a run logged through MLflow's
+// server in proxy mode, whose location is mlflow-artifacts:/..., from the
+// artifact root the UI shares with the server; without one the page says
+// why it cannot.
+func TestProxiedArtifacts(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	root := filepath.Join(dir, "mlartifacts")
+	st, err := sqlstore.Open(ctx, filepath.Join(dir, "mlflow.db"), sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	exp, err := st.CreateExperiment(ctx, "proxied", "mlflow-artifacts:/7", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := st.CreateRun(ctx, store.CreateRunRequest{ExperimentID: exp, RunName: "through mlflow server"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "mlflow-artifacts:/7/" + run.Info.RunID + "/artifacts"; run.Info.ArtifactURI != want {
+		t.Fatalf("artifact URI %q, want %q as MLflow's server records it", run.Info.ArtifactURI, want)
+	}
+	// Where MLflow's server put the files it proxied.
+	files := artifact.NewLocal(filepath.Join(root, "7", run.Info.RunID, "artifacts"))
+	const report = "accuracy 0.97\n"
+	if err := files.Put(ctx, "eval/report.txt", strings.NewReader(report)); err != nil {
+		t.Fatal(err)
+	}
+	tab := "/runs/" + run.Info.RunID + "/artifacts?path=eval/report.txt"
+
+	t.Run("with the server's root", func(t *testing.T) {
+		srv := serve(t, st, ui.Options{ArtifactRoot: root})
+		resp, body := get(t, srv, tab)
+		if resp.StatusCode != 200 {
+			t.Fatalf("artifacts tab: status %d: %s", resp.StatusCode, body)
+		}
+		if !strings.Contains(body, "report.txt") || !strings.Contains(body, report) {
+			t.Errorf("artifacts tab lacks the file and its preview:\n%s", body)
+		}
+		resp, body = get(t, srv, "/runs/"+run.Info.RunID+"/artifact?path=eval/report.txt&download=1")
+		if resp.StatusCode != 200 || body != report {
+			t.Errorf("download: status %d, %q", resp.StatusCode, body)
+		}
+	})
+	t.Run("without a root", func(t *testing.T) {
+		srv := serve(t, st, ui.Options{})
+		resp, body := get(t, srv, tab)
+		if resp.StatusCode != 400 || !strings.Contains(body, "no artifact root") {
+			t.Errorf("status %d, want 400 saying the UI has no artifact root:\n%s", resp.StatusCode, body)
+		}
+	})
 }
