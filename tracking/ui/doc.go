@@ -19,8 +19,11 @@
 // /runs/{id}/rename, /runs/{id}/tags, /runs/{id}/tags/delete,
 // /runs/{id}/delete, /runs/{id}/restore and /experiments/{id}/rename; a post
 // whose Origin header is not the UI's own is refused, so another site cannot
-// make a visitor's browser change runs. Deleting, restoring and renaming an
-// experiment need a store that implements store.Manager. MLflow's links
+// make a visitor's browser change runs. The others are sent on, in process,
+// to MLflow's API (tracking/server), so that an edit is checked and written
+// as a client's request is, and fails with MLflow's message. Deleting,
+// restoring and renaming an experiment need a store that implements
+// store.Manager. MLflow's links
 // (/#/experiments/{id}, /#/experiments/{id}/runs/{run id}) open the same
 // pages. cmd/server mounts it at "/" beside MLflow's REST API, and gives it
 // the API's artifact root (Options.ArtifactRoot), under which the

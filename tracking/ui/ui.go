@@ -15,7 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/grove-ml/grove/tracking/api"
 	"github.com/grove-ml/grove/tracking/report"
+	"github.com/grove-ml/grove/tracking/server"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -56,6 +58,7 @@ const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 // handler serves the pages of one store.
 type handler struct {
 	st   store.Store
+	api  http.Handler // MLflow's API over st, which the edits go through
 	opts Options
 	tmpl map[string]*template.Template
 	mux  *http.ServeMux
@@ -80,7 +83,8 @@ func New(st store.Store, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = log.Default()
 	}
-	h := &handler{st: st, opts: opts, tmpl: parseTemplates(), mux: http.NewServeMux()}
+	h := &handler{st: st, opts: opts, tmpl: parseTemplates(), mux: http.NewServeMux(),
+		api: server.New(server.Config{Store: st, ArtifactRoot: opts.ArtifactRoot, ErrorLog: opts.Logger})}
 	h.exps = newExperimentCache(st)
 	h.mux.HandleFunc("GET /{$}", h.home)
 	h.mux.HandleFunc("GET /experiments/{id}", h.runs)
@@ -171,16 +175,15 @@ type errorPage struct {
 	Message string
 }
 
-// fail shows err: a store's not-found as 404, a bad value as 400, anything
-// else as 500 with the store's message logged.
+// fail shows err with the HTTP status MLflow's API gives its code (a
+// not-found 404, a bad value 400, a store without an operation 501), and
+// anything else as 500 with the message logged.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		status = http.StatusNotFound
-	case errors.Is(err, store.ErrInvalidParameter):
-		status = http.StatusBadRequest
-	default:
+	if se := (*store.Error)(nil); errors.As(err, &se) {
+		status = api.HTTPStatus(se.Code)
+	}
+	if status == http.StatusInternalServerError {
 		h.opts.Logger.Printf("ui: %s: %v", r.URL.Path, err)
 	}
 	h.render(w, r, status, "error", errorPage{base: h.base(r.Context(), "Error", ""), Message: err.Error()})
