@@ -176,20 +176,9 @@ func (s *Server) metricHistoryBulkInterval(ctx context.Context, w http.ResponseW
 		a, b := int64(*req.StartStep), int64(*req.EndStep)
 		start, end = &a, &b
 	}
-	steps := sampleSteps(histories, maxResults, start, end)
 	var out []store.Metric
 	var runs []string
-	for i, pts := range histories {
-		var picked []store.Metric
-		for _, p := range pts {
-			if _, ok := steps[p.Step]; ok {
-				picked = append(picked, p)
-			}
-		}
-		slices.SortStableFunc(picked, func(a, b store.Metric) int {
-			return cmp.Or(cmp.Compare(a.Step, b.Step), cmp.Compare(a.Timestamp, b.Timestamp))
-		})
-		picked = picked[:min(len(picked), maxHistoryPerRun)]
+	for i, picked := range SampleHistories(histories, maxResults, start, end) {
 		out = append(out, picked...)
 		for range picked {
 			runs = append(runs, req.RunIDs[i])
@@ -250,6 +239,31 @@ func (s *Server) metricHistoryBulk(ctx context.Context, w http.ResponseWriter, r
 		b = rawJSON(`{"metrics":[]}`)
 	}
 	return b, nil
+}
+
+// SampleHistories picks the points of several runs' histories of one metric
+// that a chart draws, as get-history-bulk-interval, and so MLflow's UI, picks
+// them: at most maxResults steps shared by every run (sampleSteps), with
+// every point logged at one of them, each history ordered by step then
+// timestamp and cut at 25,000 points. start and end, both nil or both set,
+// bound the steps. The web UI (tracking/ui) draws its charts from it, so
+// that they look as MLflow's do.
+func SampleHistories(histories [][]store.Metric, maxResults int, start, end *int64) [][]store.Metric {
+	steps := sampleSteps(histories, maxResults, start, end)
+	out := make([][]store.Metric, len(histories))
+	for i, pts := range histories {
+		var picked []store.Metric
+		for _, p := range pts {
+			if _, ok := steps[p.Step]; ok {
+				picked = append(picked, p)
+			}
+		}
+		slices.SortStableFunc(picked, func(a, b store.Metric) int {
+			return cmp.Or(cmp.Compare(a.Step, b.Step), cmp.Compare(a.Timestamp, b.Timestamp))
+		})
+		out[i] = picked[:min(len(picked), maxHistoryPerRun)]
+	}
+	return out
 }
 
 // sampleSteps picks the steps a chart of several runs' histories shows, as

@@ -491,11 +491,27 @@ func TestBrowserSweep(t *testing.T) {
 	}
 	visit(t, b, srv, "/runs/"+cr.Info.RunID+"/metrics")
 	checkCharts(t, b, 2)
-	if got := text(t, b, ".chart-note"); got != "20000 points logged, drawn through 2500" {
+	// MLflow's sampling: 2,500 steps evenly spaced, and the last one.
+	if got := text(t, b, ".chart-note"); got != "20000 points logged, drawn through 2501" {
 		t.Errorf("chart note %q", got)
 	}
 	clean(t, b, srv)
 	shot(t, b, "run-metrics")
+	// Zoomed to 50–51% of steps 0–19999, the chart asks for steps
+	// floor(9999.5) to ceil(10199.49) and draws every one.
+	browsertest.Eval[bool](t, b, `(echarts.getInstanceByDom(document.querySelector("div.chart")).dispatchAction({type: "dataZoom", dataZoomIndex: 0, start: 50, end: 51}), true)`)
+	browsertest.WaitFor(t, b, `document.querySelector(".chart-note").textContent.indexOf("every point drawn") >= 0`, "zoomed range drawn", 10*time.Second)
+	if got := text(t, b, ".chart-note"); got != "steps 9999–10200: every point drawn" {
+		t.Errorf("zoomed chart note %q", got)
+	}
+	if gaps := browsertest.Eval[int](t, b, `(function () {
+		var d = echarts.getInstanceByDom(document.querySelector("div.chart")).getOption().series[0].data, gaps = 0;
+		for (var i = 1; i < d.length; i++) { if (d[i][0] !== d[i-1][0] + 1) { gaps++; } }
+		return d.length === 202 ? gaps : -d.length;
+	})()`); gaps != 0 {
+		t.Errorf("zoomed to steps 9999–10200, the line has %d gaps (negative: that many points instead of 202)", gaps)
+	}
+	clean(t, b, srv)
 
 	q := url.Values{"runs": s.runIDs}
 	visit(t, b, srv, "/compare?"+q.Encode())

@@ -12,6 +12,7 @@
 //	/runs/{id}/artifacts?path=       the artifact tree and one file's preview
 //	/runs/{id}/artifact?path=        the file itself (download=1: as attachment)
 //	/history?key=&run=               sampled histories, as the charts draw them
+//	         &start_step=&end_step=  (a zoomed chart's range)
 //	/compare?runs=                   picked runs side by side
 //	/static/{name}                   the embedded script, style and ECharts
 //
@@ -39,9 +40,11 @@
 // is shown under the filter box. A little plain JavaScript (static/app.js)
 // hides and shows columns, picks runs to compare and follows MLflow's hash
 // links; static/charts.js draws charts with the ECharts copy that
-// tracking/report embeds, from /history, which samples every history longer
-// than Options.MaxPoints with report.Thin so that a metric of 100,000 points
-// draws as quickly as one of a thousand. The experiments list counts each
+// tracking/report embeds, from /history, which samples histories with the
+// API's own get-history-bulk-interval sampling (server.SampleHistories: at
+// most Options.MaxPoints steps, the same for every run) so that a metric of
+// 100,000 points draws as quickly as one of a thousand and looks as it does
+// in MLflow's UI; a zoomed chart asks again for the steps in view. The experiments list counts each
 // experiment's runs in the background and keeps the count a few seconds.
 //
 // # Safety

@@ -9,6 +9,7 @@ import (
 	"image"
 	_ "image/png" // the preview's PNG is decoded
 	"math"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/grove-ml/grove/tracking/artifact"
 	"github.com/grove-ml/grove/tracking/internal/memstore"
+	"github.com/grove-ml/grove/tracking/server"
 	"github.com/grove-ml/grove/tracking/sqlstore"
 	"github.com/grove-ml/grove/tracking/store"
 	"github.com/grove-ml/grove/tracking/ui"
@@ -303,31 +305,64 @@ func TestHistorySampled(t *testing.T) {
 		}
 	}
 	srv := serve(t, st, ui.Options{})
-	resp, body := get(t, srv, "/history?key=loss&run="+run.Info.RunID)
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	type series struct {
+		Total  int          `json:"total"`
+		Points [][2]float64 `json:"points"`
 	}
-	var got struct {
-		Series []struct {
-			Total  int          `json:"total"`
-			Points [][2]float64 `json:"points"`
-		} `json:"series"`
+	history := func(query string) series {
+		t.Helper()
+		resp, body := get(t, srv, "/history?key=loss&run="+run.Info.RunID+query)
+		if resp.StatusCode != 200 {
+			t.Fatalf("status %d: %s", resp.StatusCode, body)
+		}
+		var got struct{ Series []series }
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Series) != 1 {
+			t.Fatalf("%d series", len(got.Series))
+		}
+		return got.Series[0]
 	}
-	if err := json.Unmarshal([]byte(body), &got); err != nil {
+
+	// The chart draws the points MLflow's API samples for its own UI.
+	s := history("")
+	api := httptest.NewServer(server.New(server.Config{Store: st}))
+	defer api.Close()
+	_, body := get(t, api, "/api/2.0/mlflow/metrics/get-history-bulk-interval?metric_key=loss&max_results=2500&run_ids="+run.Info.RunID)
+	var bulk struct {
+		Metrics []struct {
+			Step  int64   `json:"step"`
+			Value float64 `json:"value"`
+		} `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(body), &bulk); err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Series) != 1 {
-		t.Fatalf("%d series", len(got.Series))
+	if s.Total != n || len(s.Points) != len(bulk.Metrics) || len(s.Points) > 2501 {
+		t.Fatalf("%d of %d points drawn, want the %d of get-history-bulk-interval", len(s.Points), s.Total, len(bulk.Metrics))
 	}
-	s := got.Series[0]
-	if s.Total != n || len(s.Points) != 2500 {
-		t.Errorf("%d of %d points drawn, want 2500 of %d", len(s.Points), s.Total, n)
+	for i, m := range bulk.Metrics {
+		if s.Points[i] != [2]float64{float64(m.Step), m.Value} {
+			t.Fatalf("point %d drawn as %v, MLflow's API samples %+v", i, s.Points[i], m)
+		}
 	}
 	if s.Points[0][0] != 0 || s.Points[len(s.Points)-1][0] != n-1 {
 		t.Errorf("first and last steps %v, %v", s.Points[0], s.Points[len(s.Points)-1])
 	}
-	if !slices.ContainsFunc(s.Points, func(p [2]float64) bool { return p[0] == spike && p[1] == 40 }) {
-		t.Errorf("the spike at step %d is not drawn", spike)
+
+	// Zoomed in around the spike, every step of the range is drawn.
+	z := history(fmt.Sprintf("&start_step=%d&end_step=%d", spike-500, spike+500))
+	if z.Total != 1001 || len(z.Points) != 1001 {
+		t.Errorf("zoomed: %d of %d points drawn, want all 1001", len(z.Points), z.Total)
+	}
+	if !slices.ContainsFunc(z.Points, func(p [2]float64) bool { return p[0] == spike && p[1] == 40 }) {
+		t.Errorf("zoomed in, the spike at step %d is not drawn", spike)
+	}
+	for _, bad := range []string{"&start_step=5", "&start_step=9&end_step=3", "&start_step=a&end_step=3"} {
+		if resp, _ := get(t, srv, "/history?key=loss&run="+run.Info.RunID+bad); resp.StatusCode != 400 {
+			t.Errorf("%s: status %d, want 400", bad, resp.StatusCode)
+		}
 	}
 	for _, bad := range []string{"/history?key=loss", "/history?run=" + run.Info.RunID} {
 		if resp, _ := get(t, srv, bad); resp.StatusCode != 400 {
