@@ -138,7 +138,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.serve {
 		cfg.ArtifactRoot = artifacts
 	}
-	pages := ui.New(st, ui.Options{Logger: cfg.ErrorLog})
+	pages := ui.New(st, ui.Options{ArtifactRoot: cfg.ArtifactRoot, Logger: cfg.ErrorLog})
 	h := server.Protect(mount(server.New(cfg), pages), server.Guard{AllowedHosts: o.allowedHosts, CORSOrigins: o.corsOrigins, Users: users})
 	srv := &http.Server{
 		Handler:           h,

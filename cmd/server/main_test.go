@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/grove-ml/grove/tracking"
+	"github.com/grove-ml/grove/tracking/artifact"
+	"github.com/grove-ml/grove/tracking/sqlstore"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -359,6 +361,47 @@ func TestServesUI(t *testing.T) {
 		resp, body := get(tt.path, tt.host)
 		if resp.StatusCode != tt.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), tt.ctype) || !strings.Contains(body, tt.has) {
 			t.Errorf("GET %s (Host %q): %d %s, want %d %s containing %q:\n%.300s", tt.path, tt.host, resp.StatusCode, resp.Header.Get("Content-Type"), tt.status, tt.ctype, tt.has, body)
+		}
+	}
+}
+
+// TestServesProxiedArtifacts opens a database MLflow's own server wrote in
+// proxy mode, whose runs keep mlflow-artifacts:/ locations: the API and the
+// UI both find the files under -artifacts-destination.
+func TestServesProxiedArtifacts(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, root := filepath.Join(dir, "mlflow.db"), filepath.Join(dir, "mlartifacts")
+	st, err := sqlstore.Open(ctx, db, sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := st.CreateExperiment(ctx, "proxied", "mlflow-artifacts:/7", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := st.CreateRun(ctx, store.CreateRunRequest{ExperimentID: exp, RunName: "logged through mlflow server"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if err := artifact.NewLocal(filepath.Join(root, "7", run.Info.RunID, "artifacts")).Put(ctx, "notes.txt", strings.NewReader("proxied notes\n")); err != nil {
+		t.Fatal(err)
+	}
+	url, _ := start(t, "-backend-store-uri", "sqlite:///"+db, "-artifacts-destination", root)
+	for _, tt := range []struct{ path, has string }{
+		{"/api/2.0/mlflow/artifacts/list?run_id=" + run.Info.RunID, `"path":"notes.txt"`},
+		{"/runs/" + run.Info.RunID + "/artifacts?path=notes.txt", "proxied notes"},
+		{"/runs/" + run.Info.RunID + "/artifact?path=notes.txt", "proxied notes"},
+	} {
+		resp, err := http.Get(url + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), tt.has) {
+			t.Errorf("GET %s: %d, want 200 with %q:\n%.400s", tt.path, resp.StatusCode, tt.has, b)
 		}
 	}
 }

@@ -26,4 +26,8 @@
 // Go programs, and the file keeps the go command from building them as part
 // of a module that encloses the folder. MLflow reads only the experiments'
 // folders below it.
+//
+// ProxiedPath finds the folder an mlflow-artifacts: location names under a
+// tracking server's artifact root, for the server's API and the web UI
+// alike.
 package artifact

@@ -66,3 +66,16 @@ func ExampleNewLocalIn() {
 	// 1 true
 	// go.mod false
 }
+
+// A run logged through MLflow's server in proxy mode records an
+// mlflow-artifacts: location; its files are under the server's artifact root.
+func ExampleProxiedPath() {
+	for _, uri := range []string{"mlflow-artifacts:/1/0123abcd/artifacts", "mlflow-artifacts://host:5000/1/0123abcd/artifacts", "mlflow-artifacts:/1/../../etc"} {
+		p, err := artifact.ProxiedPath("/srv/mlartifacts", uri)
+		fmt.Printf("%q %v\n", filepath.ToSlash(p), err)
+	}
+	// Output:
+	// "/srv/mlartifacts/1/0123abcd/artifacts" <nil>
+	// "/srv/mlartifacts/1/0123abcd/artifacts" <nil>
+	// "" artifact: path "1/../../etc" refused: has a ".." segment
+}

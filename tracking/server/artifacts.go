@@ -42,13 +42,13 @@ func (s *Server) shown(loc string) string {
 // mlflow-artifacts:/ URI, which runs logged through MLflow's own server in
 // its default proxy mode have, names a folder under the artifact root.
 func (s *Server) repo(ctx context.Context, uri string) (store.ArtifactRepo, error) {
-	if strings.HasPrefix(uri, "mlflow-artifacts:") {
+	if artifact.IsProxied(uri) {
 		if s.root == "" {
 			return nil, invalid("artifact location %s is served through an artifact root, and this server has none", uri)
 		}
-		local, err := s.stored(uri)
+		local, err := artifact.ProxiedPath(s.root, uri)
 		if err != nil {
-			return nil, err
+			return nil, invalid("Invalid path: %v", err)
 		}
 		return artifact.NewLocal(local), nil
 	}
@@ -64,26 +64,14 @@ func (s *Server) stored(loc string) (string, error) {
 	if s.root == "" || loc == "" {
 		return loc, nil
 	}
-	rest, ok := strings.CutPrefix(loc, "mlflow-artifacts:")
-	if !ok {
+	if !artifact.IsProxied(loc) {
 		return "", invalid("artifact_location %q: this server keeps artifacts itself; give an mlflow-artifacts:/ URI or none", loc)
 	}
-	if strings.HasPrefix(rest, "//") {
-		// mlflow-artifacts://host/path names a server; only its path counts.
-		if i := strings.Index(rest[2:], "/"); i >= 0 {
-			rest = rest[2+i:]
-		} else {
-			rest = ""
-		}
-	}
-	clean, err := cleanArtifactPath(strings.Trim(rest, "/"))
+	local, err := artifact.ProxiedPath(s.root, loc)
 	if err != nil {
-		return "", err
+		return "", invalid("Invalid path: %v", err)
 	}
-	if clean == "" {
-		return "", invalid("artifact_location %q names the whole artifact root", loc)
-	}
-	return filepath.Join(s.root, filepath.FromSlash(clean)), nil
+	return local, nil
 }
 
 // cleanArtifactPath checks a path a request names; a bad one is a 400.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/grove-ml/grove/tracking/server"
 	"github.com/grove-ml/grove/tracking/sqlstore"
+	"github.com/grove-ml/grove/tracking/store"
 )
 
 // Mount MLflow's tracking API in a program of your own, over a SQLite
@@ -58,4 +59,26 @@ func ExampleParseHtpasswd() {
 	fmt.Println(users.Check("alice", "s3cret"), users.Check("alice", "wrong"), users.Check("bob", "s3cret"))
 	// Output:
 	// true false false
+}
+
+// Sample two runs' histories as get-history-bulk-interval does: the same
+// steps for both, evenly spaced, with each run's first and last.
+func ExampleSampleHistories() {
+	var a, b []store.Metric
+	for step := range int64(10) {
+		a = append(a, store.Metric{Key: "loss", Value: float64(10 - step), Step: step})
+	}
+	for step := int64(0); step < 10; step += 3 {
+		b = append(b, store.Metric{Key: "loss", Value: float64(20 - step), Step: step})
+	}
+	for _, pts := range server.SampleHistories([][]store.Metric{a, b}, 4, nil, nil) {
+		var steps []int64
+		for _, p := range pts {
+			steps = append(steps, p.Step)
+		}
+		fmt.Println(steps)
+	}
+	// Output:
+	// [0 2 5 7 9]
+	// [0 9]
 }

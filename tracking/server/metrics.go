@@ -176,20 +176,9 @@ func (s *Server) metricHistoryBulkInterval(ctx context.Context, w http.ResponseW
 		a, b := int64(*req.StartStep), int64(*req.EndStep)
 		start, end = &a, &b
 	}
-	steps := sampleSteps(histories, maxResults, start, end)
 	var out []store.Metric
 	var runs []string
-	for i, pts := range histories {
-		var picked []store.Metric
-		for _, p := range pts {
-			if _, ok := steps[p.Step]; ok {
-				picked = append(picked, p)
-			}
-		}
-		slices.SortStableFunc(picked, func(a, b store.Metric) int {
-			return cmp.Or(cmp.Compare(a.Step, b.Step), cmp.Compare(a.Timestamp, b.Timestamp))
-		})
-		picked = picked[:min(len(picked), maxHistoryPerRun)]
+	for i, picked := range SampleHistories(histories, maxResults, start, end) {
 		out = append(out, picked...)
 		for range picked {
 			runs = append(runs, req.RunIDs[i])
@@ -252,14 +241,45 @@ func (s *Server) metricHistoryBulk(ctx context.Context, w http.ResponseWriter, r
 	return b, nil
 }
 
+// SampleHistories picks the points of several runs' histories of one metric
+// that a chart draws, as get-history-bulk-interval, and so MLflow's UI, picks
+// them: at most maxResults steps shared by every run (sampleSteps), with
+// every point logged at one of them, each history ordered by step then
+// timestamp and cut at 25,000 points. start and end, both nil or both set,
+// bound the steps. The web UI (tracking/ui) draws its charts from it, so
+// that they look as MLflow's do.
+func SampleHistories(histories [][]store.Metric, maxResults int, start, end *int64) [][]store.Metric {
+	steps := sampleSteps(histories, maxResults, start, end)
+	out := make([][]store.Metric, len(histories))
+	for i, pts := range histories {
+		var picked []store.Metric
+		for _, p := range pts {
+			if _, ok := slices.BinarySearch(steps, p.Step); ok {
+				picked = append(picked, p)
+			}
+		}
+		slices.SortStableFunc(picked, func(a, b store.Metric) int {
+			return cmp.Or(cmp.Compare(a.Step, b.Step), cmp.Compare(a.Timestamp, b.Timestamp))
+		})
+		out[i] = picked[:min(len(picked), maxHistoryPerRun)]
+	}
+	return out
+}
+
 // sampleSteps picks the steps a chart of several runs' histories shows, as
 // MLflow's server picks them: every step in [start, end] when there are at
 // most maxResults of them, else maxResults steps evenly spaced through the
 // sorted distinct steps plus the last; in both cases each run's first and
 // last step in range are kept, so that no line loses its ends. Without a
-// range, it is [0, the largest step].
-func sampleSteps(histories [][]store.Metric, maxResults int, start, end *int64) map[int64]struct{} {
-	distinct := map[int64]struct{}{}
+// range, it is [0, the largest step]. The steps come sorted, each once.
+func sampleSteps(histories [][]store.Metric, maxResults int, start, end *int64) []int64 {
+	n := 0
+	for _, pts := range histories {
+		n += len(pts)
+	}
+	// A sorted slice rather than a set: histories come in step order, which
+	// the sort finds at once, and a hundred thousand steps fit in one array.
+	all := make([]int64, 0, n)
 	var ends []int64
 	for _, pts := range histories {
 		if len(pts) == 0 {
@@ -267,42 +287,38 @@ func sampleSteps(histories [][]store.Metric, maxResults int, start, end *int64) 
 		}
 		lo, hi := pts[0].Step, pts[0].Step
 		for _, p := range pts {
-			distinct[p.Step] = struct{}{}
+			all = append(all, p.Step)
 			lo, hi = min(lo, p.Step), max(hi, p.Step)
 		}
 		ends = append(ends, lo, hi)
 	}
-	all := make([]int64, 0, len(distinct))
-	for st := range distinct {
-		all = append(all, st)
-	}
 	slices.Sort(all)
+	all = slices.Compact(all)
 	var from, to int64
 	if start != nil {
 		from, to = *start, *end
 	} else if len(all) > 0 {
 		to = all[len(all)-1]
 	}
-	out := map[int64]struct{}{}
+	var out []int64
 	for _, e := range ends {
 		if from <= e && e <= to {
-			out[e] = struct{}{}
+			out = append(out, e)
 		}
 	}
 	i := sort.Search(len(all), func(k int) bool { return all[k] >= from })
 	j := sort.Search(len(all), func(k int) bool { return all[k] > to })
 	if j-i <= maxResults {
-		for _, st := range all[i:j] {
-			out[st] = struct{}{}
+		out = append(out, all[i:j]...)
+	} else {
+		interval := float64(j-i) / float64(maxResults)
+		for k := range maxResults {
+			if idx := i + int(float64(k)*interval); idx < j {
+				out = append(out, all[idx])
+			}
 		}
-		return out
+		out = append(out, all[j-1])
 	}
-	interval := float64(j-i) / float64(maxResults)
-	for k := range maxResults {
-		if idx := i + int(float64(k)*interval); idx < j {
-			out[all[idx]] = struct{}{}
-		}
-	}
-	out[all[j-1]] = struct{}{}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }

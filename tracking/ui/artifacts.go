@@ -63,6 +63,24 @@ func fileURL(runID, p string, download bool) string {
 	return u
 }
 
+// repo returns the files behind an artifact location the store keeps. An
+// mlflow-artifacts: location, which runs logged through MLflow's own server
+// in proxy mode have, names a folder under Options.ArtifactRoot, resolved as
+// tracking/server resolves it.
+func (h *handler) repo(ctx context.Context, uri string) (store.ArtifactRepo, error) {
+	if !artifact.IsProxied(uri) {
+		return h.st.Artifacts(ctx, uri)
+	}
+	if h.opts.ArtifactRoot == "" {
+		return nil, store.Errorf(store.CodeInvalidParameter, "ui: artifact location %s is kept by a tracking server's artifact proxy, and the UI was given no artifact root", uri)
+	}
+	local, err := artifact.ProxiedPath(h.opts.ArtifactRoot, uri)
+	if err != nil {
+		return nil, store.Errorf(store.CodeInvalidParameter, "ui: %v", err)
+	}
+	return artifact.NewLocal(local), nil
+}
+
 // artifacts shows the run's artifact tree and, beside it, the file the path
 // query names.
 func (h *handler) artifacts(w http.ResponseWriter, r *http.Request) {
@@ -77,7 +95,7 @@ func (h *handler) artifacts(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, store.Errorf(store.CodeInvalidParameter, "%v", err))
 		return
 	}
-	repo, err := h.st.Artifacts(ctx, p.Run.Info.ArtifactURI)
+	repo, err := h.repo(ctx, p.Run.Info.ArtifactURI)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -257,7 +275,7 @@ func (h *handler) serveFile(w http.ResponseWriter, r *http.Request, root func(co
 		http.Error(w, "ui: "+err.Error(), status)
 		return
 	}
-	repo, err := h.st.Artifacts(ctx, uri)
+	repo, err := h.repo(ctx, uri)
 	if err != nil {
 		http.Error(w, "ui: "+err.Error(), http.StatusInternalServerError)
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
@@ -112,6 +113,19 @@ func chartsDrawn(b *testing.B, br *browsertest.Browser, srv *httptest.Server, pa
 // BenchmarkBrowserLongHistory measures a run's metrics tab whose metric
 // has 100,000 points, from navigation until the chart is drawn.
 func BenchmarkBrowserLongHistory(b *testing.B) {
+	st, id := longHistory(b)
+	srv := serve(b, st, ui.Options{})
+	br := browsertest.New(b, 1400, 900)
+	var total float64
+	for b.Loop() {
+		total += chartsDrawn(b, br, srv, "/runs/"+id+"/metrics")
+	}
+	br.CheckClean(b, srv.URL+"/")
+	b.ReportMetric(total/float64(b.N), "drawn-ms")
+}
+
+// longHistory records a run whose metric loss has 100,000 points.
+func longHistory(b *testing.B) (store.Store, string) {
 	ctx := context.Background()
 	st := memstore.New()
 	run, err := st.CreateRun(ctx, store.CreateRunRequest{ExperimentID: "0", RunName: "long"})
@@ -127,28 +141,34 @@ func BenchmarkBrowserLongHistory(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	srv := serve(b, st, ui.Options{})
-	br := browsertest.New(b, 1400, 900)
-	var total float64
-	for b.Loop() {
-		total += chartsDrawn(b, br, srv, "/runs/"+run.Info.RunID+"/metrics")
-	}
-	br.CheckClean(b, srv.URL+"/")
-	b.ReportMetric(total/float64(b.N), "drawn-ms")
+	return st, run.Info.RunID
 }
 
 // BenchmarkBrowserCompare measures the compare page of 100 runs with 10
 // metrics of 1,000 steps each, from navigation until every chart is drawn.
 func BenchmarkBrowserCompare(b *testing.B) {
+	st, ids := compareRuns(b)
+	srv := serve(b, st, ui.Options{})
+	br := browsertest.New(b, 1400, 900)
+	var total float64
+	for b.Loop() {
+		total += chartsDrawn(b, br, srv, "/compare?"+url.Values{"runs": ids}.Encode())
+	}
+	br.CheckClean(b, srv.URL+"/")
+	b.ReportMetric(total/float64(b.N), "drawn-ms")
+}
+
+// compareRuns records 100 runs with 10 metrics of 1,000 steps each.
+func compareRuns(b *testing.B) (store.Store, []string) {
 	ctx := context.Background()
 	st := memstore.New()
-	q := url.Values{}
+	var ids []string
 	for r := range 100 {
 		run, err := st.CreateRun(ctx, store.CreateRunRequest{ExperimentID: "0", RunName: fmt.Sprintf("run-%03d", r), StartTime: int64(r)})
 		if err != nil {
 			b.Fatal(err)
 		}
-		q.Add("runs", run.Info.RunID)
+		ids = append(ids, run.Info.RunID)
 		var pts []store.Metric
 		for k := range 10 {
 			for s := range 1000 {
@@ -164,12 +184,28 @@ func BenchmarkBrowserCompare(b *testing.B) {
 			}
 		}
 	}
-	srv := serve(b, st, ui.Options{})
-	br := browsertest.New(b, 1400, 900)
-	var total float64
-	for b.Loop() {
-		total += chartsDrawn(b, br, srv, "/compare?"+q.Encode())
+	return st, ids
+}
+
+// BenchmarkHistory measures the server's side of a chart: the sampled
+// /history answer for a run of 100,000 points, and for one metric of the
+// 100 runs of the compare page.
+func BenchmarkHistory(b *testing.B) {
+	get := func(b *testing.B, h http.Handler, path string) {
+		for b.Loop() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+			if rec.Code != 200 {
+				b.Fatalf("status %d", rec.Code)
+			}
+		}
 	}
-	br.CheckClean(b, srv.URL+"/")
-	b.ReportMetric(total/float64(b.N), "drawn-ms")
+	b.Run("100000 points", func(b *testing.B) {
+		st, id := longHistory(b)
+		get(b, ui.New(st, ui.Options{}), "/history?key=loss&run="+id)
+	})
+	b.Run("100 runs", func(b *testing.B) {
+		st, ids := compareRuns(b)
+		get(b, ui.New(st, ui.Options{}), "/history?key=metric_03&"+url.Values{"run": ids}.Encode())
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"math"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/grove-ml/grove/tracking/report"
+	"github.com/grove-ml/grove/tracking/server"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -46,9 +48,12 @@ type seriesJSON struct {
 }
 
 // history answers the charts: the history of metric key for each run=
-// (at most maxCompareRuns), every one longer than the chart's budget sampled
-// by report.Thin, so a history of 100,000 points arrives as a few thousand
-// and draws at once.
+// (at most maxCompareRuns), sampled as MLflow's get-history-bulk-interval
+// samples them (server.SampleHistories): the same steps for every run, at
+// most the chart's budget of them, so a history of 100,000 points arrives as
+// a few thousand and draws at once, and looks as it does in MLflow's UI.
+// start_step and end_step, given together, sample only that range, as a
+// zoomed chart asks for it.
 func (h *handler) history(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -57,11 +62,17 @@ func (h *handler) history(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "ui: history needs key= and 1 to 100 run=", http.StatusBadRequest)
 		return
 	}
+	start, end, err := stepRange(q.Get("start_step"), q.Get("end_step"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
 	budget := h.opts.MaxPoints
 	if len(runs) > 1 {
 		budget = min(h.opts.MaxPoints, max(minRunPoints, chartPoints/len(runs)))
 	}
 	out := historyJSON{Key: key, Series: []seriesJSON{}}
+	var histories [][]store.Metric
 	for _, id := range runs {
 		run, err := h.st.GetRun(ctx, id)
 		if err != nil {
@@ -73,17 +84,38 @@ func (h *handler) history(w http.ResponseWriter, r *http.Request) {
 			out.Errors = append(out.Errors, err.Error())
 			continue
 		}
-		slices.SortStableFunc(pts, store.ComparePoints)
 		total := len(pts)
-		if len(pts) > budget {
-			pts = report.Thin(pts, budget)
+		if start != nil {
+			total = 0
+			for _, p := range pts {
+				if *start <= p.Step && p.Step <= *end {
+					total++
+				}
+			}
 		}
+		histories = append(histories, pts)
 		out.Series = append(out.Series, seriesJSON{Run: id, Name: cmpOr(run.Info.RunName, id), Total: total,
-			Points: stepPoints(pts), Running: run.Info.Status == store.StatusRunning})
+			Running: run.Info.Status == store.StatusRunning})
+	}
+	for i, pts := range server.SampleHistories(histories, budget, start, end) {
+		out.Series[i].Points = stepPoints(pts)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(out)
+}
+
+// stepRange reads a zoomed chart's range of steps: both bounds or neither.
+func stepRange(from, to string) (start, end *int64, err error) {
+	if from == "" && to == "" {
+		return nil, nil, nil
+	}
+	a, err1 := strconv.ParseInt(from, 10, 64)
+	b, err2 := strconv.ParseInt(to, 10, 64)
+	if err1 != nil || err2 != nil || a > b {
+		return nil, nil, fmt.Errorf("ui: start_step and end_step must be two steps in order, got %q and %q", from, to)
+	}
+	return &a, &b, nil
 }
 
 // stepPoints encodes points as [[step, value], ...], a value that is not a

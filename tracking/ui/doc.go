@@ -12,6 +12,7 @@
 //	/runs/{id}/artifacts?path=       the artifact tree and one file's preview
 //	/runs/{id}/artifact?path=        the file itself (download=1: as attachment)
 //	/history?key=&run=               sampled histories, as the charts draw them
+//	         &start_step=&end_step=  (a zoomed chart's range)
 //	/compare?runs=                   picked runs side by side
 //	/static/{name}                   the embedded script, style and ECharts
 //
@@ -19,10 +20,16 @@
 // /runs/{id}/rename, /runs/{id}/tags, /runs/{id}/tags/delete,
 // /runs/{id}/delete, /runs/{id}/restore and /experiments/{id}/rename; a post
 // whose Origin header is not the UI's own is refused, so another site cannot
-// make a visitor's browser change runs. Deleting, restoring and renaming an
-// experiment need a store that implements store.Manager. MLflow's links
+// make a visitor's browser change runs. The others are sent on, in process,
+// to MLflow's API (tracking/server), so that an edit is checked and written
+// as a client's request is, and fails with MLflow's message. Deleting,
+// restoring and renaming an experiment need a store that implements
+// store.Manager. MLflow's links
 // (/#/experiments/{id}, /#/experiments/{id}/runs/{run id}) open the same
-// pages. cmd/server mounts it at "/" beside MLflow's REST API.
+// pages. cmd/server mounts it at "/" beside MLflow's REST API, and gives it
+// the API's artifact root (Options.ArtifactRoot), under which the
+// mlflow-artifacts:/ locations of runs logged through MLflow's own server
+// are found as tracking/server finds them (artifact.ProxiedPath).
 //
 // # How the parts fit
 //
@@ -33,9 +40,11 @@
 // is shown under the filter box. A little plain JavaScript (static/app.js)
 // hides and shows columns, picks runs to compare and follows MLflow's hash
 // links; static/charts.js draws charts with the ECharts copy that
-// tracking/report embeds, from /history, which samples every history longer
-// than Options.MaxPoints with report.Thin so that a metric of 100,000 points
-// draws as quickly as one of a thousand. The experiments list counts each
+// tracking/report embeds, from /history, which samples histories with the
+// API's own get-history-bulk-interval sampling (server.SampleHistories: at
+// most Options.MaxPoints steps, the same for every run) so that a metric of
+// 100,000 points draws as quickly as one of a thousand and looks as it does
+// in MLflow's UI; a zoomed chart asks again for the steps in view. The experiments list counts each
 // experiment's runs in the background and keeps the count a few seconds.
 //
 // # Safety

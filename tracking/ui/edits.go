@@ -1,19 +1,23 @@
 package ui
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/grove-ml/grove/tracking/api"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
 // The edits MLflow's UI allows: rename a run or an experiment, set and
 // delete a run's tags, delete and restore a run. Each is a form posted to
-// the UI, answered by a redirect to the page it came from.
+// the UI, sent on to MLflow's API in process, and answered by a redirect to
+// the page it came from.
 
 // errCrossOrigin refuses a write that did not come from the UI's own pages.
 var errCrossOrigin = store.Errorf(store.CodeInvalidParameter, "ui: a change must come from this server's own pages")
@@ -53,50 +57,72 @@ func (h *handler) edit(w http.ResponseWriter, r *http.Request, back string, do f
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
-// manager returns the store's management operations, or an error saying the
-// store has none.
-func (h *handler) manager() (store.Manager, error) {
-	if m, ok := h.st.(store.Manager); ok {
-		return m, nil
+// answer is the API's response to a call made in process.
+type answer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (a *answer) Header() http.Header { return a.header }
+func (a *answer) Write(b []byte) (int, error) {
+	if a.status == 0 {
+		a.status = http.StatusOK
 	}
-	return nil, store.Errorf(store.CodeInvalidParameter, "ui: this store cannot delete, restore or rename")
+	return a.body.Write(b)
+}
+func (a *answer) WriteHeader(status int) { a.status = status }
+
+// call posts req as JSON to endpoint of MLflow's API (tracking/server) in
+// process, so that an edit made in the UI is checked and written as a
+// client's request would be, and fails with MLflow's code and message.
+func (h *handler) call(ctx context.Context, endpoint string, req any) error {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, "/api/2.0/mlflow/"+endpoint, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	r.Header.Set("Content-Type", "application/json")
+	a := &answer{header: http.Header{}}
+	h.api.ServeHTTP(a, r)
+	if a.status == http.StatusOK || a.status == 0 {
+		return nil
+	}
+	var e api.Error
+	if json.Unmarshal(a.body.Bytes(), &e) != nil || e.ErrorCode == "" {
+		return fmt.Errorf("ui: %s answered %d: %s", endpoint, a.status, strings.TrimSpace(a.body.String()))
+	}
+	return store.Errorf(e.ErrorCode, "%s", e.Message)
 }
 
 func (h *handler) renameRun(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	h.edit(w, r, "/runs/"+url.PathEscape(id), func(ctx context.Context) error {
+		// The API leaves a run's name as it is when given none; the form
+		// asks for one.
 		name := strings.TrimSpace(r.PostForm.Get("name"))
 		if name == "" {
 			return store.Errorf(store.CodeInvalidParameter, "ui: a run's name cannot be empty")
 		}
-		run, err := h.st.GetRun(ctx, id)
-		if err != nil {
-			return err
-		}
-		_, err = h.st.UpdateRun(ctx, id, run.Info.Status, run.Info.EndTime, name)
-		return err
+		return h.call(ctx, "runs/update", map[string]string{"run_id": id, "run_name": name})
 	})
 }
 
 func (h *handler) setRunTag(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	h.edit(w, r, "/runs/"+url.PathEscape(id), func(ctx context.Context) error {
-		key := strings.TrimSpace(r.PostForm.Get("key"))
-		if key == "" {
-			return store.Errorf(store.CodeInvalidParameter, "ui: a tag needs a key")
-		}
-		return h.st.LogBatch(ctx, id, nil, nil, []store.Tag{{Key: key, Value: r.PostForm.Get("value")}})
+		return h.call(ctx, "runs/set-tag", map[string]string{"run_id": id,
+			"key": strings.TrimSpace(r.PostForm.Get("key")), "value": r.PostForm.Get("value")})
 	})
 }
 
 func (h *handler) deleteRunTag(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	h.edit(w, r, "/runs/"+url.PathEscape(id), func(ctx context.Context) error {
-		m, err := h.manager()
-		if err != nil {
-			return err
-		}
-		return m.DeleteTag(ctx, id, r.PostForm.Get("key"))
+		return h.call(ctx, "runs/delete-tag", map[string]string{"run_id": id, "key": r.PostForm.Get("key")})
 	})
 }
 
@@ -112,34 +138,24 @@ func (h *handler) runStage(w http.ResponseWriter, r *http.Request, del bool) {
 		h.fail(w, r, err)
 		return
 	}
-	back := "/experiments/" + url.PathEscape(run.Info.ExperimentID)
+	back, endpoint := "/experiments/"+url.PathEscape(run.Info.ExperimentID), "runs/delete"
 	if !del {
-		back += "?view=deleted"
+		back, endpoint = back+"?view=deleted", "runs/restore"
 	}
 	h.edit(w, r, back, func(ctx context.Context) error {
-		m, err := h.manager()
-		if err != nil {
-			return err
-		}
-		if del {
-			return m.DeleteRun(ctx, id)
-		}
-		return m.RestoreRun(ctx, id)
+		return h.call(ctx, endpoint, map[string]string{"run_id": id})
 	})
 }
 
 func (h *handler) renameExperiment(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	h.edit(w, r, "/experiments/"+url.PathEscape(id), func(ctx context.Context) error {
-		m, err := h.manager()
-		if err != nil {
-			return err
-		}
+		// The API leaves an experiment's name as it is when given none.
 		name := strings.TrimSpace(r.PostForm.Get("name"))
 		if name == "" {
 			return store.Errorf(store.CodeInvalidParameter, "ui: an experiment's name cannot be empty")
 		}
-		if err := m.RenameExperiment(ctx, id, name); err != nil {
+		if err := h.call(ctx, "experiments/update", map[string]string{"experiment_id": id, "new_name": name}); err != nil {
 			return err
 		}
 		h.exps.forget()
@@ -157,8 +173,9 @@ func (c *experimentCache) forget() {
 	}
 }
 
-// canManage reports whether the store deletes, restores and renames.
+// canManage reports whether the store deletes, restores and renames, so
+// that the pages offer to.
 func (h *handler) canManage() bool {
-	_, err := h.manager()
-	return !errors.Is(err, store.ErrInvalidParameter)
+	_, ok := h.st.(store.Manager)
+	return ok
 }

@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -77,6 +78,12 @@ func TestEdits(t *testing.T) {
 		{"/runs/" + id + "/rename", url.Values{"name": {"new-name"}}, 303, func(r *store.Run) bool { return r.Info.RunName == "new-name" }},
 		{"/runs/" + id + "/rename", url.Values{"name": {" "}}, 400, func(r *store.Run) bool { return r.Info.RunName == "new-name" }},
 		{"/runs/" + id + "/tags", url.Values{"key": {"owner"}, "value": {"grove"}}, 303, func(r *store.Run) bool { v, _ := r.Tag("owner"); return v == "grove" }},
+		// The API's rules, which the store alone does not check: a key MLflow
+		// refuses, a value over its limit, an experiment name too long.
+		{"/runs/" + id + "/tags", url.Values{"key": {"../escape"}, "value": {"x"}}, 400, func(r *store.Run) bool { _, ok := r.Tag("../escape"); return !ok }},
+		{"/runs/" + id + "/tags", url.Values{"key": {"<b>"}, "value": {"x"}}, 400, func(r *store.Run) bool { _, ok := r.Tag("<b>"); return !ok }},
+		{"/runs/" + id + "/tags", url.Values{"key": {"long"}, "value": {strings.Repeat("v", store.MaxTagValueLength+1)}}, 400, func(r *store.Run) bool { _, ok := r.Tag("long"); return !ok }},
+		{"/runs/" + id + "/tags", url.Values{"key": {" "}, "value": {"x"}}, 400, func(r *store.Run) bool { return true }},
 		{"/runs/" + id + "/tags/delete", url.Values{"key": {"team"}}, 303, func(r *store.Run) bool { _, ok := r.Tag("team"); return !ok }},
 		{"/runs/" + id + "/tags/delete", url.Values{"key": {"never-set"}}, 404, func(r *store.Run) bool { return true }},
 		{"/runs/" + id + "/delete", nil, 303, func(r *store.Run) bool { return r.Info.LifecycleStage == store.LifecycleDeleted }},
@@ -93,6 +100,9 @@ func TestEdits(t *testing.T) {
 	if got := post("/experiments/"+expID+"/rename", srv.URL, url.Values{"name": {"after"}}); got != 303 {
 		t.Errorf("rename experiment: status %d", got)
 	}
+	if got := post("/experiments/"+expID+"/rename", srv.URL, url.Values{"name": {strings.Repeat("n", store.MaxExperimentNameLength+1)}}); got != 400 {
+		t.Errorf("rename experiment past MLflow's limit: status %d, want 400", got)
+	}
 	if e, _ := st.GetExperiment(ctx, expID); e.Name != "after" {
 		t.Errorf("experiment named %q, want after", e.Name)
 	}
@@ -100,7 +110,8 @@ func TestEdits(t *testing.T) {
 		t.Errorf("the experiments list does not show the new name")
 	}
 
-	// A store without store.Manager cannot delete: the page says so.
+	// A store without store.Manager cannot delete: the page says so, with
+	// the API's NOT_IMPLEMENTED.
 	plain := serve(t, &recording{Store: st}, ui.Options{})
 	req, _ := http.NewRequest("POST", plain.URL+"/runs/"+id+"/delete", nil)
 	req.Header.Set("Origin", plain.URL)
@@ -108,8 +119,9 @@ func TestEdits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 400 {
-		t.Errorf("delete through a store without Manager: status %d, want 400", resp.StatusCode)
+	if resp.StatusCode != http.StatusNotImplemented || !strings.Contains(string(body), "deleting runs") {
+		t.Errorf("delete through a store without Manager: status %d, want 501 saying so:\n%s", resp.StatusCode, body)
 	}
 }

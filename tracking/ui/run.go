@@ -163,7 +163,7 @@ func (h *handler) runMetrics(w http.ResponseWriter, r *http.Request) {
 // sourceURL links the run's source file to its copy among the artifacts,
 // where autolog puts it (code/<file name>), if it is there.
 func (h *handler) sourceURL(ctx context.Context, run *store.Run, source string) string {
-	repo, err := h.st.Artifacts(ctx, run.Info.ArtifactURI)
+	repo, err := h.repo(ctx, run.Info.ArtifactURI)
 	if err != nil || repo == nil {
 		return ""
 	}
@@ -191,7 +191,7 @@ func (h *handler) model(ctx context.Context, id string) modelView {
 		return v
 	}
 	v.Name, v.Status, v.Type = cmpOr(lm.Name, id), lm.Status.String(), lm.ModelType
-	repo, err := h.st.Artifacts(ctx, lm.ArtifactLocation)
+	repo, err := h.repo(ctx, lm.ArtifactLocation)
 	if err != nil || repo == nil {
 		return v
 	}

@@ -11,10 +11,13 @@ import (
 	"io/fs"
 	"log"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/grove-ml/grove/tracking/api"
 	"github.com/grove-ml/grove/tracking/report"
+	"github.com/grove-ml/grove/tracking/server"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -26,6 +29,10 @@ type Options struct {
 	// MaxPoints is how many points of one metric history a chart draws, the
 	// most MLflow's get-history-bulk-interval returns; 0: 2,500.
 	MaxPoints int
+	// ArtifactRoot is the folder behind mlflow-artifacts: locations, the
+	// artifact root of the tracking server beside the UI (server.Config's
+	// ArtifactRoot); empty: such runs' artifacts cannot be shown.
+	ArtifactRoot string
 	// Logger receives failures of the store that a page could not show; nil:
 	// the standard logger.
 	Logger *log.Logger
@@ -51,6 +58,7 @@ const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 // handler serves the pages of one store.
 type handler struct {
 	st   store.Store
+	api  http.Handler // MLflow's API over st, which the edits go through
 	opts Options
 	tmpl map[string]*template.Template
 	mux  *http.ServeMux
@@ -67,10 +75,16 @@ func New(st store.Store, opts Options) http.Handler {
 	if opts.MaxPoints < 3 {
 		opts.MaxPoints = defaultMaxPoints
 	}
+	if opts.ArtifactRoot != "" {
+		if abs, err := filepath.Abs(opts.ArtifactRoot); err == nil {
+			opts.ArtifactRoot = abs
+		}
+	}
 	if opts.Logger == nil {
 		opts.Logger = log.Default()
 	}
-	h := &handler{st: st, opts: opts, tmpl: parseTemplates(), mux: http.NewServeMux()}
+	h := &handler{st: st, opts: opts, tmpl: parseTemplates(), mux: http.NewServeMux(),
+		api: server.New(server.Config{Store: st, ArtifactRoot: opts.ArtifactRoot, ErrorLog: opts.Logger})}
 	h.exps = newExperimentCache(st)
 	h.mux.HandleFunc("GET /{$}", h.home)
 	h.mux.HandleFunc("GET /experiments/{id}", h.runs)
@@ -161,16 +175,15 @@ type errorPage struct {
 	Message string
 }
 
-// fail shows err: a store's not-found as 404, a bad value as 400, anything
-// else as 500 with the store's message logged.
+// fail shows err with the HTTP status MLflow's API gives its code (a
+// not-found 404, a bad value 400, a store without an operation 501), and
+// anything else as 500 with the message logged.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		status = http.StatusNotFound
-	case errors.Is(err, store.ErrInvalidParameter):
-		status = http.StatusBadRequest
-	default:
+	if se := (*store.Error)(nil); errors.As(err, &se) {
+		status = api.HTTPStatus(se.Code)
+	}
+	if status == http.StatusInternalServerError {
 		h.opts.Logger.Printf("ui: %s: %v", r.URL.Path, err)
 	}
 	h.render(w, r, status, "error", errorPage{base: h.base(r.Context(), "Error", ""), Message: err.Error()})

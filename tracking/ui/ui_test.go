@@ -9,14 +9,19 @@ import (
 	"image"
 	_ "image/png" // the preview's PNG is decoded
 	"math"
+	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/grove-ml/grove/tracking/artifact"
 	"github.com/grove-ml/grove/tracking/internal/memstore"
+	"github.com/grove-ml/grove/tracking/server"
+	"github.com/grove-ml/grove/tracking/sqlstore"
 	"github.com/grove-ml/grove/tracking/store"
 	"github.com/grove-ml/grove/tracking/ui"
 )
@@ -300,31 +305,64 @@ func TestHistorySampled(t *testing.T) {
 		}
 	}
 	srv := serve(t, st, ui.Options{})
-	resp, body := get(t, srv, "/history?key=loss&run="+run.Info.RunID)
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	type series struct {
+		Total  int          `json:"total"`
+		Points [][2]float64 `json:"points"`
 	}
-	var got struct {
-		Series []struct {
-			Total  int          `json:"total"`
-			Points [][2]float64 `json:"points"`
-		} `json:"series"`
+	history := func(query string) series {
+		t.Helper()
+		resp, body := get(t, srv, "/history?key=loss&run="+run.Info.RunID+query)
+		if resp.StatusCode != 200 {
+			t.Fatalf("status %d: %s", resp.StatusCode, body)
+		}
+		var got struct{ Series []series }
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Series) != 1 {
+			t.Fatalf("%d series", len(got.Series))
+		}
+		return got.Series[0]
 	}
-	if err := json.Unmarshal([]byte(body), &got); err != nil {
+
+	// The chart draws the points MLflow's API samples for its own UI.
+	s := history("")
+	api := httptest.NewServer(server.New(server.Config{Store: st}))
+	defer api.Close()
+	_, body := get(t, api, "/api/2.0/mlflow/metrics/get-history-bulk-interval?metric_key=loss&max_results=2500&run_ids="+run.Info.RunID)
+	var bulk struct {
+		Metrics []struct {
+			Step  int64   `json:"step"`
+			Value float64 `json:"value"`
+		} `json:"metrics"`
+	}
+	if err := json.Unmarshal([]byte(body), &bulk); err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Series) != 1 {
-		t.Fatalf("%d series", len(got.Series))
+	if s.Total != n || len(s.Points) != len(bulk.Metrics) || len(s.Points) > 2501 {
+		t.Fatalf("%d of %d points drawn, want the %d of get-history-bulk-interval", len(s.Points), s.Total, len(bulk.Metrics))
 	}
-	s := got.Series[0]
-	if s.Total != n || len(s.Points) != 2500 {
-		t.Errorf("%d of %d points drawn, want 2500 of %d", len(s.Points), s.Total, n)
+	for i, m := range bulk.Metrics {
+		if s.Points[i] != [2]float64{float64(m.Step), m.Value} {
+			t.Fatalf("point %d drawn as %v, MLflow's API samples %+v", i, s.Points[i], m)
+		}
 	}
 	if s.Points[0][0] != 0 || s.Points[len(s.Points)-1][0] != n-1 {
 		t.Errorf("first and last steps %v, %v", s.Points[0], s.Points[len(s.Points)-1])
 	}
-	if !slices.ContainsFunc(s.Points, func(p [2]float64) bool { return p[0] == spike && p[1] == 40 }) {
-		t.Errorf("the spike at step %d is not drawn", spike)
+
+	// Zoomed in around the spike, every step of the range is drawn.
+	z := history(fmt.Sprintf("&start_step=%d&end_step=%d", spike-500, spike+500))
+	if z.Total != 1001 || len(z.Points) != 1001 {
+		t.Errorf("zoomed: %d of %d points drawn, want all 1001", len(z.Points), z.Total)
+	}
+	if !slices.ContainsFunc(z.Points, func(p [2]float64) bool { return p[0] == spike && p[1] == 40 }) {
+		t.Errorf("zoomed in, the spike at step %d is not drawn", spike)
+	}
+	for _, bad := range []string{"&start_step=5", "&start_step=9&end_step=3", "&start_step=a&end_step=3"} {
+		if resp, _ := get(t, srv, "/history?key=loss&run="+run.Info.RunID+bad); resp.StatusCode != 400 {
+			t.Errorf("%s: status %d, want 400", bad, resp.StatusCode)
+		}
 	}
 	for _, bad := range []string{"/history?key=loss", "/history?run=" + run.Info.RunID} {
 		if resp, _ := get(t, srv, bad); resp.StatusCode != 400 {
@@ -457,4 +495,59 @@ func TestStaticFiles(t *testing.T) {
 			t.Errorf("%s: status %d, want 404", path, resp.StatusCode)
 		}
 	}
+}
+
+// TestProxiedArtifacts shows the artifacts of a run logged through MLflow's
+// server in proxy mode, whose location is mlflow-artifacts:/..., from the
+// artifact root the UI shares with the server; without one the page says
+// why it cannot.
+func TestProxiedArtifacts(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	root := filepath.Join(dir, "mlartifacts")
+	st, err := sqlstore.Open(ctx, filepath.Join(dir, "mlflow.db"), sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	exp, err := st.CreateExperiment(ctx, "proxied", "mlflow-artifacts:/7", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := st.CreateRun(ctx, store.CreateRunRequest{ExperimentID: exp, RunName: "through mlflow server"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "mlflow-artifacts:/7/" + run.Info.RunID + "/artifacts"; run.Info.ArtifactURI != want {
+		t.Fatalf("artifact URI %q, want %q as MLflow's server records it", run.Info.ArtifactURI, want)
+	}
+	// Where MLflow's server put the files it proxied.
+	files := artifact.NewLocal(filepath.Join(root, "7", run.Info.RunID, "artifacts"))
+	const report = "accuracy 0.97\n"
+	if err := files.Put(ctx, "eval/report.txt", strings.NewReader(report)); err != nil {
+		t.Fatal(err)
+	}
+	tab := "/runs/" + run.Info.RunID + "/artifacts?path=eval/report.txt"
+
+	t.Run("with the server's root", func(t *testing.T) {
+		srv := serve(t, st, ui.Options{ArtifactRoot: root})
+		resp, body := get(t, srv, tab)
+		if resp.StatusCode != 200 {
+			t.Fatalf("artifacts tab: status %d: %s", resp.StatusCode, body)
+		}
+		if !strings.Contains(body, "report.txt") || !strings.Contains(body, report) {
+			t.Errorf("artifacts tab lacks the file and its preview:\n%s", body)
+		}
+		resp, body = get(t, srv, "/runs/"+run.Info.RunID+"/artifact?path=eval/report.txt&download=1")
+		if resp.StatusCode != 200 || body != report {
+			t.Errorf("download: status %d, %q", resp.StatusCode, body)
+		}
+	})
+	t.Run("without a root", func(t *testing.T) {
+		srv := serve(t, st, ui.Options{})
+		resp, body := get(t, srv, tab)
+		if resp.StatusCode != 400 || !strings.Contains(body, "no artifact root") {
+			t.Errorf("status %d, want 400 saying the UI has no artifact root:\n%s", resp.StatusCode, body)
+		}
+	})
 }

@@ -44,15 +44,33 @@ var base = function () {
 	};
 };
 
-// A history chart: one line per run against step.
+// stepExtent is the first and last step of any series, or null.
+var stepExtent = function (series) {
+	var lo = Infinity, hi = -Infinity;
+	series.forEach(function (s) {
+		if (s.points.length) {
+			lo = Math.min(lo, s.points[0][0]);
+			hi = Math.max(hi, s.points[s.points.length - 1][0]);
+		}
+	});
+	return lo <= hi ? [lo, hi] : null;
+};
+
+// A history chart: one line per run against step. The server samples each
+// history as MLflow's get-history-bulk-interval does; zooming in asks it
+// again for the steps in view, so the detail between the sampled steps
+// appears, as in MLflow's UI.
 var history = function (el) {
 	var ch = init(el), note = el.parentNode.querySelector(".chart-note");
-	var names = [];
-	var load = function (first) {
-		fetch(el.getAttribute("data-src"), {credentials: "same-origin"}).then(function (r) {
+	var src = el.getAttribute("data-src"), names = [], extent = null, zoomed = null, timer = 0;
+	var load = function (first, range) {
+		var url = src + (range ? "&start_step=" + range[0] + "&end_step=" + range[1] : "");
+		fetch(url, {credentials: "same-origin"}).then(function (r) {
 			if (!r.ok) { throw new Error("history: " + r.status); }
 			return r.json();
 		}).then(function (d) {
+			if (range !== zoomed) { return; } // a later zoom asked for other steps
+			if (!range) { extent = stepExtent(d.series); }
 			var seen = {};
 			names = d.series.map(function (s) {
 				var n = s.name;
@@ -61,7 +79,10 @@ var history = function (el) {
 				return n;
 			});
 			var o = base();
-			o.xAxis = {type: "value", name: "step", nameLocation: "end", min: "dataMin", max: "dataMax"};
+			// The axis spans every step, so a zoom window stays where it is
+			// when the points of the zoomed range replace the sample.
+			o.xAxis = {type: "value", name: "step", nameLocation: "end",
+				min: extent ? extent[0] : "dataMin", max: extent ? extent[1] : "dataMax"};
 			// Past a dozen runs a legend is a wall of names: the tooltip names them.
 			o.legend = {type: "scroll", top: 4, left: 8, right: 120, show: d.series.length > 1 && d.series.length <= 12};
 			o.tooltip = {trigger: "axis", formatter: function (ps) {
@@ -76,6 +97,7 @@ var history = function (el) {
 			// Many lines: no hover states, and the slider draws no shadow of the data.
 			var many = d.series.length > 12;
 			if (many) { o.dataZoom[1].showDataShadow = false; }
+			if (!first) { delete o.dataZoom; delete o.toolbox; } // keep the reader's zoom
 			o.series = d.series.map(function (s, i) {
 				var few = s.points.length <= 60;
 				return {name: names[i], type: "line", data: s.points, symbol: few ? "circle" : "none", showSymbol: few,
@@ -84,9 +106,11 @@ var history = function (el) {
 			draw(ch, o, first);
 			var sampled = d.series.filter(function (s) { return s.total > s.points.length; });
 			if (note) {
-				note.textContent = sampled.length ? sampled.map(function (s) {
+				var where = range ? "steps " + range[0] + "–" + range[1] + ": " : "";
+				note.textContent = sampled.length ? where + sampled.map(function (s) {
 					return s.total + " points logged, drawn through " + s.points.length;
-				}).slice(0, 1).join("") + (sampled.length > 1 ? " (and " + (sampled.length - 1) + " more runs sampled)" : "") : "";
+				}).slice(0, 1).join("") + (sampled.length > 1 ? " (and " + (sampled.length - 1) + " more runs sampled)" : "") :
+					range ? where + "every point drawn" : "";
 			}
 			if (d.errors && d.errors.length) { note.textContent += " " + d.errors.join("; "); }
 			if (first && !d.series.length) { settle(); }
@@ -95,9 +119,26 @@ var history = function (el) {
 			if (first) { settle(); }
 		});
 	};
-	load(true);
+	// zoom asks for the steps in view once the reader stops moving.
+	var zoom = function () {
+		clearTimeout(timer);
+		timer = setTimeout(function () {
+			var dz = ch.getOption().dataZoom[0];
+			if (!extent || !dz) { return; }
+			var range = null, span = extent[1] - extent[0];
+			if (dz.start > 0 || dz.end < 100) {
+				range = [Math.floor(extent[0] + span * dz.start / 100), Math.ceil(extent[0] + span * dz.end / 100)];
+			}
+			if (String(range) === String(zoomed)) { return; }
+			zoomed = range;
+			load(false, range);
+		}, 200);
+	};
+	ch.on("datazoom", zoom);
+	ch.on("restore", function () { zoomed = null; });
+	load(true, null);
 	var live = +el.getAttribute("data-live");
-	if (live > 0) { setInterval(function () { load(false); }, live); }
+	if (live > 0) { setInterval(function () { load(false, zoomed); }, live); }
 };
 
 // A chart of a metric logged once per run: one line through the runs,
