@@ -45,10 +45,13 @@
 // keeps one copy of a metric point sent twice with the same key, value,
 // timestamp and step, and of a param or tag sent twice with the same value;
 // a retry sends the same bytes), tags, run updates, model finalisation,
-// artifact uploads. Creating an experiment, run or logged model, and linking
-// a model to a run, are sent again only when the request surely never
-// reached the server (the connection could not be made) or it answered 429
-// or 503. A server that is down costs about a second with the defaults,
+// artifact uploads, and the deletes and restores of runs, experiments and
+// tags (the server ends as after the first; a second attempt after an
+// applied first may be refused as MLflow refuses deleting what is gone).
+// Creating an experiment, run or logged model, linking a model to a run and
+// adding a logged model's params are sent again only when the request
+// surely never reached the server (the connection could not be made) or it
+// answered 429 or 503. A server that is down costs about a second with the defaults,
 // then one error.
 //
 // # Authentication
