@@ -46,8 +46,9 @@
 // timestamp and step, and of a param or tag sent twice with the same value;
 // a retry sends the same bytes), tags, run updates, model finalisation,
 // artifact uploads, and the deletes and restores of runs, experiments and
-// tags (the server ends as after the first; a second attempt after an
-// applied first may be refused as MLflow refuses deleting what is gone).
+// tags (the server ends as after the first; when a first attempt was
+// applied and its answer lost, an experiment found in the stage asked for
+// counts as done, a run tag already removed is reported not found).
 // Creating an experiment, run or logged model, linking a model to a run and
 // adding a logged model's params are sent again only when the request
 // surely never reached the server (the connection could not be made) or it

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -38,9 +39,10 @@ func (s *Store) post(ctx context.Context, method, ep, what string, idempotent bo
 
 // A delete or restore leaves the server as it was after the first time it
 // is carried out, so all of them are sent again after any failure that may
-// pass; when the first attempt was applied, the second may be refused as
-// MLflow refuses deleting what is already deleted (a missing tag, an
-// experiment already deleted), and that error is what the caller sees.
+// pass. When the first attempt was applied and its answer lost, MLflow may
+// refuse the second: a run tag already removed is not found, and that is
+// what the caller sees; an experiment already deleted (or restored) is
+// looked up, and the call succeeds when it is in the stage asked for.
 
 type runRequest struct {
 	RunID string `json:"run_id"`
@@ -72,14 +74,27 @@ type experimentRequest struct {
 
 // DeleteExperiment marks an experiment and its runs deleted.
 func (s *Store) DeleteExperiment(ctx context.Context, id string) error {
-	return s.post(ctx, http.MethodPost, epExperimentDelete, fmt.Sprintf("delete experiment %s", id), true,
-		experimentRequest{ExperimentID: id})
+	return s.experimentStage(ctx, epExperimentDelete, "delete", id, store.LifecycleDeleted)
 }
 
 // RestoreExperiment makes a deleted experiment and its runs active again.
 func (s *Store) RestoreExperiment(ctx context.Context, id string) error {
-	return s.post(ctx, http.MethodPost, epExperimentRestore, fmt.Sprintf("restore experiment %s", id), true,
+	return s.experimentStage(ctx, epExperimentRestore, "restore", id, store.LifecycleActive)
+}
+
+func (s *Store) experimentStage(ctx context.Context, ep, verb, id, stage string) error {
+	err := s.post(ctx, http.MethodPost, ep, fmt.Sprintf("%s experiment %s", verb, id), true,
 		experimentRequest{ExperimentID: id})
+	var re *Error
+	if err == nil || !errors.As(err, &re) || re.Attempts < 2 || !errors.Is(err, store.ErrInvalidParameter) {
+		return err
+	}
+	// MLflow refuses to delete a deleted experiment or restore an active
+	// one: an earlier attempt may have done the work.
+	if e, gerr := s.GetExperiment(ctx, id); gerr == nil && e.LifecycleStage == stage {
+		return nil
+	}
+	return err
 }
 
 // RenameExperiment gives an active experiment a new name. Renaming twice to

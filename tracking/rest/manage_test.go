@@ -89,17 +89,19 @@ func TestSearchExperimentsFilterAndOrder(t *testing.T) {
 	}
 }
 
-// A delete whose answer is lost is sent again; one that may not be sent
-// twice (params of a logged model) is not.
+// TestManagerRetries loses the answer of a request the server applied:
+// deletes, restores and tags are sent again and succeed, an experiment
+// found deleted by the first attempt included; a logged model's params,
+// which MLflow would add twice, are not, and the error says they may be
+// there.
 func TestManagerRetries(t *testing.T) {
 	ctx := context.Background()
-	var fail atomic.Int32
-	var sent atomic.Int32
+	var lose, sent atomic.Int32
 	c := serveSQLite(t, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			sent.Add(1)
-			if fail.Add(-1) >= 0 {
-				h.ServeHTTP(httptest.NewRecorder(), r) // applied, answer lost
+			if lose.Add(-1) >= 0 {
+				h.ServeHTTP(httptest.NewRecorder(), r)
 				w.WriteHeader(http.StatusBadGateway)
 				return
 			}
@@ -118,32 +120,69 @@ func TestManagerRetries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	fail.Store(1)
-	sent.Store(0)
-	if err := c.DeleteRun(ctx, run.Info.RunID); err != nil {
-		t.Fatalf("DeleteRun after a lost answer: %v", err)
+	id := run.Info.RunID
+	stage := func() string {
+		e, err := c.GetExperiment(ctx, exp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.LifecycleStage
 	}
-	if n := sent.Load(); n != 2 {
-		t.Errorf("DeleteRun sent %d times, want 2", n)
-	}
-	r, err := c.GetRun(ctx, run.Info.RunID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Info.LifecycleStage != store.LifecycleDeleted {
-		t.Errorf("run is %s", r.Info.LifecycleStage)
-	}
-
-	fail.Store(1)
-	sent.Store(0)
-	err = c.LogLoggedModelParams(ctx, lm.ModelID, []store.Param{{Key: "k", Value: "v"}})
-	var re *rest.Error
-	if !errors.As(err, &re) || !re.MaybeApplied {
-		t.Errorf("LogLoggedModelParams after a lost answer: %v, want an error that says it may be applied", err)
-	}
-	if n := sent.Load(); n != 1 {
-		t.Errorf("LogLoggedModelParams sent %d times, want 1", n)
+	for _, tc := range []struct {
+		name      string
+		do        func() error
+		sent      int32
+		maybeDone bool // the call fails and says it may have been applied
+		check     func() bool
+	}{
+		{"delete run", func() error { return c.DeleteRun(ctx, id) }, 2, false, func() bool {
+			r, err := c.GetRun(ctx, id)
+			return err == nil && r.Info.LifecycleStage == store.LifecycleDeleted
+		}},
+		{"restore run", func() error { return c.RestoreRun(ctx, id) }, 2, false, func() bool {
+			r, err := c.GetRun(ctx, id)
+			return err == nil && r.Info.LifecycleStage == store.LifecycleActive
+		}},
+		// The second attempt is refused (already deleted) and the
+		// experiment is looked up: 3 requests.
+		{"delete experiment", func() error { return c.DeleteExperiment(ctx, exp) }, 3, false,
+			func() bool { return stage() == store.LifecycleDeleted }},
+		{"restore experiment", func() error { return c.RestoreExperiment(ctx, exp) }, 3, false,
+			func() bool { return stage() == store.LifecycleActive }},
+		{"rename experiment", func() error { return c.RenameExperiment(ctx, exp, "f") }, 2, false, func() bool {
+			_, err := c.GetExperimentByName(ctx, "f")
+			return err == nil
+		}},
+		{"set model tags", func() error { return c.SetLoggedModelTags(ctx, lm.ModelID, []store.Tag{{Key: "t", Value: "1"}}) }, 2, false,
+			func() bool {
+				m, err := c.GetLoggedModel(ctx, lm.ModelID)
+				return err == nil && len(m.Tags) == 1
+			}},
+		{"log model params", func() error {
+			return c.LogLoggedModelParams(ctx, lm.ModelID, []store.Param{{Key: "k", Value: "v"}})
+		}, 1, true, func() bool {
+			m, err := c.GetLoggedModel(ctx, lm.ModelID)
+			return err == nil && len(m.Params) == 1
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lose.Store(1)
+			sent.Store(0)
+			err := tc.do()
+			var re *rest.Error
+			switch {
+			case tc.maybeDone && (!errors.As(err, &re) || !re.MaybeApplied):
+				t.Errorf("got %v, want an error that says the request may have been applied", err)
+			case !tc.maybeDone && err != nil:
+				t.Errorf("after a lost answer: %v", err)
+			}
+			if n := sent.Load(); n != tc.sent {
+				t.Errorf("%d requests, want %d", n, tc.sent)
+			}
+			if !tc.check() {
+				t.Error("the server does not hold what was asked")
+			}
+		})
 	}
 }
 
