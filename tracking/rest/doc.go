@@ -3,7 +3,11 @@
 // tracking URI is http:// or https://, grove logs experiments, runs, params,
 // metric histories, tags, dataset inputs, logged models and artifacts there,
 // so that many trainers can share one server (MLflow backed by a database
-// and an object store, run by the team).
+// and an object store, run by the team). It is a store.Manager too: runs
+// and experiments are deleted and restored, experiments renamed, tags
+// removed, and experiments and logged models searched over MLflow's
+// endpoints for them, so a whole server can be listed, backed up and
+// cleaned up (package tracking/sync).
 //
 // # What goes over the wire
 //
