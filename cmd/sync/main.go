@@ -39,9 +39,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.from, "from", "", "the tracking URI to copy from (sqlite:///path or http(s)://server)")
 	fs.StringVar(&o.to, "to", "", "the tracking URI to copy to")
-	fs.StringVar(&o.experiment, "experiment", "", "copy only this experiment (needed when -from is a server)")
+	fs.StringVar(&o.experiment, "experiment", "", "copy only this experiment (default: every active one)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "list what would be copied, and copy nothing")
-	fs.BoolVar(&o.deleteSource, "delete-source", false, "delete each source run once its copy is complete (a SQLite source)")
+	fs.BoolVar(&o.deleteSource, "delete-source", false, "delete each source run once its copy is complete")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stderr, "usage: sync -from URI -to URI [-experiment NAME] [-dry-run] [-delete-source]\n\nCopies experiments, runs, artifacts and logged models from one tracking store to another.\nA second sync copies nothing; an interrupted one is finished by the next.\n\nFlags:")

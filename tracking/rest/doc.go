@@ -3,7 +3,11 @@
 // tracking URI is http:// or https://, grove logs experiments, runs, params,
 // metric histories, tags, dataset inputs, logged models and artifacts there,
 // so that many trainers can share one server (MLflow backed by a database
-// and an object store, run by the team).
+// and an object store, run by the team). It is a store.Manager too: runs
+// and experiments are deleted and restored, experiments renamed, tags
+// removed, and experiments and logged models searched over MLflow's
+// endpoints for them, so a whole server can be listed, backed up and
+// cleaned up (package tracking/sync).
 //
 // # What goes over the wire
 //
@@ -45,10 +49,14 @@
 // keeps one copy of a metric point sent twice with the same key, value,
 // timestamp and step, and of a param or tag sent twice with the same value;
 // a retry sends the same bytes), tags, run updates, model finalisation,
-// artifact uploads. Creating an experiment, run or logged model, and linking
-// a model to a run, are sent again only when the request surely never
-// reached the server (the connection could not be made) or it answered 429
-// or 503. A server that is down costs about a second with the defaults,
+// artifact uploads, and the deletes and restores of runs, experiments and
+// tags (the server ends as after the first; when a first attempt was
+// applied and its answer lost, an experiment found in the stage asked for
+// counts as done, a run tag already removed is reported not found).
+// Creating an experiment, run or logged model, linking a model to a run and
+// adding a logged model's params are sent again only when the request
+// surely never reached the server (the connection could not be made) or it
+// answered 429 or 503. A server that is down costs about a second with the defaults,
 // then one error.
 //
 // # Authentication

@@ -25,6 +25,9 @@ func mlflowStandIn() *httptest.Server {
 		case "/api/2.0/mlflow/experiments/get-by-name":
 			w.WriteHeader(http.StatusNotFound)
 			io.WriteString(w, `{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Could not find experiment with name 'iris'"}`)
+		case "/api/2.0/mlflow/experiments/search":
+			io.WriteString(w, `{"experiments": [{"experiment_id": "1", "name": "iris", "lifecycle_stage": "active"},
+				{"experiment_id": "0", "name": "Default", "lifecycle_stage": "active"}]}`)
 		case "/api/2.0/mlflow/runs/create":
 			io.WriteString(w, `{"run": {"info": {"run_id": "4312bb15b56542888521104be6104d58", "experiment_id": "1",
 				"status": "RUNNING", "artifact_uri": "mlflow-artifacts:/1/4312bb15b56542888521104be6104d58/artifacts"}}}`)
@@ -108,4 +111,34 @@ func ExampleStore_GetExperimentByName() {
 	// GET /api/2.0/mlflow/experiments/get-by-name
 	// true
 	// Could not find experiment with name 'iris'
+}
+
+// A server lists its experiments, cleans them up and restores them as a
+// local store does (store.Manager), so package tracking/sync can back up a
+// whole server.
+func ExampleStore_SearchExperiments() {
+	srv := mlflowStandIn()
+	defer srv.Close()
+	ctx := context.Background()
+	s, err := rest.New(srv.URL, rest.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	exps, next, err := s.SearchExperiments(ctx, store.ExperimentQuery{OrderBy: []string{"name DESC"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, e := range exps {
+		fmt.Println(e.ID, e.Name)
+	}
+	fmt.Printf("next page: %q\n", next)
+	if err := s.DeleteRun(ctx, "4312bb15b56542888521104be6104d58"); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// POST /api/2.0/mlflow/experiments/search
+	// 1 iris
+	// 0 Default
+	// next page: ""
+	// POST /api/2.0/mlflow/runs/delete
 }

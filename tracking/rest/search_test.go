@@ -50,3 +50,46 @@ func TestSearchRunsSendsQuery(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchExperimentsSendsQuery: the filter, order, view type and page of
+// an experiment query reach the server with MLflow's field names.
+func TestSearchExperimentsSendsQuery(t *testing.T) {
+	tests := []struct {
+		name string
+		q    store.ExperimentQuery
+		want map[string]any
+	}{
+		{"plain", store.ExperimentQuery{}, map[string]any{"max_results": 1000.0}},
+		{"everything", store.ExperimentQuery{Filter: "name LIKE 'a%'", OrderBy: []string{"name ASC"}, ViewType: store.ViewDeletedOnly, MaxResults: 2, PageToken: "tok"}, map[string]any{
+			"filter": "name LIKE 'a%'", "order_by": []any{"name ASC"}, "view_type": "DELETED_ONLY", "max_results": 2.0, "page_token": "tok",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got map[string]any
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != epExperimentSearch {
+					t.Errorf("path %s", r.URL.Path)
+				}
+				if err := json.NewDecoder(r.Body).Decode(&got); err != nil {
+					t.Error(err)
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"experiments": [{"experiment_id": "7", "name": "a"}], "next_page_token": "n"}`))
+			}))
+			defer srv.Close()
+			s, err := New(srv.URL, Options{})
+			must(t, err)
+			exps, next, err := s.SearchExperiments(context.Background(), tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(exps) != 1 || exps[0].ID != "7" || next != "n" {
+				t.Errorf("answer read as %v, next %q", exps, next)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("request %v\nwant %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -94,6 +94,25 @@ func TestReplay(t *testing.T) {
 			eq(t, "outputs", len(r.Outputs.Models), 1)
 			eq(t, "output model", r.Outputs.Models[0].ModelID, goldenModel)
 		}},
+		{fixture: "experiments-search", run: func(t *testing.T, ctx context.Context, s *Store) {
+			exps, next, err := s.SearchExperiments(ctx, store.ExperimentQuery{MaxResults: 10, Filter: "name = 'golden'"})
+			must(t, err)
+			eq(t, "next", next, "")
+			eq(t, "experiments", len(exps), 1)
+			eq(t, "id", exps[0].ID, "1")
+			eq(t, "tags", exps[0].Tags, map[string]string{"team": "gotrain"})
+			eq(t, "created", exps[0].CreationTime, int64(1795774326592))
+		}},
+		{fixture: "logged-models-search", run: func(t *testing.T, ctx context.Context, s *Store) {
+			models, next, err := s.SearchLoggedModels(ctx, store.LoggedModelQuery{ExperimentIDs: []string{"1"}})
+			must(t, err)
+			eq(t, "next", next, "")
+			eq(t, "models", len(models), 1)
+			eq(t, "model id", models[0].ModelID, goldenModel)
+			eq(t, "status", models[0].Status, store.ModelReady)
+			eq(t, "source run", models[0].SourceRunID, goldenRun)
+			eq(t, "params", models[0].Params, []store.Param{{Key: "n_estimators", Value: "10"}})
+		}},
 		{fixture: "runs-search", shape: true, run: func(t *testing.T, ctx context.Context, s *Store) {
 			runs, next, err := s.SearchRuns(ctx, store.RunQuery{ExperimentIDs: []string{"1"}, MaxResults: 10})
 			must(t, err)

@@ -47,7 +47,8 @@
 //
 // A run deleted on the source while it is copied is not completed: its
 // partial copy is deleted on the target when the target can delete runs
-// (store.Manager), and otherwise ended KILLED, still partial.
+// (store.Manager: a SQLite store or a tracking server), and otherwise ended
+// KILLED, still partial.
 //
 // # Continuing a run the target started
 //
@@ -62,10 +63,12 @@
 //
 // # Options
 //
-// Experiment limits the sync to one experiment (needed when the source
-// cannot list experiments, as a tracking server client cannot). DryRun
+// Experiment limits the sync to one experiment; without it every active
+// experiment the source lists is synced, which needs a source that
+// implements store.Manager (a SQLite store or a tracking server). DryRun
 // reads everything and writes nothing: Progress gets one line per run that
 // would be copied, and the Summary counts what would cross. DeleteSource
 // deletes each source run once its copy is complete, which needs a source
-// that implements store.Manager (the SQLite store does).
+// that implements store.Manager, as the SQLite store and a tracking server
+// do.
 package sync

@@ -94,47 +94,113 @@ func TestDryRun(t *testing.T) {
 	sameAll(t, src, ids, dst, exp)
 }
 
-// TestDeleteSource deletes each source run once its copy is complete, and
-// refuses a source that cannot delete runs.
+// TestDeleteSource deletes each source run once its copy is complete, from
+// a SQLite file and from a server, and refuses a source that cannot delete
+// runs.
 func TestDeleteSource(t *testing.T) {
 	ctx := context.Background()
-	src := openSQLite(t, t.TempDir())
-	ids := recordRuns(t, src, exp, 2)
-	ts := newServer(t)
-	dst := ts.client(t)
-	sum, err := gsync.Sync(ctx, src, dst, gsync.Options{DeleteSource: true})
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		name string
+		src  func(t *testing.T) store.Store
+		dst  func(t *testing.T) store.Store
+	}{
+		{"sqlite to server",
+			func(t *testing.T) store.Store { return openSQLite(t, t.TempDir()) },
+			func(t *testing.T) store.Store { return newServer(t).client(t) }},
+		{"server to sqlite",
+			func(t *testing.T) store.Store { return newServer(t).client(t) },
+			func(t *testing.T) store.Store { return openSQLite(t, t.TempDir()) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, dst := tc.src(t), tc.dst(t)
+			ids := recordRuns(t, src, exp, 2)
+			sum, err := gsync.Sync(ctx, src, dst, gsync.Options{DeleteSource: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Deleted != 2 {
+				t.Errorf("summary %+v, want 2 source runs deleted", sum)
+			}
+			sameAll(t, src, ids, dst, exp)
+			e, _ := src.GetExperimentByName(ctx, exp)
+			if left, _ := store.AllRuns(ctx, src, store.RunQuery{ExperimentIDs: []string{e.ID}}); len(left) != 0 {
+				t.Errorf("%d source runs still active", len(left))
+			}
+		})
 	}
-	if sum.Deleted != 2 {
-		t.Errorf("summary %+v, want 2 source runs deleted", sum)
-	}
-	sameAll(t, src, ids, dst, exp)
-	e, _ := src.GetExperimentByName(ctx, exp)
-	if left, _ := store.AllRuns(ctx, src, store.RunQuery{ExperimentIDs: []string{e.ID}}); len(left) != 0 {
-		t.Errorf("%d source runs still active", len(left))
-	}
-	if _, err := gsync.Sync(ctx, dst, openSQLite(t, t.TempDir()), gsync.Options{Experiment: exp, DeleteSource: true}); err == nil || !strings.Contains(err.Error(), "delete") {
-		t.Errorf("delete-source from a server: %v", err)
-	}
+	t.Run("a source that cannot delete", func(t *testing.T) {
+		src := struct{ store.Store }{openSQLite(t, t.TempDir())}
+		recordRuns(t, src, exp, 1)
+		_, err := gsync.Sync(ctx, src, openSQLite(t, t.TempDir()), gsync.Options{Experiment: exp, DeleteSource: true})
+		if err == nil || !strings.Contains(err.Error(), "delete") {
+			t.Errorf("delete-source from a store without store.Manager: %v", err)
+		}
+	})
 }
 
-// TestBackupFromServer copies a server's experiment into a SQLite file; a
-// server cannot list its experiments to this client, so the experiment
-// must be named.
+// TestBackupFromServer copies every experiment of a server into a SQLite
+// file, the server listing them as a SQLite store does; a source that
+// cannot list its experiments needs one named.
 func TestBackupFromServer(t *testing.T) {
 	ctx := context.Background()
 	ts := newServer(t)
 	srv := ts.client(t)
 	ids := recordRuns(t, srv, exp, 2)
+	other := recordRuns(t, srv, "other", 1)
 	dst := openSQLite(t, t.TempDir())
-	if _, err := gsync.Sync(ctx, srv, dst, gsync.Options{}); err == nil || !strings.Contains(err.Error(), "-experiment") {
-		t.Errorf("sync of every experiment from a server: %v", err)
-	}
-	if _, err := gsync.Sync(ctx, srv, dst, gsync.Options{Experiment: exp}); err != nil {
+	sum, err := gsync.Sync(ctx, srv, dst, gsync.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
+	if sum.Runs != 3 {
+		t.Errorf("summary %+v, want 3 runs", sum)
+	}
 	sameAll(t, srv, ids, dst, exp)
+	sameAll(t, srv, other, dst, "other")
+	if _, err := gsync.Sync(ctx, struct{ store.Store }{srv}, dst, gsync.Options{}); err == nil || !strings.Contains(err.Error(), "-experiment") {
+		t.Errorf("sync of every experiment from a store that cannot list them: %v", err)
+	}
+}
+
+// TestRunDeletedDuringSyncToServer deletes a run on the source while it is
+// copied to a server: its partial copy is deleted on the server, not left
+// KILLED beside the others.
+func TestRunDeletedDuringSyncToServer(t *testing.T) {
+	ctx := context.Background()
+	base := openSQLite(t, t.TempDir())
+	ids := recordRuns(t, base, exp, 3)
+	src := &deleting{Store: base, victim: ids[1]}
+	ts := newServer(t)
+	dst := ts.client(t)
+	sum, err := gsync.Sync(ctx, src, dst, gsync.Options{Experiment: exp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Runs != 2 || sum.Abandoned != 1 {
+		t.Errorf("summary %+v, want 2 runs copied and 1 abandoned", sum)
+	}
+	sameAll(t, base, []string{ids[0], ids[2]}, dst, exp)
+	e, err := ts.back.GetExperimentByName(ctx, exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := store.AllRuns(ctx, ts.back, store.RunQuery{ExperimentIDs: []string{e.ID}, ViewType: store.ViewAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, r := range all {
+		if v, _ := tagOf(r.Data.Tags, gsync.TagSourceRunID); v != ids[1] {
+			continue
+		}
+		found = true
+		if r.Info.LifecycleStage != store.LifecycleDeleted || r.Info.Status == store.StatusKilled {
+			t.Errorf("the partial copy is %s and %s, want deleted", r.Info.LifecycleStage, r.Info.Status)
+		}
+	}
+	if !found {
+		t.Error("no partial copy of the deleted run on the server")
+	}
 }
 
 // TestContinuesServerRun completes the run a program started on the

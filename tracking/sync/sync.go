@@ -109,7 +109,7 @@ func Sync(ctx context.Context, src, dst store.Store, opts Options) (Summary, err
 	if opts.DeleteSource && !opts.DryRun {
 		m, ok := src.(store.Manager)
 		if !ok {
-			return Summary{}, errors.New("sync: -delete-source needs a source that can delete runs, such as a SQLite store")
+			return Summary{}, errors.New("sync: -delete-source needs a source that can delete runs, such as a SQLite store or a tracking server")
 		}
 		s.srcMgr = m
 	}
