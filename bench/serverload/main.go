@@ -4,8 +4,9 @@
 // experiment of -runs runs through the REST API (10 params, 10 metrics and
 // 5 tags each; the first run also holds a 10,000-point history), then runs
 // each operation from -clients concurrent clients for -duration and prints
-// requests per second, p50 and p99, the error count, and the server's peak
-// resident memory.
+// requests per second, p50 and p99, the server's CPU time per request (the
+// figure least moved by other work on the machine), the error count, and
+// the server's peak resident memory.
 //
 //	go run ./serverload -duration 10s -clients 8
 //
@@ -213,7 +214,7 @@ func run(duration time.Duration, clients, nruns int, profDir string) error {
 		}},
 	}
 	fmt.Printf("%d clients, %s per operation\n\n", clients, duration)
-	fmt.Printf("%-44s %10s %10s %10s %7s\n", "operation", "per s", "p50 ms", "p99 ms", "errors")
+	fmt.Printf("%-44s %10s %10s %10s %10s %7s\n", "operation", "per s", "p50 ms", "p99 ms", "cpu ms", "errors")
 	total := 0
 	for i, op := range ops {
 		var prof chan error
@@ -221,14 +222,20 @@ func run(duration time.Duration, clients, nruns int, profDir string) error {
 			prof = make(chan error, 1)
 			go func() { prof <- fetchProfile(url, duration, filepath.Join(profDir, fmt.Sprintf("op%d.pprof", i+1))) }()
 		}
+		cpu0 := cpuTime(child.Process.Pid)
 		lat, errs, firstErr := load(clients, duration, op.do)
+		cpu := cpuTime(child.Process.Pid) - cpu0
 		if prof != nil {
 			if err := <-prof; err != nil {
 				return err
 			}
 		}
 		rate := float64(len(lat)) / duration.Seconds()
-		fmt.Printf("%-44s %10.1f %10.2f %10.2f %7d\n", op.name, rate, pct(lat, 0.5), pct(lat, 0.99), errs)
+		cpuPer := 0.0
+		if len(lat) > 0 {
+			cpuPer = float64(cpu.Microseconds()) / 1000 / float64(len(lat))
+		}
+		fmt.Printf("%-44s %10.1f %10.2f %10.2f %10.3f %7d\n", op.name, rate, pct(lat, 0.5), pct(lat, 0.99), cpuPer, errs)
 		if firstErr != nil {
 			fmt.Printf("  first error: %v\n", firstErr)
 		}
@@ -401,6 +408,32 @@ func buildRun(c *client, exp string, i int, ids []string) error {
 		tags = append(tags, map[string]any{"key": fmt.Sprintf("t%d", k), "value": fmt.Sprintf("tag-%d", i%(k+2))})
 	}
 	return c.call("POST", "runs/log-batch", map[string]any{"run_id": ids[i], "params": params, "metrics": metrics, "tags": tags}, nil)
+}
+
+// cpuTime reads the CPU time a process has used so far (Linux, in clock
+// ticks of 10 ms), 0 when it cannot.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's name, which ends with the last ')':
+	// utime and stime are the 12th and 13th of them.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var ticks int64
+	for _, v := range f[11:13] {
+		var n int64
+		fmt.Sscan(v, &n)
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // peakRSS reads a process's high-water resident memory (Linux).
