@@ -24,13 +24,11 @@ type readConn struct {
 	order *runOrder
 }
 
-// maxIdleReaders is how many idle read connections a Store keeps open:
-// enough for a server's eight concurrent clients, since a connection closed
-// for want of room takes its page cache and kept run order with it, and
-// the next read pays for a new one's pragmas and schema (with four kept,
-// eight clients paging through 1,000 runs spent about 5% of the server's
-// CPU opening connections).
-const maxIdleReaders = 8
+// maxIdleReaders is how many idle read connections a Store keeps open.
+// Eight (one per client of the server's load benchmark) saved a little CPU
+// when paging through runs but raised the server's peak memory from about
+// 100 to 160 MiB, each connection keeping its own page cache.
+const maxIdleReaders = 4
 
 var errClosed = errors.New("store is closed")
 
