@@ -183,7 +183,7 @@ func buildChart(d *Data, names []string, key, id string, x xChoice) chart {
 				pts = thin(pts, maxSeriesPoints)
 				thinned++
 			}
-			data, n = stepPoints(pts, &nonFinite), len(pts)
+			data, n = StepPoints(pts, &nonFinite), len(pts)
 		case xRunOrder:
 			last := pts[len(pts)-1]
 			data = [][]any{{i + 1, finite(last.Value, &nonFinite), last.Step}}

@@ -98,7 +98,7 @@ func (h *handler) history(w http.ResponseWriter, r *http.Request) {
 			Running: run.Info.Status == store.StatusRunning})
 	}
 	for i, pts := range server.SampleHistories(histories, budget, start, end) {
-		out.Series[i].Points = stepPoints(pts)
+		out.Series[i].Points = report.StepPoints(pts, nil)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
@@ -116,28 +116,6 @@ func stepRange(from, to string) (start, end *int64, err error) {
 		return nil, nil, fmt.Errorf("ui: start_step and end_step must be two steps in order, got %q and %q", from, to)
 	}
 	return &a, &b, nil
-}
-
-// stepPoints encodes points as [[step, value], ...], a value that is not a
-// finite number as null.
-func stepPoints(pts []store.Metric) json.RawMessage {
-	b := make([]byte, 0, 2+len(pts)*24)
-	b = append(b, '[')
-	for i, p := range pts {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '[')
-		b = strconv.AppendInt(b, p.Step, 10)
-		b = append(b, ',')
-		if math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
-			b = append(b, "null"...)
-		} else {
-			b = strconv.AppendFloat(b, p.Value, 'g', -1, 64)
-		}
-		b = append(b, ']')
-	}
-	return append(b, ']')
 }
 
 // chart serves tracking/report's cross-run page of an experiment. The page
