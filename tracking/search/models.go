@@ -82,9 +82,10 @@ type LoggedModelQuery struct {
 }
 
 // ParseLoggedModelQuery parses search_logged_models' filter and order, such
-// as "name = 'tree' AND metrics.acc > 0.9" and {"metrics.acc", false}. With
-// no order, models come newest first; model ids break ties, ascending
-// unless an order names model_id.
+// as "name = 'tree' AND metrics.acc > 0.9" and {"metrics.acc", false}: an
+// order names an attribute or "metrics.<key>", which sorts by the metric's
+// latest value. Ties fall to the newest model, then to the smallest model
+// id, unless the order names those keys.
 func ParseLoggedModelQuery(filter string, orderBy []store.LoggedModelOrder) (*LoggedModelQuery, error) {
 	f, err := parseFilter(filter, modelRules)
 	if err != nil {
@@ -98,20 +99,24 @@ func ParseLoggedModelQuery(filter string, orderBy []store.LoggedModelOrder) (*Lo
 	}
 	var order []Order
 	for _, o := range orderBy {
-		e, key, err := modelIdentifier(o.Field, modelKeys, modelKeysText)
-		if err != nil {
-			return nil, err
+		word, key, dotted := strings.Cut(o.Field, ".")
+		switch {
+		case dotted && word != "metrics":
+			return nil, invalid("Invalid order by field name: %s, only `metrics.<name>` is allowed.", word)
+		case dotted:
+			order = append(order, Order{Entity: Metric, Key: key, Ascending: o.Ascending})
+		case !modelKeys[strings.TrimSpace(word)]:
+			return nil, invalid("Invalid order by field name: %s.", strings.TrimSpace(word))
+		default:
+			order = append(order, Order{Entity: Attribute, Key: modelAlias(strings.TrimSpace(word)), Ascending: o.Ascending})
 		}
-		if e != Attribute && e != Metric {
-			return nil, invalid("Invalid order_by field '%s': only attributes and metrics can be ordered by", o.Field)
+	}
+	// Ties fall to the newest model, then to the smallest id, unless the
+	// order names those keys itself.
+	for _, tie := range []Order{{Entity: Attribute, Key: ModelCreated}, {Entity: Attribute, Key: ModelID, Ascending: true}} {
+		if !slices.ContainsFunc(order, func(o Order) bool { return o.Entity == Attribute && o.Key == tie.Key }) {
+			order = append(order, tie)
 		}
-		order = append(order, Order{Entity: e, Key: modelAlias(key), Ascending: o.Ascending})
-	}
-	if len(order) == 0 {
-		order = []Order{{Entity: Attribute, Key: ModelCreated}}
-	}
-	if !slices.ContainsFunc(order, func(o Order) bool { return o.Entity == Attribute && o.Key == ModelID }) {
-		order = append(order, Order{Entity: Attribute, Key: ModelID, Ascending: true})
 	}
 	return &LoggedModelQuery{Filter: f, Order: order}, nil
 }
@@ -185,15 +190,15 @@ func paramValue(ps []store.Param, i int) string {
 	return ps[i].Value
 }
 
-// latestMetric is the value of m's metric key at its highest step, then
-// newest timestamp; ok is false when m has none.
+// latestMetric is the value of m's metric key with the newest timestamp,
+// then the highest step; ok is false when m has none.
 func latestMetric(m *store.LoggedModel, key string) (v float64, ok bool) {
 	var best store.Metric
 	for _, p := range m.Metrics {
 		if p.Key != key {
 			continue
 		}
-		if !ok || cmp.Or(cmp.Compare(p.Step, best.Step), cmp.Compare(p.Timestamp, best.Timestamp)) > 0 {
+		if !ok || cmp.Or(cmp.Compare(p.Timestamp, best.Timestamp), cmp.Compare(p.Step, best.Step)) > 0 {
 			best, ok = p, true
 		}
 	}

@@ -37,14 +37,14 @@ func TestParseLoggedModelQuery(t *testing.T) {
 			},
 		},
 		{
-			name:      "order by a metric, then the default tie-break",
+			name:      "order by a metric, then the default tie-breaks",
 			order:     []store.LoggedModelOrder{{Field: "metrics.acc"}, {Field: "last_updated_timestamp", Ascending: true}},
-			wantOrder: []search.Order{{Entity: search.Metric, Key: "acc"}, {Entity: search.Attribute, Key: search.ModelUpdated, Ascending: true}, {Entity: search.Attribute, Key: search.ModelID, Ascending: true}},
+			wantOrder: []search.Order{{Entity: search.Metric, Key: "acc"}, {Entity: search.Attribute, Key: search.ModelUpdated, Ascending: true}, newest[0], newest[1]},
 		},
 		{
-			name:      "an order naming model_id has no tie-break",
-			order:     []store.LoggedModelOrder{{Field: "model_id"}},
-			wantOrder: []search.Order{{Entity: search.Attribute, Key: search.ModelID}},
+			name:      "an order naming the tie-break keys keeps their direction",
+			order:     []store.LoggedModelOrder{{Field: "model_id"}, {Field: " creation_time", Ascending: true}},
+			wantOrder: []search.Order{{Entity: search.Attribute, Key: search.ModelID}, {Entity: search.Attribute, Key: search.ModelCreated, Ascending: true}},
 		},
 		{name: "unknown attribute", filter: "run_name = 'a'", err: true},
 		{name: "dataset entity", filter: "datasets.name = 'a'", err: true},
@@ -54,6 +54,7 @@ func TestParseLoggedModelQuery(t *testing.T) {
 		{name: "attribute IS NULL", filter: "name IS NULL", err: true},
 		{name: "order by a param", order: []store.LoggedModelOrder{{Field: "params.depth"}}, err: true},
 		{name: "order by an unknown attribute", order: []store.LoggedModelOrder{{Field: "size"}}, err: true},
+		{name: "order by metric. rather than metrics.", order: []store.LoggedModelOrder{{Field: "metric.acc"}}, err: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -208,7 +208,7 @@ func (s *Server) searchLoggedModels(ctx context.Context, w http.ResponseWriter, 
 	q := store.LoggedModelQuery{ExperimentIDs: req.ExperimentIDs, PageToken: req.PageToken, Filter: req.Filter}
 	for _, o := range req.OrderBy {
 		if o.FieldName == "" {
-			return nil, missing("order_by.field_name")
+			return nil, invalid("`field_name` in the `order_by` clause must be specified.")
 		}
 		// MLflow's order is ascending unless told otherwise.
 		q.OrderBy = append(q.OrderBy, store.LoggedModelOrder{Field: o.FieldName, Ascending: o.Ascending == nil || *o.Ascending})
