@@ -228,8 +228,8 @@ func (s *Store) searchExperiments(ctx context.Context, q store.ExperimentQuery) 
 	return out, next, err
 }
 
-// SearchLoggedModels lists the active logged models of experiments, newest
-// first, then by id.
+// SearchLoggedModels lists the active logged models of experiments that
+// q's filter keeps, newest first then by id unless q orders them.
 func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery) ([]*store.LoggedModel, string, error) {
 	if len(q.ExperimentIDs) == 0 {
 		return nil, "", errorf(store.CodeInvalidParameter, "search logged models needs at least one experiment id")
