@@ -155,15 +155,25 @@ func (s *Store) SearchExperiments(ctx context.Context, q store.ExperimentQuery) 
 	return exps, out.NextPageToken, nil
 }
 
-// SearchLoggedModels lists the logged models of experiments, newest first,
-// a page at a time.
+// SearchLoggedModels lists the logged models of experiments a page at a
+// time, newest first unless q orders them; the server evaluates q's filter.
 func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery) ([]*store.LoggedModel, string, error) {
+	type order struct {
+		FieldName string `json:"field_name"`
+		Ascending bool   `json:"ascending"`
+	}
+	var orders []order
+	for _, o := range q.OrderBy {
+		orders = append(orders, order{o.Field, o.Ascending})
+	}
 	c, err := jsonCall(http.MethodPost, epLoggedModelSearch,
 		fmt.Sprintf("search logged models of experiments %v", q.ExperimentIDs), true, struct {
 			ExperimentIDs []string `json:"experiment_ids"`
 			MaxResults    int      `json:"max_results,omitempty"`
 			PageToken     string   `json:"page_token,omitempty"`
-		}{q.ExperimentIDs, q.MaxResults, q.PageToken})
+			Filter        string   `json:"filter,omitempty"`
+			OrderBy       []order  `json:"order_by,omitempty"`
+		}{q.ExperimentIDs, q.MaxResults, q.PageToken, q.Filter, orders})
 	if err != nil {
 		return nil, "", err
 	}

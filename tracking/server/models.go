@@ -189,8 +189,11 @@ func (s *Server) searchLoggedModels(ctx context.Context, w http.ResponseWriter, 
 		ExperimentIDs []string `json:"experiment_ids"`
 		Filter        string   `json:"filter"`
 		MaxResults    *api.Int `json:"max_results"`
-		OrderBy       []any    `json:"order_by"`
-		PageToken     string   `json:"page_token"`
+		OrderBy       []struct {
+			FieldName string `json:"field_name"`
+			Ascending *bool  `json:"ascending"`
+		} `json:"order_by"`
+		PageToken string `json:"page_token"`
 	}
 	if err := s.decode(r, &req); err != nil {
 		return nil, err
@@ -198,17 +201,18 @@ func (s *Server) searchLoggedModels(ctx context.Context, w http.ResponseWriter, 
 	if len(req.ExperimentIDs) == 0 {
 		return nil, missing("experiment_ids")
 	}
-	if req.Filter != "" {
-		return nil, invalid("Invalid filter %q: logged model filters are not supported by this server", req.Filter)
-	}
-	if len(req.OrderBy) > 0 {
-		return nil, invalid("order_by is not supported for logged models; they are listed newest first")
-	}
 	m, err := s.manager("searching logged models")
 	if err != nil {
 		return nil, err
 	}
-	q := store.LoggedModelQuery{ExperimentIDs: req.ExperimentIDs, PageToken: req.PageToken}
+	q := store.LoggedModelQuery{ExperimentIDs: req.ExperimentIDs, PageToken: req.PageToken, Filter: req.Filter}
+	for _, o := range req.OrderBy {
+		if o.FieldName == "" {
+			return nil, invalid("`field_name` in the `order_by` clause must be specified.")
+		}
+		// MLflow's order is ascending unless told otherwise.
+		q.OrderBy = append(q.OrderBy, store.LoggedModelOrder{Field: o.FieldName, Ascending: o.Ascending == nil || *o.Ascending})
+	}
 	if req.MaxResults != nil {
 		q.MaxResults = int(*req.MaxResults)
 		if err := checkMaxResults(q.MaxResults); err != nil {

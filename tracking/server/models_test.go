@@ -74,3 +74,48 @@ func TestLoggedModelEndpoints(t *testing.T) {
 		t.Errorf("search: %+v", search.Models)
 	}
 }
+
+// TestSearchLoggedModelsFilterAndOrder checks that the server passes a
+// logged-model search's filter and order to the store, ascending unless
+// told otherwise, and refuses what MLflow refuses.
+func TestSearchLoggedModelsFilterAndOrder(t *testing.T) {
+	ts := newTestServer(t)
+	exp, run := ts.newRun("models")
+	for _, name := range []string{"b", "a", "c"} {
+		ts.ok("POST", "/api/2.0/mlflow/logged-models", map[string]any{"experiment_id": exp, "name": name, "source_run_id": run}, nil)
+	}
+	tests := []struct {
+		name string
+		body map[string]any
+		want string
+	}{
+		{"filter", map[string]any{"filter": "name != 'a'", "order_by": []map[string]any{{"field_name": "name"}}}, "b c"},
+		{"descending", map[string]any{"order_by": []map[string]any{{"field_name": "name", "ascending": false}}}, "c b a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.body["experiment_ids"] = []string{exp}
+			var out struct {
+				Models []struct {
+					Info struct{ Name string } `json:"info"`
+				} `json:"models"`
+			}
+			ts.ok("POST", "/api/2.0/mlflow/logged-models/search", tt.body, &out)
+			var names []string
+			for _, m := range out.Models {
+				names = append(names, m.Info.Name)
+			}
+			if got := strings.Join(names, " "); got != tt.want {
+				t.Errorf("names %q, want %q", got, tt.want)
+			}
+		})
+	}
+	for _, body := range []map[string]any{
+		{"filter": "size = 'a'"},
+		{"order_by": []map[string]any{{"ascending": true}}},
+		{"order_by": []map[string]any{{"field_name": "params.depth"}}},
+	} {
+		body["experiment_ids"] = []string{exp}
+		ts.fails("POST", "/api/2.0/mlflow/logged-models/search", body, 400, "INVALID_PARAMETER_VALUE")
+	}
+}

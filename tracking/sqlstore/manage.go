@@ -228,8 +228,8 @@ func (s *Store) searchExperiments(ctx context.Context, q store.ExperimentQuery) 
 	return out, next, err
 }
 
-// SearchLoggedModels lists the active logged models of experiments, newest
-// first, then by id.
+// SearchLoggedModels lists the active logged models of experiments that
+// q's filter keeps, newest first then by id unless q orders them.
 func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery) ([]*store.LoggedModel, string, error) {
 	if len(q.ExperimentIDs) == 0 {
 		return nil, "", errorf(store.CodeInvalidParameter, "search logged models needs at least one experiment id")
@@ -249,6 +249,9 @@ func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery
 			return nil, "", err
 		}
 		args = append(args, n)
+	}
+	if q.Filter != "" || len(q.OrderBy) > 0 {
+		return s.filterLoggedModels(ctx, q, args, size, offset)
 	}
 	args = append(args, store.LifecycleDeleted, size+1, offset)
 	var out []*store.LoggedModel
@@ -280,6 +283,53 @@ func (s *Store) SearchLoggedModels(ctx context.Context, q store.LoggedModelQuery
 		return nil, "", wrap(err, "search logged models")
 	}
 	return out, next, nil
+}
+
+// filterLoggedModels answers a logged-model search with a filter or an
+// order: it reads the active models of the experiments (args holds their
+// ids) and keeps, sorts and pages them as search.LoggedModelQuery says, so
+// that metrics compare by any recorded value and order by their latest.
+func (s *Store) filterLoggedModels(ctx context.Context, q store.LoggedModelQuery, args []any, size, offset int) ([]*store.LoggedModel, string, error) {
+	sq, err := search.ParseLoggedModelQuery(q.Filter, q.OrderBy)
+	if err != nil {
+		return nil, "", wrap(err, "search logged models")
+	}
+	var all []*store.LoggedModel
+	err = s.read(ctx, func(r reader) error {
+		var ids []string
+		err := r.query(`SELECT model_id FROM logged_models WHERE experiment_id IN (?`+strings.Repeat(", ?", len(args)-1)+`)
+			AND coalesce(lifecycle_stage, 'active') != ?`, append(args, store.LifecycleDeleted), func(row *lite.Stmt) error {
+			ids = append(ids, row.Text(0))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			m, err := getLoggedModel(r.tx, id)
+			if err != nil {
+				return err
+			}
+			if sq.Match(m) {
+				all = append(all, m)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", wrap(err, "search logged models")
+	}
+	sq.Sort(all)
+	if offset >= len(all) {
+		return nil, "", nil
+	}
+	all = all[offset:]
+	next := ""
+	if len(all) > size {
+		all = all[:size]
+		next = search.EncodePageToken(offset + size)
+	}
+	return all, next, nil
 }
 
 // modelExperiment returns the experiment of an active logged model.

@@ -61,4 +61,17 @@ type LoggedModelQuery struct {
 	ExperimentIDs []string
 	MaxResults    int    // 0: 100
 	PageToken     string // from the previous page
+	// Filter is MLflow's logged-model filter ("name = 'tree' AND
+	// metrics.acc > 0.9"); a store that cannot evaluate it refuses it with
+	// ErrInvalidParameter.
+	Filter string
+	// OrderBy lists the keys models are sorted by ("creation_time",
+	// "metrics.acc"); empty, newest first, then by id.
+	OrderBy []LoggedModelOrder
+}
+
+// LoggedModelOrder is one key of a logged-model search's order.
+type LoggedModelOrder struct {
+	Field     string
+	Ascending bool
 }

@@ -163,17 +163,19 @@ func pageOf[T any](all []T, token string, size int) ([]T, string, error) {
 
 // SearchLoggedModels implements store.Manager.
 func (s *Store) SearchLoggedModels(_ context.Context, q store.LoggedModelQuery) ([]*store.LoggedModel, string, error) {
+	sq, err := search.ParseLoggedModelQuery(q.Filter, q.OrderBy)
+	if err != nil {
+		return nil, "", err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var all []*store.LoggedModel
 	for _, m := range s.models {
-		if slices.Contains(q.ExperimentIDs, m.ExperimentID) {
+		if slices.Contains(q.ExperimentIDs, m.ExperimentID) && sq.Match(m) {
 			all = append(all, m)
 		}
 	}
-	slices.SortFunc(all, func(a, b *store.LoggedModel) int {
-		return cmp.Or(cmp.Compare(b.CreationTime, a.CreationTime), cmp.Compare(a.ModelID, b.ModelID))
-	})
+	sq.Sort(all)
 	page, next, err := pageOf(all, q.PageToken, cmp.Or(q.MaxResults, 100))
 	if err != nil {
 		return nil, "", err

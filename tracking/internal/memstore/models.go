@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/grove-ml/grove/tracking/store"
 )
@@ -22,7 +23,8 @@ func (s *Store) CreateLoggedModel(_ context.Context, req store.CreateLoggedModel
 	name := cmp.Or(req.Name, store.GenerateRunName())
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%d", e.ID, name, len(s.models)))
 	id := "m-" + hex.EncodeToString(sum[:16])
-	lm := &store.LoggedModel{
+	now := time.Now().UnixMilli()
+	lm := &store.LoggedModel{CreationTime: now, LastUpdatedTime: now,
 		ModelID: id, ExperimentID: e.ID, Name: name,
 		ArtifactLocation: e.ArtifactLocation + "/models/" + id + "/artifacts",
 		Status:           store.ModelPending, ModelType: req.ModelType, SourceRunID: req.SourceRunID,
@@ -36,6 +38,7 @@ func copyModel(lm *store.LoggedModel) *store.LoggedModel {
 	c := *lm
 	c.Params = slices.Clone(lm.Params)
 	c.Tags = slices.Clone(lm.Tags)
+	c.Metrics = slices.Clone(lm.Metrics)
 	return &c
 }
 

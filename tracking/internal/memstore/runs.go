@@ -179,6 +179,9 @@ func (s *Store) LogBatch(_ context.Context, id string, metrics []store.Metric, p
 	}
 	for _, m := range metrics {
 		s.history[id][m.Key] = append(s.history[id][m.Key], m)
+		if lm, ok := s.models[m.ModelID]; ok {
+			lm.Metrics = append(lm.Metrics, m)
+		}
 	}
 	return nil
 }
