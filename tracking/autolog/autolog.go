@@ -9,14 +9,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
-	"unicode/utf8"
 
 	"github.com/grove-ml/grove/datasets"
 	"github.com/grove-ml/grove/models"
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/internal/gitinfo"
-	"github.com/grove-ml/grove/tracking/internal/pyjson"
-	"github.com/grove-ml/grove/tracking/mlmodel"
 	"github.com/grove-ml/grove/tracking/store"
 )
 
@@ -393,71 +390,6 @@ func (a *autolog) fitAndRecord(ctx context.Context) (res *Result, err error) {
 	return a.res, nil
 }
 
-// spooled moves the run into Options.Spool when err says the server
-// cannot be reached: a new run there, with the same name, start time and
-// tags and the tag grove.sync.continues_run_id naming the server's run,
-// receives again everything logged before training. It reports whether the
-// run moved; the server's run is left as it is, for cmd/sync to complete.
-func (a *autolog) spooled(ctx context.Context, err error) bool {
-	if a.opts.Spool == nil || a.inSpool || !tracking.Unreachable(err) {
-		return false
-	}
-	spool, serr := a.opts.Spool(ctx)
-	if serr != nil {
-		return false
-	}
-	opts := a.opts
-	opts.RunName = a.run.Name()
-	opts.Tags = map[string]string{continuesTag: a.run.ID()}
-	for k, v := range a.opts.Tags {
-		opts.Tags[k] = v
-	}
-	run, serr := startRun(ctx, spool, opts, a.src, a.srcFound, time.UnixMilli(a.run.Info().StartTime))
-	if serr != nil {
-		return false
-	}
-	from := a.c.URI()
-	prev, prevOwn := a.run, a.own
-	a.c, a.run, a.own, a.inSpool = spool, run, true, true
-	if err := a.logBeforeTraining(ctx); err != nil {
-		_ = run.EndWithError(ctx, store.StatusFailed, err) // not left RUNNING in the spool
-		a.c, a.run, a.own, a.inSpool = prev.Client(), prev, prevOwn, false
-		return false
-	}
-	a.res.SpooledFrom = from
-	a.res.Run, a.res.RunID, a.res.RunName = run, run.ID(), run.Name()
-	a.res.ExperimentID, a.res.ArtifactURI = run.ExperimentID(), run.ArtifactURI()
-	if !prevOwn {
-		// The caller's run is now the spool's: the caller ends it.
-		a.own = false
-	}
-	return true
-}
-
-// MoveToSpool records the run Fit recorded, whole, into Options.Spool
-// again when err, from what the caller logged to the run after Fit, says
-// that the server cannot be reached: for a caller that passed its own run
-// (Options.Run) and records more after Fit. It returns the spool's run,
-// left running for the caller to finish recording and end, and true; or
-// nil and false when the run cannot move (no spool, another error, the
-// run already in the spool, or Fit did not succeed). The server's run is
-// left as it is, for cmd/sync to complete.
-func (r *Result) MoveToSpool(ctx context.Context, err error) (*tracking.Run, bool) {
-	a := r.a
-	if a == nil || r.ev == nil || !a.spooled(ctx, err) {
-		return nil, false
-	}
-	if lerr := a.logAfterTraining(ctx, r.ev); lerr != nil {
-		_ = a.run.EndWithError(ctx, store.StatusFailed, lerr)
-		return nil, false
-	}
-	return a.run, true
-}
-
-// continuesTag is tracking/sync's TagContinuesRunID; autolog does not
-// import the sync package for one name.
-const continuesTag = "grove.sync.continues_run_id"
-
 // logBeforeTraining records what is known before training, as MLflow's
 // autolog does: params, estimator tags and the dataset inputs, so a run
 // that fails still says what it tried.
@@ -507,59 +439,6 @@ func (a *autolog) logBeforeTraining(ctx context.Context) error {
 		return fmt.Errorf("autolog: %w", err)
 	}
 	return nil
-}
-
-func (a *autolog) datasetName() string {
-	if a.opts.DatasetName != "" {
-		return a.opts.DatasetName
-	}
-	return DefaultDatasetName
-}
-
-// datasetInput describes d as MLflow's autolog describes a pandas frame:
-// a column schema, a row/element count profile, and where it came from.
-func (a *autolog) datasetInput(d *datasets.Dataset, context string) store.DatasetInput {
-	ds := store.Dataset{
-		Name:    a.datasetName(),
-		Digest:  a.digest(d),
-		Schema:  `{"mlflow_colspec": ` + mlmodel.ColSpec(d.FeatureNames, "double") + `}`,
-		Profile: fmt.Sprintf(`{"num_rows": %d, "num_elements": %d}`, d.Rows(), d.Rows()*d.Features()),
-	}
-	if a.opts.DatasetSource != "" {
-		uri := a.opts.DatasetSource
-		if abs, err := filepath.Abs(uri); err == nil && !hasScheme(uri) {
-			uri = abs
-		}
-		ds.SourceType = "local"
-		ds.Source = `{"uri": ` + pyjson.String(uri) + `}`
-	} else {
-		ds.SourceType = "code"
-		ds.Source = `{"tags": ` + pyjson.Object(a.sourceTags) + `}`
-	}
-	return store.DatasetInput{Dataset: ds, Tags: []store.Tag{{Key: tracking.TagDataContext, Value: context}}}
-}
-
-// maxDatasetSchema is MLflow's limit on a dataset's schema, in characters
-// (MAX_DATASET_SCHEMA_SIZE), which MLflow's server and grove's sqlstore both
-// enforce; a column schema reaches it at about 19,000 features.
-const maxDatasetSchema = 1048575
-
-// dropLongSchemas takes the schema off the inputs whose schema MLflow would
-// refuse, with one warning. MLflow's autolog warns and trains on when it
-// cannot log a dataset; grove still records the input, without its column
-// list, so the run says which data it saw (digest, source and counts).
-func (a *autolog) dropLongSchemas(inputs []store.DatasetInput) {
-	long := 0
-	for i := range inputs {
-		if n := utf8.RuneCountInString(inputs[i].Dataset.Schema); n > maxDatasetSchema {
-			long = n
-			inputs[i].Dataset.Schema = ""
-		}
-	}
-	if long > 0 {
-		a.res.Warnings = append(a.res.Warnings, fmt.Sprintf("dataset schema not logged: %d characters for %d columns, over MLflow's limit of %d; the inputs are recorded without it",
-			long, a.train.Features(), maxDatasetSchema))
-	}
 }
 
 // saveLocally writes the trained model as the logged model would have
