@@ -20,6 +20,7 @@ import (
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/server"
 	"github.com/grove-ml/grove/tracking/sqlstore"
+	"github.com/grove-ml/grove/tracking/store"
 )
 
 // masks hide what two recordings of the same training cannot share: run,
@@ -140,35 +141,27 @@ func readRun(t *testing.T, uri, runID, dir string) map[string]any {
 			t.Fatal(err)
 		}
 		got := map[string]string{}
-		var walk func(dir string)
-		walk = func(at string) {
-			list, err := repo.List(ctx, at)
+		list, err := store.AllFiles(ctx, repo, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range list {
+			rc, err := repo.Open(ctx, f.Path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range list {
-				if f.IsDir {
-					walk(f.Path)
-					continue
-				}
-				rc, err := repo.Open(ctx, f.Path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := io.ReadAll(rc)
-				rc.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if f.Size != int64(len(b)) {
-					t.Errorf("%s: listed as %d bytes, read %d", f.Path, f.Size, len(b))
-				}
-				// Bytes, or for a file that names ids, times or folders, its
-				// masked text, summed so that a difference prints short.
-				got[f.Path] = fmt.Sprintf("masked %x", sha256.Sum256([]byte(mask(string(b), dir))))
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
 			}
+			if f.Size != int64(len(b)) {
+				t.Errorf("%s: listed as %d bytes, read %d", f.Path, f.Size, len(b))
+			}
+			// Bytes, or for a file that names ids, times or folders, its
+			// masked text, summed so that a difference prints short.
+			got[f.Path] = fmt.Sprintf("masked %x", sha256.Sum256([]byte(mask(string(b), dir))))
 		}
-		walk("")
 		return got
 	}
 	out["artifacts"] = files(run.Info.ArtifactURI)

@@ -109,36 +109,28 @@ func readBack(t *testing.T, uri, runID string) map[string]any {
 			t.Fatal(err)
 		}
 		got := map[string]string{}
-		var walk func(dir string)
-		walk = func(dir string) {
-			list, err := repo.List(ctx, dir)
+		list, err := store.AllFiles(ctx, repo, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range list {
+			rc, err := repo.Open(ctx, f.Path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range list {
-				if f.IsDir {
-					walk(f.Path)
-					continue
-				}
-				rc, err := repo.Open(ctx, f.Path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := io.ReadAll(rc)
-				rc.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
-				// Files that name the run, model or their folders differ in
-				// those names only.
-				if strings.Contains(string(b), runID) || f.Path == "MLmodel" {
-					got[f.Path] = "names ids"
-				} else {
-					got[f.Path] = fmt.Sprintf("%d bytes %x", len(b), b[:min(len(b), 16)])
-				}
+			b, err := io.ReadAll(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Files that name the run, model or their folders differ in
+			// those names only.
+			if strings.Contains(string(b), runID) || f.Path == "MLmodel" {
+				got[f.Path] = "names ids"
+			} else {
+				got[f.Path] = fmt.Sprintf("%d bytes %x", len(b), b[:min(len(b), 16)])
 			}
 		}
-		walk("")
 		return got
 	}
 	out["artifacts"] = files(run.Info.ArtifactURI)

@@ -42,3 +42,28 @@ func AllRuns(ctx context.Context, s Store, q RunQuery) ([]*Run, error) {
 		q.PageToken = next
 	}
 }
+
+// AllFiles lists every file under dir of repo ("" for the root), depth
+// first, in path order; folders are walked, not listed.
+func AllFiles(ctx context.Context, repo ArtifactRepo, dir string) ([]FileInfo, error) {
+	list, err := repo.List(ctx, dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: list %q: %w", dir, err)
+	}
+	var out []FileInfo
+	for _, f := range list {
+		if f.IsDir && f.Path != dir {
+			sub, err := AllFiles(ctx, repo, f.Path)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
+			continue
+		}
+		if f.IsDir {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}

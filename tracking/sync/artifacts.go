@@ -30,7 +30,7 @@ func (s *syncer) copyTree(ctx context.Context, from, to string, resume bool) (in
 	if err != nil {
 		return 0, err
 	}
-	files, err := walk(ctx, sr, "")
+	files, err := store.AllFiles(ctx, sr, "")
 	if err != nil || len(files) == 0 {
 		return 0, err
 	}
@@ -40,7 +40,7 @@ func (s *syncer) copyTree(ctx context.Context, from, to string, resume bool) (in
 	}
 	have := map[string]int64{}
 	if resume {
-		there, err := walk(ctx, dr, "")
+		there, err := store.AllFiles(ctx, dr, "")
 		if err != nil {
 			return 0, err
 		}
@@ -84,28 +84,4 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
-}
-
-// walk lists every file under dir of repo, depth first, in path order.
-func walk(ctx context.Context, repo store.ArtifactRepo, dir string) ([]store.FileInfo, error) {
-	list, err := repo.List(ctx, dir)
-	if err != nil {
-		return nil, fmt.Errorf("list %q: %w", dir, err)
-	}
-	var out []store.FileInfo
-	for _, f := range list {
-		if f.IsDir && f.Path != dir {
-			sub, err := walk(ctx, repo, f.Path)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, sub...)
-			continue
-		}
-		if f.IsDir {
-			continue
-		}
-		out = append(out, f)
-	}
-	return out, nil
 }

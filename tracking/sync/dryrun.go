@@ -31,7 +31,7 @@ func (s *syncer) dryRun(ctx context.Context, e *store.Experiment, r *store.Run) 
 		if err != nil {
 			return fmt.Errorf("sync: artifacts of run %s: %w", r.Info.RunID, err)
 		}
-		files, err := walk(ctx, repo, "")
+		files, err := store.AllFiles(ctx, repo, "")
 		if err != nil {
 			return fmt.Errorf("sync: artifacts of run %s: %w", r.Info.RunID, err)
 		}

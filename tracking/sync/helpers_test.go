@@ -350,30 +350,22 @@ func files(t testing.TB, s store.Store, uri string) map[string][]byte {
 		t.Fatal(err)
 	}
 	out := map[string][]byte{}
-	var walk func(dir string)
-	walk = func(dir string) {
-		list, err := repo.List(ctx, dir)
+	list, err := store.AllFiles(ctx, repo, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range list {
+		rc, err := repo.Open(ctx, f.Path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, f := range list {
-			if f.IsDir {
-				walk(f.Path)
-				continue
-			}
-			rc, err := repo.Open(ctx, f.Path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			data, err := io.ReadAll(rc)
-			rc.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			out[f.Path] = data
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
 		}
+		out[f.Path] = data
 	}
-	walk("")
 	return out
 }
 
