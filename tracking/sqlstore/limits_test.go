@@ -37,6 +37,10 @@ func TestLimitsCountCharacters(t *testing.T) {
 		_, err := s.CreateLoggedModel(ctx, store.CreateLoggedModelRequest{ExperimentID: expID, Params: []store.Param{p}, Tags: []store.Tag{tag}})
 		return err
 	}
+	later, err := s.CreateLoggedModel(ctx, store.CreateLoggedModelRequest{ExperimentID: expID})
+	if err != nil {
+		t.Fatal(err)
+	}
 	dataset := func(name string, tag store.Tag) []store.DatasetInput {
 		return []store.DatasetInput{{
 			Dataset: store.Dataset{Name: name, Digest: "0d103372", SourceType: "code", Source: "{}"},
@@ -98,6 +102,12 @@ func TestLimitsCountCharacters(t *testing.T) {
 		}},
 		{"model tag key", store.MaxKeyLength, func(_, text string) error {
 			return model(store.Param{Key: "k", Value: "v"}, store.Tag{Key: text, Value: "v"})
+		}},
+		{"model param value logged later", store.MaxParamValueLength, func(key, text string) error {
+			return s.LogLoggedModelParams(ctx, later.ModelID, []store.Param{{Key: key, Value: text}})
+		}},
+		{"model tag value set later", store.MaxTagValueLength, func(key, text string) error {
+			return s.SetLoggedModelTags(ctx, later.ModelID, []store.Tag{{Key: key, Value: text}})
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

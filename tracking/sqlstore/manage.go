@@ -347,48 +347,50 @@ func modelExperiment(t tx, modelID string) (int64, error) {
 
 // LogLoggedModelParams adds params to a logged model.
 func (s *Store) LogLoggedModelParams(ctx context.Context, modelID string, params []store.Param) error {
-	for _, p := range params {
-		if err := checkKey("model param", p.Key); err != nil {
-			return err
-		}
+	kv := make([][2]string, len(params))
+	for i, p := range params {
+		kv[i] = [2]string{p.Key, p.Value}
 	}
-	err := s.write(ctx, func(t tx) error {
-		exp, err := modelExperiment(t, modelID)
-		if err != nil {
-			return err
-		}
-		for _, p := range params {
-			if err := t.exec(`INSERT INTO logged_model_params (model_id, experiment_id, param_key, param_value) VALUES (?, ?, ?, ?)
-				ON CONFLICT (model_id, param_key) DO UPDATE SET param_value = excluded.param_value`, modelID, exp, p.Key, p.Value); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.setModelRows(ctx, modelID, "model param", "logged_model_params", "param_key", "param_value", store.MaxParamValueLength, kv, false)
 	return wrap(err, "log params of logged model %s", modelID)
 }
 
 // SetLoggedModelTags sets or replaces tags of a logged model.
 func (s *Store) SetLoggedModelTags(ctx context.Context, modelID string, tags []store.Tag) error {
-	for _, t := range tags {
-		if err := checkKey("model tag", t.Key); err != nil {
+	kv := make([][2]string, len(tags))
+	for i, t := range tags {
+		kv[i] = [2]string{t.Key, t.Value}
+	}
+	err := s.setModelRows(ctx, modelID, "model tag", "logged_model_tags", "tag_key", "tag_value", store.MaxTagValueLength, kv, true)
+	return wrap(err, "set tags of logged model %s", modelID)
+}
+
+// setModelRows inserts or replaces key-value rows of a logged model in
+// table (its params or its tags), checked by MLflow's limits for a run's
+// params and tags as CreateLoggedModel checks them; touch also stamps the
+// model's last update, as setting tags does in MLflow.
+func (s *Store) setModelRows(ctx context.Context, modelID, what, table, keyCol, valCol string, limit int, kv [][2]string, touch bool) error {
+	for _, e := range kv {
+		if err := checkValue(what, e[0], e[1], limit); err != nil {
 			return err
 		}
 	}
-	err := s.write(ctx, func(t tx) error {
+	return s.write(ctx, func(t tx) error {
 		exp, err := modelExperiment(t, modelID)
 		if err != nil {
 			return err
 		}
-		for _, tag := range tags {
-			if err := t.exec(`INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?)
-				ON CONFLICT (model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value`, modelID, exp, tag.Key, tag.Value); err != nil {
+		for _, e := range kv {
+			if err := t.exec(`INSERT INTO `+table+` (model_id, experiment_id, `+keyCol+`, `+valCol+`) VALUES (?, ?, ?, ?)
+				ON CONFLICT (model_id, `+keyCol+`) DO UPDATE SET `+valCol+` = excluded.`+valCol, modelID, exp, e[0], e[1]); err != nil {
 				return err
 			}
 		}
+		if !touch {
+			return nil
+		}
 		return t.exec(`UPDATE logged_models SET last_updated_timestamp_ms = ? WHERE model_id = ?`, nowMillis(), modelID)
 	})
-	return wrap(err, "set tags of logged model %s", modelID)
 }
 
 // DeleteLoggedModelTag removes a tag from a logged model.
