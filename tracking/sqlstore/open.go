@@ -260,7 +260,7 @@ func (s *Store) init(ctx context.Context) error {
 	c, err := openConn(s.path, false)
 	if err == nil {
 		s.writer = c
-		err = c.Exec("PRAGMA journal_mode = WAL")
+		err = walMode(ctx, c)
 	}
 	if err == nil {
 		err = s.write(ctx, func(t tx) error {
@@ -289,6 +289,27 @@ func (s *Store) init(ctx context.Context) error {
 		return err
 	})
 	return err
+}
+
+// walMode switches the database to WAL. The switch needs the file to
+// itself, and SQLite answers "database is locked" at once, without waiting
+// for the busy timeout, when another process holds a read lock it would
+// have to wait for while it waits for this one's (processes of a sweep that
+// open a new file together): so it is tried again, for up to the busy
+// timeout.
+func walMode(ctx context.Context, c *lite.Conn) error {
+	deadline := time.Now().Add(busyTimeout)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := c.Exec("PRAGMA journal_mode = WAL")
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // seed inserts the rows MLflow puts in a fresh database.
