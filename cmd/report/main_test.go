@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grove-ml/grove/internal/golden"
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/report"
 	"github.com/grove-ml/grove/tracking/store"
@@ -96,7 +97,7 @@ func TestRun(t *testing.T) {
 				t.Errorf("exit %d, want %d; output:\n%s", code, tt.code, out.String())
 			}
 			got := strings.NewReplacer(newest, "$RUN", dir, "$TMP").Replace(out.String())
-			golden(t, tt.name, got)
+			golden.Check(t, tt.name, got, *update)
 			if tt.runs < 0 {
 				return
 			}
@@ -140,26 +141,6 @@ func TestStdout(t *testing.T) {
 	}
 	if !bytes.HasPrefix(out.Bytes(), []byte("<!DOCTYPE html>")) || !bytes.Contains(out.Bytes(), []byte("Metrics of experiment iris")) || errs.Len() != 0 {
 		t.Errorf("stdout is not the page (%d bytes, stderr %q)", out.Len(), errs.String())
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	file := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/report -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\ngot:\n%s\nwant:\n%s", file, got, want)
 	}
 }
 

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/grove-ml/grove/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -32,27 +32,7 @@ func TestOutputGolden(t *testing.T) {
 			out.WriteString("exit status ")
 			out.WriteString(string(rune('0' + code)))
 			out.WriteString("\n")
-			golden(t, tt.name, out.String())
+			golden.Check(t, tt.name, out.String(), *update)
 		})
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	file := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/server -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\ngot:\n%s\nwant:\n%s", file, got, want)
 	}
 }

@@ -6,11 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/grove-ml/grove/internal/golden"
 	"github.com/grove-ml/grove/tracking"
 	"github.com/grove-ml/grove/tracking/server"
 	"github.com/grove-ml/grove/tracking/sqlstore"
@@ -41,28 +41,8 @@ func TestOutputGolden(t *testing.T) {
 			err := run(context.Background(), tt.args, &out, &out)
 			code := command.Exit(err, &out)
 			fmt.Fprintf(&out, "exit status %d\n", code)
-			golden(t, tt.name, out.String())
+			golden.Check(t, tt.name, out.String(), *update)
 		})
-	}
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	file := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/sync -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s:\ngot:\n%s\nwant:\n%s", file, got, want)
 	}
 }
 

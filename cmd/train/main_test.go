@@ -7,12 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/grove-ml/grove/internal/golden"
 
 	"github.com/grove-ml/grove/datasets"
 	"github.com/grove-ml/grove/datasets/iris"
@@ -165,20 +165,7 @@ func TestGolden(t *testing.T) {
 				t.Errorf("a failure must be one line on stderr, got %q", stderr)
 			}
 			got := normalize(fmt.Sprintf("$ train %s\nexit %d\n-- stdout --\n%s-- stderr --\n%s", strings.Join(tc.args, " "), code, maskScores(stdout), stderr), tmp)
-			path := filepath.Join("testdata", tc.name+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-			}
+			golden.Check(t, tc.name, got, *update)
 		})
 	}
 }
